@@ -1,0 +1,89 @@
+"""The Python API: load the pipeline once, extract from texts or files, get pydantic records.
+
+    >>> import deal_extract
+    >>> extractor = deal_extract.load()              # model + patterns, once
+    >>> result = extractor.extract_text(text, source="note.txt")
+    >>> [d.partners for d in result.deals]
+    >>> result = extractor.extract_file("corpus/article.txt")
+    >>> for result in extractor.pipe(items, n_process=2): ...
+
+``items`` for :meth:`Extractor.pipe` are :class:`~deal_extract.reading.Article` objects
+(or ``(text, source)`` pairs).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Iterator, Optional, Union
+
+from spacy.language import Language
+
+from .extract import article_result
+from .model import load_base_model, resolve_model_name
+from .patterns import Patterns
+from .pipeline import add_components
+from .reading import DEFAULT_MAX_CHARS, Article, read_article
+from .chunking import split_for_model
+
+ArticleLike = Union[Article, tuple[str, str]]
+
+
+class Extractor:
+    """A loaded deal-extract pipeline (base spaCy model plus the deal-extract components)."""
+
+    def __init__(
+        self,
+        model: Optional[str] = None,
+        patterns: Optional[Union[str, Path]] = None,
+        max_chars: int = DEFAULT_MAX_CHARS,
+    ):
+        self.patterns = Patterns(patterns).validate_all()
+        self.model_name = resolve_model_name(model)
+        self.nlp: Language = add_components(load_base_model(self.model_name), self.patterns.directory)
+        self.max_chars = max_chars
+
+    @property
+    def model_version(self) -> str:
+        return str(self.nlp.meta.get("version", ""))
+
+    def extract_text(self, text: str, source: str = "<text>"):
+        """Extract one article given as a string; returns an :class:`ArticleResult`."""
+        return next(self.pipe([Article(text=text, source=source)]))
+
+    def extract_file(self, path: Union[str, Path]):
+        """Read one article file (txt, md, html, json) and extract it."""
+        return self.extract_text_article(read_article(Path(path), max_chars=self.max_chars))
+
+    def extract_text_article(self, article: Article):
+        return next(self.pipe([article]))
+
+    def pipe(self, items: Iterable[ArticleLike], batch_size: int = 16, n_process: int = 1) -> Iterator:
+        """Extract many articles with ``nlp.pipe``; yields one :class:`ArticleResult` per item, in order."""
+        articles = (_as_article(item) for item in items)
+        return self._pipe_articles(articles, batch_size=batch_size, n_process=n_process)
+
+    def _pipe_articles(self, articles: Iterable[Article], batch_size: int, n_process: int) -> Iterator:
+        def chunks() -> Iterator[tuple[str, tuple[Article, int, int, int]]]:
+            for article in articles:
+                pieces = split_for_model(article.text, self.nlp.max_length)
+                for k, (offset, piece) in enumerate(pieces):
+                    yield piece, (article, offset, k, len(pieces))
+
+        pending: list = []
+        for doc, (article, offset, k, n) in self.nlp.pipe(chunks(), as_tuples=True, batch_size=batch_size, n_process=n_process):
+            pending.append((offset, doc))
+            if k == n - 1:
+                yield article_result(article, pending)
+                pending = []
+
+
+def _as_article(item: ArticleLike) -> Article:
+    if isinstance(item, Article):
+        return item
+    text, source = item
+    return Article(text=text, source=source)
+
+
+def load(model: Optional[str] = None, patterns: Optional[Union[str, Path]] = None, **kwargs) -> Extractor:
+    """Load the pipeline once; reuse the returned :class:`Extractor` for every article."""
+    return Extractor(model=model, patterns=patterns, **kwargs)

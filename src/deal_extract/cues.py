@@ -1,0 +1,30 @@
+"""Theme and deal-type cue patterns for a SpanRuler (overlapping spans in ``doc.spans``)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from .patterns import CueEntry, Patterns
+
+SPANS_KEY = "deal_cues"
+THEME_PREFIX = "theme:"
+TYPE_PREFIX = "type:"
+
+
+def _cue_patterns(prefix: str, cues: list[CueEntry], tokenize: Callable[[str], list[str]]) -> list[dict]:
+    out: list[dict] = []
+    for cue in cues:
+        label = prefix + cue.id
+        for phrase in cue.phrases:
+            out.append({"label": label, "pattern": [{"LOWER": w.lower()} for w in tokenize(phrase)]})
+        for exact in cue.exact:
+            out.append({"label": label, "pattern": [{"ORTH": w} for w in tokenize(exact)]})
+        for pattern in cue.patterns:
+            out.append({"label": label, "pattern": pattern})
+    return out
+
+
+def span_ruler_patterns(patterns: Patterns, tokenize: Callable[[str], list[str]]) -> list[dict]:
+    """SpanRuler patterns; ``tokenize`` is the pipeline's tokenizer, so phrases split as the text does."""
+    return (_cue_patterns(THEME_PREFIX, patterns.themes, tokenize)
+            + _cue_patterns(TYPE_PREFIX, patterns.deal_types, tokenize))

@@ -1,0 +1,484 @@
+"""Deals: who partnered with whom, from dependency patterns, list items and references.
+
+Each *deal mention* is a set of organisations found in one text unit (a sentence, or a
+sentence piece on one line), by one of these rules, strongest first:
+
+1. a DependencyMatcher pattern from ``relations.yml`` (its parties expanded through
+   coordination and apposition: "deals with both A and B" gives two deals);
+2. "the A–B deal": two organisations joined by a dash before a deal noun;
+3. a list item "A (China) and B (China): what they do" (all organisations before the colon);
+4. a definite reference ("the company", "it", "the two firms") resolved inside the paragraph.
+
+Mentions of one partner set merge into one deal; units that only refer back to a deal
+("The deal is worth up to $407 million") add their cues and amounts to it. Themes and
+deal types come from the cue spans of the deal's units, the heading of its section and
+the title when it names a partner.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Iterable, Optional
+
+from spacy.language import Language
+from spacy.matcher import DependencyMatcher
+from spacy.tokens import Doc, Span, Token
+
+from . import structure
+from .cues import SPANS_KEY, THEME_PREFIX, TYPE_PREFIX
+from .patterns import Patterns
+from .values import find_money, headline
+
+ORG = "ORG"
+_DASHES = {"–", "-", "—", "/", "x", "×"}
+_REPORTING = {"say", "add", "tell", "note", "comment", "according", "explain", "state"}
+_EXAMPLE_WORDS = {"such", "like", "including", "e.g.", "example", "examples", "instance"}
+_TERRITORY_PREPS = {"in", "into", "across", "throughout", "for", "to", "from", "including", "spanning",
+                    "covering", "within", "outside", "excluding", "in-", "beyond", "over"}
+_NOT_TERRITORY_BEFORE = {"based", "headquartered", "located", "listed", "incorporated", "founded"}
+_CONTINUATION_HEADS = {"deal", "agreement", "partnership", "collaboration", "transaction", "pact",
+                       "contract", "licence", "license", "acquisition", "alliance", "terms", "tie-up",
+                       "arrangement", "investment", "round", "financing", "deals"}
+
+
+@dataclass
+class Unit:
+    index: int
+    start: int   # tokens
+    end: int
+    line: structure.Line
+    first_of_line: bool
+
+    def span(self, doc: Doc) -> Span:
+        return doc[self.start:self.end]
+
+
+@dataclass
+class Mention:
+    partners: frozenset[int]
+    unit: int
+    confidence: float
+    rule: str
+    deal_types: tuple[str, ...] = ()
+
+
+@dataclass
+class DealDraft:
+    partners: frozenset[int]
+    mentions: list[Mention] = field(default_factory=list)
+    extra_units: list[int] = field(default_factory=list)
+
+
+class DealFinder:
+    def __init__(self, nlp: Language, patterns: Patterns):
+        relations = patterns.relations
+        self.matcher = DependencyMatcher(nlp.vocab)
+        self.entries = {}
+        for entry in relations.relations:
+            self.matcher.add(entry.id, [entry.pattern])
+            self.entries[entry.id] = entry
+        self.deal_nouns = {n.lower() for n in relations.deal_nouns} - {"one"}
+        self.blockers = set(relations.blockers)
+        self.references = set(relations.references)
+        self.plural_references = set(relations.plural_references)
+
+    # -- units ---------------------------------------------------------------------------
+
+    def units(self, doc: Doc) -> list[Unit]:
+        text_lines = structure.lines(doc.text)
+        units: list[Unit] = []
+        line_i = 0
+        for sent in doc.sents:
+            start = sent.start
+            for tok in sent:
+                if "\n" in tok.text or tok.i == sent.end - 1:
+                    end = tok.i + 1
+                    piece = doc[start:end]
+                    content = [t for t in piece if not t.is_space]
+                    if content:
+                        c0 = content[0].idx
+                        while line_i + 1 < len(text_lines) and text_lines[line_i].end <= c0:
+                            line_i += 1
+                        line = text_lines[line_i] if text_lines else structure.Line(0, len(doc.text), doc.text, 0, False, False)
+                        first = not units or units[-1].line != line
+                        units.append(Unit(len(units), content[0].i, content[-1].i + 1, line, first))
+                    start = end
+        return units
+
+    # -- the component ---------------------------------------------------------------------
+
+    def __call__(self, doc: Doc) -> Doc:
+        orgs = doc._.organisations
+        token_org: dict[int, int] = {}
+        for ent in doc.ents:
+            if ent.label_ == ORG and ent.id_:
+                for t in range(ent.start, ent.end):
+                    token_org[t] = int(ent.id_)
+        units = self.units(doc)
+        unit_of = {t: u.index for u in units for t in range(u.start, u.end)}
+        ctx = _Context(doc, orgs, token_org, units, unit_of, self)
+        ctx.mentions = self._dependency_mentions(ctx, references=False) + self._dash_mentions(ctx)
+        ctx.mentions += self._dependency_mentions(ctx, references=True)
+        ctx.mentions += self._list_mentions(ctx)
+        drafts = self._merge(ctx, ctx.mentions)
+        doc._.deals = [self._record(ctx, d) for d in drafts]
+        return doc
+
+    # -- rules -------------------------------------------------------------------------------
+
+    def _dependency_mentions(self, ctx: "_Context", references: bool) -> list[Mention]:
+        """Pattern matches between organisations, or (``references=True``) with a pronoun party."""
+        doc = ctx.doc
+        out: list[Mention] = []
+        for match_id, token_ids in ctx.matches:
+            entry = self.entries[doc.vocab.strings[match_id]]
+            nodes = {node["RIGHT_ID"]: doc[i] for node, i in zip(entry.pattern, token_ids)}
+            trigger = nodes.get("trigger", nodes["party_a"])
+            a_tok, b_tok = nodes["party_a"], nodes["party_b"]
+            if references != (ctx.is_reference(a_tok) or ctx.is_reference(b_tok)) or self._blocked(trigger):
+                continue
+            unit = ctx.unit_of.get(trigger.i)
+            if unit is None or not ctx.unit_of.get(a_tok.i) == ctx.unit_of.get(b_tok.i) == unit:
+                continue
+            side_a = ctx.resolve(a_tok)
+            side_b = ctx.resolve(b_tok)
+            if not side_a or not side_b:
+                continue
+            conf = entry.confidence - (0.1 if ctx.is_reference(a_tok) or ctx.is_reference(b_tok) else 0.0)
+            types = tuple(entry.deal_types)
+            if entry.gather == "subtree":
+                members = set(side_a) | {o for t in trigger.subtree if (o := ctx.token_org.get(t.i)) is not None}
+                out += _mention(members, unit, conf, entry.id, types)
+            elif ctx.same_coordination(a_tok, b_tok):
+                out += _mention(set(side_a) | set(side_b), unit, conf, entry.id, types)
+            else:
+                for b in side_b:
+                    out += _mention(set(side_a) | {b}, unit, conf, entry.id, types)
+        return out
+
+    def _blocked(self, trigger: Token) -> bool:
+        chain = [trigger, *trigger.ancestors]
+        for tok in chain:
+            if tok.lemma_.lower() in self.blockers:
+                return True
+            for child in tok.children:
+                if child.dep_ in ("neg", "aux", "auxpass") and child.lemma_.lower() in self.blockers:
+                    return True
+        return False
+
+    def _dash_mentions(self, ctx: "_Context") -> list[Mention]:
+        """"the A–B deal", "the WuXi XDC–AbTis collaboration"."""
+        doc = ctx.doc
+        out = []
+        for i, tok in enumerate(doc[:-2]):
+            if tok.text not in _DASHES or i == 0:
+                continue
+            a, b = ctx.token_org.get(i - 1), ctx.token_org.get(i + 1)
+            if a is None or b is None or a == b:
+                continue
+            k = i + 1
+            while k < len(doc) and ctx.token_org.get(k) == b:
+                k += 1
+            window = doc[k:k + 3]
+            if any(t.lemma_.lower() in self.deal_nouns or t.lower_ in self.deal_nouns for t in window):
+                if not self._blocked(window[0]):
+                    out += _mention({a, b}, ctx.unit_of.get(i, 0), 0.85, "dash_pair")
+        return out
+
+    def _list_mentions(self, ctx: "_Context") -> list[Mention]:
+        """A list item "A (China) and B (China): End-to-end CDMO support ..." is one deal of A and B."""
+        doc = ctx.doc
+        out = []
+        for unit in ctx.units:
+            if not (unit.line.bullet and unit.first_of_line):
+                continue
+            head_end = unit.end
+            for t in doc[unit.start:unit.end]:
+                if t.text.endswith(":") or t.text == "—" or (t.text in ("–", "-") and t.whitespace_ and t.i > unit.start and doc[t.i - 1].whitespace_):
+                    head_end = t.i
+                    break
+            members: list[int] = []
+            for t in range(unit.start, head_end):
+                o = ctx.token_org.get(t)
+                if o is not None and o not in members:
+                    members.append(o)
+            if len(members) < 2 or ctx.has_mention(unit):
+                continue
+            if any(doc[t].lemma_.lower() in self.blockers for t in range(unit.start, head_end)):
+                continue
+            out += _mention(set(members), unit.index, 0.85, "list_item")
+        return out
+
+    # -- merging and records -----------------------------------------------------------------
+
+    def _merge(self, ctx: "_Context", mentions: list[Mention]) -> list[DealDraft]:
+        drafts: dict[frozenset[int], DealDraft] = {}
+        for m in sorted(mentions, key=lambda m: m.unit):
+            drafts.setdefault(m.partners, DealDraft(m.partners)).mentions.append(m)
+        ordered = sorted(drafts.values(), key=lambda d: min(m.unit for m in d.mentions))
+        self._attach_continuations(ctx, ordered)
+        return ordered
+
+    def _attach_continuations(self, ctx: "_Context", drafts: list[DealDraft]) -> None:
+        """Units with no deal of their own that refer back ("The deal ...", "Under the agreement")."""
+        mention_units = {m.unit for d in drafts for m in d.mentions}
+        by_unit = sorted(((min(m.unit for m in d.mentions), d) for d in drafts), key=lambda x: x[0])
+        for unit in ctx.units:
+            if unit.index in mention_units:
+                continue
+            previous = [d for u, d in by_unit if u < unit.index]
+            if not previous:
+                continue
+            last = max(previous, key=lambda d: max(m.unit for m in d.mentions if m.unit < unit.index) if any(m.unit < unit.index for m in d.mentions) else -1)
+            last_unit = ctx.units[max(m.unit for m in last.mentions if m.unit < unit.index)]
+            same_paragraph = last_unit.line.paragraph == unit.line.paragraph and not unit.line.heading
+            if ctx.refers_back(unit) or (same_paragraph and ctx.names_only(unit, last.partners)):
+                last.extra_units.append(unit.index)
+
+    def _record(self, ctx: "_Context", draft: DealDraft) -> dict:
+        doc = ctx.doc
+        best = max(draft.mentions, key=lambda m: (m.confidence, -m.unit))
+        units = sorted({m.unit for m in draft.mentions} | set(draft.extra_units))
+        themes, types = ctx.cues(units, draft.partners)
+        for m in draft.mentions:
+            types.update(m.deal_types)
+        evidence_unit = ctx.units[best.unit]
+        ev_span = ctx.evidence_span(evidence_unit)
+        money = [a for u in units for a in ctx.money(ctx.units[u])]
+        value = headline(money)
+        partners = sorted(draft.partners, key=lambda i: ctx.orgs[i]["name"].casefold())
+        names = [ctx.orgs[i]["name"] for i in partners]
+        return {
+            "id": deal_id("", names),
+            "partners": [{"name": ctx.orgs[i]["name"], "country": ctx.orgs[i]["country"]} for i in partners],
+            "themes": sorted(themes),
+            "deal_types": sorted(types),
+            "territories": ctx.territories(units, draft.partners),
+            "value": value.as_dict() if value else None,
+            "evidence": {"text": doc.text[ev_span[0]:ev_span[1]], "start": ev_span[0], "end": ev_span[1]},
+            "confidence": round(min(1.0, best.confidence + 0.05 * (len(draft.mentions) - 1)), 3),
+            "rule": best.rule,
+        }
+
+
+def deal_id(source: str, names: Iterable[str]) -> str:
+    """Stable id from the article's file name and the partner names (order-free)."""
+    key = PurePath(source).name + "|" + "|".join(sorted(n.casefold() for n in names))
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+def _mention(members: set[int], unit: int, conf: float, rule: str, types: tuple[str, ...] = ()) -> list[Mention]:
+    return [Mention(frozenset(members), unit, conf, rule, types)] if len(members) >= 2 else []
+
+
+class _Context:
+    """Everything the rules need about one Doc, computed once."""
+
+    def __init__(self, doc: Doc, orgs: list[dict], token_org: dict[int, int], units: list[Unit],
+                 unit_of: dict[int, int], finder: DealFinder):
+        self.doc, self.orgs, self.token_org, self.units, self.unit_of = doc, orgs, token_org, units, unit_of
+        self.finder = finder
+        self.mentions: list[Mention] = []
+        self.cue_spans = [s for s in (doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else [])
+                          if not any(t in token_org for t in range(s.start, s.end))]
+        self.places = list(doc._.places or [])
+        self.title_line = next((u.line for u in units), None)
+        self.matches = finder.matcher(doc)
+
+    # org resolution
+    def is_reference(self, tok: Token) -> bool:
+        return tok.i not in self.token_org
+
+    def resolve(self, tok: Token) -> list[int]:
+        """Organisations a party token stands for: itself and its coordinated or appositive orgs."""
+        if tok.i not in self.token_org:
+            # a mis-parsed head noun carrying the organisation as a modifier: "with Taiwan's Formosa grants"
+            modifier = next((c for c in tok.children if c.dep_ in ("compound", "nmod") and c.i in self.token_org), None)
+            if modifier is not None and tok.pos_ in ("NOUN", "PROPN"):
+                tok = modifier
+        if tok.i in self.token_org:
+            found = [self.token_org[tok.i]]
+            for t in _coordinated(tok):
+                o = self.token_org.get(t.i)
+                if o is not None and o not in found:
+                    found.append(o)
+            return found
+        return self._resolve_reference(tok)
+
+    def _resolve_reference(self, tok: Token) -> list[int]:
+        lemma = tok.lemma_.lower()
+        lower = tok.lower_
+        unit = self.unit_of.get(tok.i)
+        if unit is None:
+            return []
+        definite = any(c.lower_ in ("the", "this", "both", "two", "its") for c in tok.children)
+        if lower in self.finder.plural_references or lemma in self.finder.plural_references and definite:
+            if lower == "they" or definite:
+                return self._last_deal_partners(unit)
+            return []
+        if lower == "it" or (lemma in self.finder.references and definite):
+            return self._last_subject_org(unit, tok)
+        return []
+
+    def _last_deal_partners(self, unit: int) -> list[int]:
+        para = self.units[unit].line.paragraph
+        for m in sorted(self.mentions, key=lambda m: -m.unit):
+            if m.unit < unit and self.units[m.unit].line.paragraph in (para, para - 1):
+                return sorted(m.partners)
+        return []
+
+    def _last_subject_org(self, unit: int, tok: Token) -> list[int]:
+        para = self.units[unit].line.paragraph
+        for u in range(unit, -1, -1):
+            if self.units[u].line.paragraph != para:
+                break
+            span = self.units[u].span(self.doc)
+            candidates = [t for t in span if t.i in self.token_org and (u < unit or t.i < tok.i)]
+            subjects = [t for t in candidates if t.dep_ in ("nsubj", "nsubjpass") or t.head.dep_ in ("nsubj", "nsubjpass") and t.dep_ == "compound"]
+            pick = subjects or candidates
+            if pick:
+                return [self.token_org[pick[0].i]]
+        return []
+
+    def same_coordination(self, a: Token, b: Token) -> bool:
+        return b in _coordinated(a) or a in _coordinated(b)
+
+    def has_mention(self, unit: Unit) -> bool:
+        return any(m.unit == unit.index for m in self.mentions)
+
+    # continuation
+    def refers_back(self, unit: Unit) -> bool:
+        for tok in self.doc[unit.start:unit.end]:
+            if tok.lemma_.lower() in _CONTINUATION_HEADS and any(c.lower_ in ("the", "this", "that") for c in tok.children):
+                return True
+            if tok.lower_ in self.finder.plural_references and any(c.lower_ in ("the", "both", "two") for c in tok.children):
+                return True
+        return False
+
+    def names_only(self, unit: Unit, partners: frozenset[int]) -> bool:
+        named = {self.token_org[t] for t in range(unit.start, unit.end) if t in self.token_org}
+        return bool(named) and named <= partners
+
+    # cues
+    def cues(self, units: list[int], partners: frozenset[int]) -> tuple[set[str], set[str]]:
+        themes: set[str] = set()
+        types: set[str] = set()
+        ranges = [self._cue_range(self.units[u]) for u in units]
+        for span in self.cue_spans:
+            if any(s <= span.start < e for s, e in ranges):
+                _add_cue(span.label_, themes, types)
+        heading_themes: set[str] = set()
+        heading_types: set[str] = set()
+        for u in units:
+            heading = self._heading_of(self.units[u])
+            if heading is not None:
+                for span in self._cues_in_chars(heading.start, heading.end):
+                    _add_cue(span.label_, heading_themes, heading_types)
+        if self.title_line is not None and self._title_names(partners):
+            for span in self._cues_in_chars(self.title_line.start, self.title_line.end):
+                _add_cue(span.label_, heading_themes, heading_types)
+        themes |= {t for t in heading_themes if not _conflicts(t, themes)}
+        types |= heading_types
+        return themes, types
+
+    def _cue_range(self, unit: Unit) -> tuple[int, int]:
+        if unit.line.bullet:
+            line_units = [u for u in self.units if u.line == unit.line]
+            return line_units[0].start, line_units[-1].end
+        return unit.start, unit.end
+
+    def _cues_in_chars(self, start: int, end: int) -> list[Span]:
+        return [s for s in self.cue_spans if start <= s.start_char < end]
+
+    def _heading_of(self, unit: Unit) -> Optional[structure.Line]:
+        heading = None
+        for u in self.units:
+            if u.start >= unit.start:
+                break
+            if u.line.heading and u.line != self.title_line:
+                heading = u.line
+        return heading
+
+    def _title_names(self, partners: frozenset[int]) -> bool:
+        line = self.title_line
+        return any(any(line.start <= s < line.end for s, _ in self.orgs[p]["mentions"]) for p in partners)
+
+    # evidence, money, territories
+    def evidence_span(self, unit: Unit) -> tuple[int, int]:
+        span = self.doc[unit.start:unit.end]
+        return span.start_char, span.end_char
+
+    def money(self, unit: Unit) -> list:
+        s, e = self._cue_range(unit)
+        span = self.doc[s:e]
+        return find_money(span.text, span.start_char)
+
+    def territories(self, units: list[int], partners: frozenset[int]) -> list[str]:
+        doc = self.doc
+        found: list[str] = []
+        for u in units:
+            s, e = self._cue_range(self.units[u])
+            for start, end, code, form, text in self.places:
+                if not (s <= start < e) or form not in ("name", "region"):
+                    continue
+                if end < len(doc) and (doc[end].text in ("'s", "’s", "-") or doc[end].text == ")" and start > 0 and doc[start - 1].text == "("):
+                    continue
+                if _territory_context(doc, start, s, self.places):
+                    value = code or text
+                    if value not in found:
+                        found.append(value)
+        return found
+
+
+def _territory_context(doc: Doc, start: int, unit_start: int, places: list) -> bool:
+    starts = {p[0]: p for p in places}
+    ends = {p[1]: p for p in places}
+    k = start - 1
+    while k >= unit_start:
+        tok = doc[k]
+        if tok.lower_ in ("and", ",", "the", "or", "&", "both", "as", "well"):
+            k -= 1
+            continue
+        if k + 1 in ends:
+            k = ends[k + 1][0] - 1
+            continue
+        if tok.lower_ in _TERRITORY_PREPS:
+            return not (k > unit_start and doc[k - 1].lower_ in _NOT_TERRITORY_BEFORE)
+        return False
+    return False
+
+
+def _coordinated(tok: Token) -> list[Token]:
+    """Tokens coordinated with or in apposition to ``tok`` (both directions, transitively)."""
+    seen = {tok.i}
+    out: list[Token] = []
+    stack = [tok]
+    while stack:
+        t = stack.pop()
+        neighbours = [c for c in t.children if c.dep_ in ("conj", "appos")]
+        if t.dep_ in ("conj", "appos"):
+            neighbours.append(t.head)
+        for n in neighbours:
+            if n.i not in seen:
+                seen.add(n.i)
+                out.append(n)
+                stack.append(n)
+    return out
+
+
+def _add_cue(label: str, themes: set[str], types: set[str]) -> None:
+    if label.startswith(THEME_PREFIX):
+        themes.add(label[len(THEME_PREFIX):])
+    elif label.startswith(TYPE_PREFIX):
+        types.add(label[len(TYPE_PREFIX):])
+
+
+MODALITIES = {"adc", "antibody", "cell_therapy", "gene_therapy", "nucleic_acid", "vaccine", "small_molecule",
+              "biosimilar", "exosome"}
+
+
+def _conflicts(theme: str, themes: set[str]) -> bool:
+    """A section heading's modality yields to a different modality stated by the deal itself."""
+    return theme in MODALITIES and bool(themes & MODALITIES) and theme not in themes

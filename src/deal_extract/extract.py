@@ -1,0 +1,52 @@
+"""Turn processed Docs (one or more chunks of an article) into an :class:`ArticleResult`."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from spacy.tokens import Doc
+
+from . import structure
+from .deals import deal_id
+from .reading import Article
+from .records import ArticleResult, Deal, Organisation
+
+
+def article_result(article: Article, chunks: list[tuple[int, Doc]]) -> ArticleResult:
+    """Combine the chunks' organisations and deals, shifting offsets by each chunk's start."""
+    orgs: dict[str, dict] = {}
+    deals: dict[str, dict] = {}
+    for offset, doc in chunks:
+        for org in doc._.organisations or []:
+            merged = orgs.setdefault(org["name"], {"name": org["name"], "country": org["country"],
+                                                   "kind": org["kind"], "mentions": []})
+            merged["country"] = merged["country"] or org["country"]
+            merged["mentions"] += [(s + offset, e + offset) for s, e in org["mentions"]]
+        for deal in doc._.deals or []:
+            names = [p["name"] for p in deal["partners"]]
+            ident = deal_id(article.source, names)
+            ev = deal["evidence"]
+            shifted = {**deal, "id": ident,
+                       "evidence": {"text": ev["text"], "start": ev["start"] + offset, "end": ev["end"] + offset}}
+            shifted.pop("rule", None)
+            deals[ident] = _merge_deal(deals.get(ident), shifted)
+    return ArticleResult(
+        source=article.source,
+        title=article.title or structure.title(article.text),
+        published=article.published or structure.published(article.text),
+        organisations=[Organisation(**o) for o in sorted(orgs.values(), key=lambda o: o["mentions"][0] if o["mentions"] else (0, 0))],
+        deals=[Deal(**d) for d in deals.values()],
+    )
+
+
+def _merge_deal(old: Optional[dict], new: dict) -> dict:
+    """One deal found in two chunks: union of cues, the stronger mention's evidence."""
+    if old is None:
+        return new
+    best, other = (new, old) if new["confidence"] > old["confidence"] else (old, new)
+    merged = dict(best)
+    merged["themes"] = sorted(set(old["themes"]) | set(new["themes"]))
+    merged["deal_types"] = sorted(set(old["deal_types"]) | set(new["deal_types"]))
+    merged["territories"] = list(dict.fromkeys(old["territories"] + new["territories"]))
+    merged["value"] = best["value"] or other["value"]
+    return merged

@@ -1,0 +1,268 @@
+"""Organisations: the entity-ruler patterns, then cleaning, merging, countries and kinds.
+
+The ruler runs before spaCy's NER so curated names and organisation shapes are fixed and
+the statistical model fills in around them. :class:`OrganisationResolver` runs after the
+NER: it drops what is tagged ORG but is no organisation, trims possessives and a leading
+"the", merges the mentions of one organisation under its fullest name, and assigns each
+organisation a home country (text first, curated list second) and a kind.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Optional
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from .countries import CountryEvidence
+from .patterns import Patterns
+from .places import PlaceFinder
+
+ORG = "ORG"
+CURATED_PREFIX = "curated:"
+SHAPE_PREFIX = "shape:"
+LEGAL_SUFFIXES = {"co", "co.", "ltd", "ltd.", "inc", "inc.", "corp", "corp.", "limited", "plc", "sa", "ag",
+                  "llc", "pte", "pte.", "bhd", "bhd.", "sdn", "gmbh", "k.k.", "kk", ",", "corporation"}
+_NAME_FUNCTION_WORDS = {"of", "and", "for", "the", "de", "du", "la", "von", "van", "&", "in", "on", "at"}
+_TRIM_LEFT = {"the", "The", "THE", "-", "*", "•", "–", "—", "(", "\"", "'", "“", "‘", ":"}
+_TRIM_RIGHT = {"'s", "’s", "'", "’", ",", ".", ":", ";", "-", "–", "—", ")", "\"", "”", "’"}
+
+
+def ruler_patterns(patterns: Patterns) -> list[dict]:
+    """EntityRuler patterns: curated names and aliases (exact), then organisation shapes."""
+    out: list[dict] = []
+    for entry in patterns.organisations:
+        for name in [entry.name, *entry.aliases]:
+            out.append({"label": ORG, "pattern": name, "id": CURATED_PREFIX + entry.name})
+    for shape in patterns.shapes:
+        out.append({"label": ORG, "pattern": shape.pattern, "id": SHAPE_PREFIX + shape.id})
+    return out
+
+
+def org_key(name: str) -> str:
+    """Normalised form used to merge mentions: case-folded, no punctuation or legal suffix."""
+    words = re.sub(r"[^\w\s*&]", " ", name.casefold()).split()
+    while words and words[0] == "the":
+        words = words[1:]
+    while words and words[-1] in LEGAL_SUFFIXES:
+        words = words[:-1]
+    return " ".join(words)
+
+
+@dataclass
+class Mention:
+    span: Span
+    source: str            # "curated", "shape" or "ner"
+    curated: Optional[str]  # canonical curated name
+
+
+@dataclass
+class OrgGroup:
+    mentions: list[Mention] = field(default_factory=list)
+    curated: Optional[str] = None
+
+    @property
+    def forms(self) -> list[str]:
+        return [m.span.text for m in self.mentions]
+
+    def name(self) -> str:
+        """The fullest name the text uses: the longest form (ties: the most frequent, then first)."""
+        counts = Counter(self.forms)
+        return max(self.forms, key=lambda f: (len(org_key(f).split()), len(f), counts[f]))
+
+
+class OrganisationResolver:
+    def __init__(self, nlp: Language, patterns: Patterns):
+        self.patterns = patterns
+        self.places = PlaceFinder(nlp, patterns.countries)
+        self.curated = {e.name: e for e in patterns.organisations}
+        self.curated_names = {n for e in patterns.organisations for n in [e.name, *e.aliases]}
+        self.curated_by_key = {}
+        for e in patterns.organisations:
+            for n in [e.name, *e.aliases]:
+                self.curated_by_key.setdefault(org_key(n), e)
+        noise = patterns.not_organisations
+        self.noise_terms = {t.casefold() for t in noise.terms}
+        self.noise_words = {w.casefold() for w in noise.words}
+        self.kind_words = {w.casefold(): kind for kind, words in noise.kind_words.items() for w in words}
+        self.shape_kinds = {s.id: s.kind for s in patterns.shapes}
+        self.country_words = {k.rsplit(":", 1)[1].casefold() for k in self.places.entries}
+
+    # -- cleaning ---------------------------------------------------------------------
+
+    def _trim(self, span: Span, source: str) -> Optional[Span]:
+        if source == "curated" and span.text in self.curated_names:
+            return span
+        start, end = span.start, span.end
+        doc = span.doc
+        while start < end and (doc[start].text in _TRIM_LEFT or doc[start].is_space):
+            start += 1
+        while end > start and (doc[end - 1].text in _TRIM_RIGHT or doc[end - 1].is_space):
+            end -= 1
+        if start >= end:
+            return None
+        return Span(doc, start, end, label=span.label, span_id=span.id)
+
+    def _is_noise(self, span: Span, source: str, title_end: int) -> bool:
+        text = span.text
+        folded = text.casefold()
+        if "\n" in text or folded in self.noise_terms or folded in self.country_words:
+            return True
+        if source == "curated":
+            return False
+        words = [t.text.casefold() for t in span]
+        if any(w in self.noise_words for w in words):
+            return True
+        if span.start > 0 and span.doc[span.start - 1].text in ("-", "–") and not span.doc[span.start - 1].whitespace_:
+            return True  # the tail of a hyphenated compound: "Alliance-Driven Biotech"
+        if source == "ner" and any(t.is_lower and t.is_alpha and t.lower_ not in _NAME_FUNCTION_WORDS for t in span):
+            return True  # "Al for novel drug discovery"
+        if not span[0].text[:1].isupper() and not span[0].text[:1].isdigit():
+            return True
+        if len(span) > 8 or all(t.is_stop or t.is_punct for t in span):
+            return True
+        if span.start_char < title_end and len(text) >= 0.6 * title_end:
+            return True
+        if source == "ner" and _is_heading(span):
+            return True
+        return False
+
+    def candidates(self, doc: Doc) -> list[Mention]:
+        title_end = _title_end(doc.text)
+        out: list[Mention] = []
+        for ent in doc.ents:
+            if ent.label_ != ORG:
+                continue
+            ident = ent.id_ or ""
+            source = "curated" if ident.startswith(CURATED_PREFIX) else "shape" if ident.startswith(SHAPE_PREFIX) else "ner"
+            span = self._trim(ent, source)
+            if span is None or self._is_noise(span, source, title_end):
+                continue
+            curated = ident[len(CURATED_PREFIX):] if source == "curated" else None
+            if curated is None:
+                entry = self.curated_by_key.get(org_key(span.text))
+                curated = entry.name if entry else None
+            out.append(Mention(span, source, curated))
+        return out
+
+    # -- merging ----------------------------------------------------------------------
+
+    def group(self, doc: Doc, mentions: list[Mention]) -> list[OrgGroup]:
+        groups: dict[str, OrgGroup] = {}
+        for m in mentions:
+            key = "c:" + m.curated if m.curated else "k:" + org_key(m.span.text)
+            g = groups.setdefault(key, OrgGroup(curated=m.curated))
+            g.mentions.append(m)
+        merged = _merge_short_forms(list(groups.values()), doc)
+        return sorted(merged, key=lambda g: min(m.span.start for m in g.mentions))
+
+    # -- the component ----------------------------------------------------------------
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions = self.candidates(doc)
+        groups = self.group(doc, mentions)
+        places = self.places(doc)
+        evidence = CountryEvidence(doc, places)
+        orgs: list[dict] = []
+        org_spans: list[Span] = []
+        for index, g in enumerate(groups):
+            name = g.name()
+            entry = self.curated.get(g.curated) if g.curated else None
+            spans = [m.span for m in g.mentions]
+            country, how = evidence.country_for(spans)
+            if country is None and entry is not None:
+                country, how = entry.country, "curated"
+            orgs.append({
+                "name": name,
+                "country": country,
+                "country_source": how,
+                "kind": entry.kind if entry else self._kind(g),
+                "mentions": sorted({(s.start_char, s.end_char) for s in spans}),
+                "tokens": sorted({(s.start, s.end) for s in spans}),
+            })
+            for s in spans:
+                org_spans.append(Span(doc, s.start, s.end, label=ORG, span_id=str(index)))
+        evidence.apply_group_statements(orgs)
+        doc._.organisations = orgs
+        doc._.places = [(p.start, p.end, p.code, p.form, p.text) for p in places]
+        others = [e for e in doc.ents if e.label_ != ORG]
+        doc.ents = _non_overlapping(org_spans + others)
+        return doc
+
+    def _kind(self, group: OrgGroup) -> str:
+        for m in group.mentions:
+            if m.source == "shape":
+                kind = self.shape_kinds.get(m.span.id_[len(SHAPE_PREFIX):]) if m.span.id_ else None
+                if kind and kind != "company":
+                    return kind
+        for form in group.forms:
+            for word in reversed(form.split()):
+                kind = self.kind_words.get(word.casefold().strip(".,"))
+                if kind:
+                    return kind
+        return "company"
+
+
+def _non_overlapping(spans: list[Span]) -> list[Span]:
+    taken: set[int] = set()
+    out = []
+    for s in sorted(spans, key=lambda s: (s.label_ != ORG, s.start)):
+        if taken.isdisjoint(range(s.start, s.end)):
+            out.append(s)
+            taken.update(range(s.start, s.end))
+    return sorted(out, key=lambda s: s.start)
+
+
+def _title_end(text: str) -> int:
+    """Character offset where the first non-empty line (the title) ends."""
+    stripped = text.lstrip()
+    first = stripped.split("\n", 1)[0]
+    return len(text) - len(stripped) + len(first)
+
+
+def _is_heading(span: Span) -> bool:
+    """True when the span sits on a short line of its own with no sentence punctuation."""
+    text = span.doc.text
+    line_start = text.rfind("\n", 0, span.start_char) + 1
+    line_end = text.find("\n", span.end_char)
+    line = text[line_start: line_end if line_end >= 0 else len(text)].strip()
+    return bool(line) and len(line.split()) <= 8 and line[-1] not in ".!?\"”:)" and not line.startswith(("-", "*", "•"))
+
+
+def _initials(words: list[str]) -> str:
+    return "".join(w[0] for w in words if w[:1].isupper())
+
+
+def _merge_short_forms(groups: list[OrgGroup], doc: Doc) -> list[OrgGroup]:
+    """Merge a group into a longer one when it is its leading words or its acronym.
+
+    "Henlius" joins "Henlius Biotech"; "EDDC" joins "Experimental Drug Development Centre".
+    Curated groups are merged only with non-curated ones, and only when unambiguous.
+    """
+    keys = {id(g): org_key(g.name()) for g in groups}
+    by_len = sorted(groups, key=lambda g: -len(keys[id(g)]))
+    absorbed: set[int] = set()
+    for short in groups:
+        sk = keys[id(short)]
+        if not sk:
+            continue
+        targets = []
+        for long in by_len:
+            if long is short or id(long) in absorbed or len(keys[id(long)]) <= len(sk):
+                continue
+            if short.curated and long.curated:
+                continue
+            lk = keys[id(long)]
+            long_words = long.name().split()
+            if lk.startswith(sk + " ") or (sk.isalpha() and short.name().isupper() and len(sk) >= 2
+                                          and _initials(long_words).casefold() == sk):
+                targets.append(long)
+        if len(targets) == 1:
+            target = targets[0]
+            target.mentions.extend(short.mentions)
+            target.curated = target.curated or short.curated
+            absorbed.add(id(short))
+    return [g for g in groups if id(g) not in absorbed]

@@ -1,0 +1,21 @@
+"""Assemble the deal-extract pipeline on top of a base English model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from spacy.language import Language
+
+from . import components  # noqa: F401  (registers the factories)
+
+
+def add_components(nlp: Language, patterns_dir: Optional[Path] = None) -> Language:
+    """Add the four deal-extract components to ``nlp`` (which must have a parser and NER)."""
+    config = {"patterns_dir": str(patterns_dir or "")}
+    ner_anchor = {"before": "ner"} if "ner" in nlp.pipe_names else {}
+    nlp.add_pipe("deal_extract_org_ruler", config=config, **ner_anchor)
+    nlp.add_pipe("deal_extract_organisations", config=config)
+    nlp.add_pipe("deal_extract_cues", config=config)
+    nlp.add_pipe("deal_extract_deals", config=config)
+    return nlp

@@ -1,0 +1,312 @@
+"""Read article files into :class:`Article` objects: decoding, formats, size limits.
+
+Supported inputs: ``.txt``, ``.md``, ``.html``/``.htm`` (main text, title and date through
+trafilatura), ``.json`` (one object with a ``text`` field) and ``.jsonl`` (one such object a
+line). Every problem is raised as an :class:`InputError` whose message names the file and the
+cause, so a caller can record it and go on.
+
+Decoding: UTF-8 with or without BOM, UTF-16 with a BOM (LE or BE). Anything else is decoded
+as cp1252, or latin-1 where cp1252 has no character for a byte, and the article carries a
+warning saying so. NUL bytes, or many control characters, mean a binary file.
+
+The text of ``.txt`` and ``.md`` files is what Python's text mode would give (universal
+newlines, no BOM); evidence offsets index into exactly that text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional
+
+DEFAULT_MAX_CHARS = 5_000_000
+
+#: File types read from corpus folders, by suffix (lower case).
+TEXT_SUFFIXES = (".txt", ".md")
+HTML_SUFFIXES = (".html", ".htm")
+SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, *HTML_SUFFIXES, ".json", ".jsonl")
+
+#: A raw HTML file may be this many times ``max_chars`` before trafilatura is not even tried.
+HTML_SIZE_FACTOR = 4
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_MAX_CONTROL_SHARE = 0.02
+_ISO_DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})")
+_MD_TITLE = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+
+
+class InputError(ValueError):
+    """An input file cannot be used; ``str()`` names the file and the cause."""
+
+
+@dataclass
+class Article:
+    text: str
+    source: str
+    title: Optional[str] = None
+    published: Optional[str] = None
+    encoding: str = "utf-8"
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class InputItem:
+    """One article's worth of input, found but not yet parsed.
+
+    ``source`` is the article's name (``path`` or ``path#id`` for a jsonl line), ``sha256``
+    the hash of its bytes (``None`` when the file could not be read). :meth:`load` does the
+    decoding and parsing, so an unchanged input can be skipped without that work.
+    """
+
+    source: str
+    sha256: Optional[str]
+    _load: Callable[[], Article]
+
+    def load(self) -> Article:
+        """The :class:`Article`, or :class:`InputError` naming the file and the cause."""
+        return self._load()
+
+
+# --- bytes and decoding -----------------------------------------------------------------
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
+    """Return ``(text, encoding, warnings)``; raise :class:`InputError` for binary data."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(encoding.replace("-sig", ""))
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{name}: not decodable as {encoding} despite its byte-order mark ({exc.reason} at byte {exc.start + len(bom)})") from None
+            _check_not_binary(text, name)
+            return text, encoding, []
+    if b"\x00" in data:
+        raise InputError(f"{name}: binary file (contains NUL bytes; UTF-16 text needs a byte-order mark)")
+    try:
+        text = data.decode("utf-8")
+        encoding, warnings = "utf-8", []
+    except UnicodeDecodeError as exc:
+        text, encoding = _fallback(data)
+        warnings = [f"not valid UTF-8 ({exc.reason} at byte {exc.start}); decoded as {encoding}, check the characters"]
+    _check_not_binary(text, name)
+    return text, encoding, warnings
+
+
+def _fallback(data: bytes) -> tuple[str, str]:
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _check_not_binary(text: str, name: str) -> None:
+    if "\x00" in text:
+        raise InputError(f"{name}: binary file (contains NUL characters)")
+    n_control = sum(1 for _ in _CONTROL.finditer(text))
+    if n_control and n_control > _MAX_CONTROL_SHARE * len(text):
+        raise InputError(f"{name}: binary file ({n_control:,} control characters in {len(text):,})")
+
+
+def _universal_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _check_text(text: str, name: str, max_chars: int) -> None:
+    if not text.strip():
+        raise InputError(f"{name}: empty article (no text)")
+    if len(text) > max_chars:
+        raise InputError(f"{name}: article has {len(text):,} characters, over the limit of {max_chars:,} (--max-chars)")
+
+
+def iso_date(value: Any) -> Optional[str]:
+    """``YYYY-MM-DD`` from a date or timestamp string, else ``None``."""
+    if not isinstance(value, str):
+        return None
+    match = _ISO_DATE.match(value)
+    return match.group(1) if match else None
+
+
+# --- formats ----------------------------------------------------------------------------
+
+def parse_text(data: bytes, name: str, source: str, max_chars: int, markdown: bool = False) -> Article:
+    if len(data) > 4 * max_chars + 4:
+        raise InputError(f"{name}: file has {len(data):,} bytes, over the limit of {max_chars:,} characters (--max-chars)")
+    raw, encoding, warnings = decode(data, name)
+    text = _universal_newlines(raw)
+    _check_text(text, name, max_chars)
+    title = None
+    if markdown:
+        heading = _MD_TITLE.search(text)
+        title = heading.group(1) if heading else None
+    return Article(text=text, source=source, title=title, encoding=encoding, warnings=warnings)
+
+
+def parse_html(data: bytes, name: str, source: str, max_chars: int) -> Article:
+    import trafilatura  # heavy import, only when there is HTML to read
+
+    html, encoding, warnings = decode(data, name)
+    if len(html) > HTML_SIZE_FACTOR * max_chars:
+        raise InputError(f"{name}: HTML file has {len(html):,} characters, over {HTML_SIZE_FACTOR}x the limit of {max_chars:,} (--max-chars)")
+    doc = trafilatura.bare_extraction(
+        html,
+        with_metadata=True,
+        include_comments=False,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    text = _field(doc, "text") or ""
+    if not text.strip():
+        raise InputError(f"{name}: no main text found in the HTML (trafilatura extracted nothing)")
+    _check_text(text, name, max_chars)
+    return Article(
+        text=text,
+        source=source,
+        title=_field(doc, "title") or None,
+        published=iso_date(_field(doc, "date")),
+        encoding=encoding,
+        warnings=warnings,
+    )
+
+
+def _field(doc: Any, key: str) -> Any:
+    if doc is None:
+        return None
+    return doc.get(key) if isinstance(doc, dict) else getattr(doc, key, None)
+
+
+def parse_json(data: bytes, name: str, source: str, max_chars: int) -> Article:
+    text, encoding, warnings = decode(data, name)
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name}: invalid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    return article_from_object(obj, name, source, max_chars, encoding, warnings)
+
+
+def article_from_object(obj: Any, name: str, source: str, max_chars: int, encoding: str = "utf-8",
+                        warnings: Optional[list[str]] = None) -> Article:
+    """An :class:`Article` from a JSON object with ``text`` and optional ``title``, ``published``."""
+    if not isinstance(obj, dict):
+        raise InputError(f"{name}: expected a JSON object with a 'text' field, got {type(obj).__name__}")
+    text = obj.get("text")
+    if not isinstance(text, str):
+        raise InputError(f"{name}: no 'text' string field" + ("" if text is None else f" (got {type(text).__name__})"))
+    _check_text(text, name, max_chars)
+    notes = list(warnings or [])
+    published = obj.get("published")
+    date = iso_date(published)
+    if published is not None and date is None:
+        notes.append(f"'published' value {published!r} is not an ISO date; ignored")
+    title = obj.get("title")
+    return Article(
+        text=text,
+        source=source,
+        title=title if isinstance(title, str) and title.strip() else None,
+        published=date,
+        encoding=encoding,
+        warnings=notes,
+    )
+
+
+def _parse_document(path: Path, source: str, max_chars: int, data: bytes) -> Article:
+    suffix = path.suffix.lower()
+    name = str(path)
+    if suffix in TEXT_SUFFIXES:
+        return parse_text(data, name, source, max_chars, markdown=suffix == ".md")
+    if suffix in HTML_SUFFIXES:
+        return parse_html(data, name, source, max_chars)
+    if suffix == ".json":
+        return parse_json(data, name, source, max_chars)
+    raise InputError(f"{name}: unsupported file type {path.suffix or '(no suffix)'!r}; expected one of {', '.join(SUPPORTED_SUFFIXES)}")
+
+
+def _raise(error: InputError) -> Article:
+    raise error
+
+
+def _jsonl_items(path: Path, source: str, max_chars: int, data: bytes) -> Iterator[InputItem]:
+    """One item per non-blank line; source ``path#id`` (or ``path#line`` without an id)."""
+    try:
+        text, encoding, warnings = decode(data, str(path))
+    except InputError as exc:
+        yield InputItem(source, sha256(data), partial(_raise, exc))
+        return
+    seen: dict[str, int] = {}
+    for lineno, line in enumerate(text.split("\n"), 1):  # not splitlines(): U+2028 may sit in a JSON string
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        where = f"{path}, line {lineno}"
+        item_source = f"{source}#{lineno}"
+        digest = sha256(line.encode("utf-8"))
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield InputItem(item_source, digest, partial(_raise, InputError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})")))
+            continue
+        ident = obj.get("id") if isinstance(obj, dict) else None
+        if isinstance(ident, (str, int)) and not isinstance(ident, bool) and str(ident).strip():
+            ident = str(ident).strip()
+            if ident in seen:
+                error = InputError(f"{where}: duplicate id {ident!r} (first on line {seen[ident]})")
+                yield InputItem(item_source, digest, partial(_raise, error))
+                continue
+            seen[ident] = lineno
+            item_source = f"{source}#{ident}"
+        load = partial(article_from_object, obj, where, item_source, max_chars, encoding, warnings)
+        yield InputItem(item_source, digest, load)
+
+
+def iter_items(path: Path, source: Optional[str] = None, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[InputItem]:
+    """The articles of one input file, unparsed: one item, or one per line for ``.jsonl``.
+
+    An unreadable file gives one item with ``sha256=None`` whose :meth:`~InputItem.load` raises.
+    """
+    source = source if source is not None else str(path)
+    try:
+        data = read_bytes(path)
+    except InputError as exc:
+        yield InputItem(source, None, partial(_raise, exc))
+        return
+    if path.suffix.lower() == ".jsonl":
+        yield from _jsonl_items(path, source, max_chars, data)
+    else:
+        yield InputItem(source, sha256(data), partial(_parse_document, path, source, max_chars, data))
+
+
+def read_articles(path: Path, source: Optional[str] = None, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Article]:
+    """Every article of a file, parsed; raises :class:`InputError` at the first bad one."""
+    for item in iter_items(path, source, max_chars):
+        yield item.load()
+
+
+def read_article(path: Path, max_chars: int = DEFAULT_MAX_CHARS, source: Optional[str] = None) -> Article:
+    """Read one article file; a ``.jsonl`` file must hold exactly one article."""
+    path = Path(path)
+    articles = list(read_articles(path, source, max_chars))
+    if not articles:
+        raise InputError(f"{path}: empty article (no lines)")
+    if len(articles) > 1:
+        raise InputError(f"{path}: holds {len(articles)} articles; use 'deal-extract batch' for several")
+    return articles[0]

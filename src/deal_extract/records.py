@@ -1,0 +1,137 @@
+"""Pydantic records: the output contract (SPEC section 1) and gold files (SPEC section 3).
+
+These models are the only way JSON leaves the tool, so what is printed always validates.
+Inside spaCy, components keep plain dicts on ``Doc._`` (picklable for ``n_process > 1``);
+:func:`deal_extract.extract.article_result` turns them into these records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Optional
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .vocab import DealTypeId, OrgKind, ThemeId
+
+_ISO2 = re.compile(r"^[A-Z]{2}$")
+_ISO4217 = re.compile(r"^[A-Z]{3}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _check_country(value: Optional[str]) -> Optional[str]:
+    if value is not None and not _ISO2.match(value):
+        raise ValueError(f"country must be an ISO 3166-1 alpha-2 code such as 'CN', got {value!r}")
+    return value
+
+
+Country = Annotated[Optional[str], AfterValidator(_check_country)]
+Offsets = Annotated[tuple[int, int], Field(description="[start, end) character offsets")]
+
+
+class Organisation(_Strict):
+    name: str = Field(min_length=1)
+    country: Country = None
+    kind: OrgKind = "company"
+    mentions: list[Offsets] = Field(default_factory=list)
+
+
+class Party(_Strict):
+    name: str = Field(min_length=1)
+    country: Country = None
+
+
+class Value(_Strict):
+    amount: float = Field(ge=0)
+    currency: str
+    text: str = ""
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, v: str) -> str:
+        if not _ISO4217.match(v):
+            raise ValueError(f"currency must be an ISO 4217 code such as 'USD', got {v!r}")
+        return v
+
+
+class Evidence(_Strict):
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Evidence":
+        if self.end < self.start:
+            raise ValueError("evidence end is before its start")
+        return self
+
+
+class Deal(_Strict):
+    id: str
+    partners: list[Party] = Field(min_length=2)
+    themes: list[ThemeId] = Field(default_factory=list)
+    deal_types: list[DealTypeId] = Field(default_factory=list)
+    territories: list[str] = Field(default_factory=list)
+    value: Optional[Value] = None
+    evidence: Evidence
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class ArticleResult(_Strict):
+    source: str
+    title: Optional[str] = None
+    published: Optional[dt.date] = None
+    organisations: list[Organisation] = Field(default_factory=list)
+    deals: list[Deal] = Field(default_factory=list)
+
+    def to_json(self, indent: Optional[int] = 2) -> str:
+        return self.model_dump_json(indent=indent)
+
+
+# --- gold files (SPEC section 3) -------------------------------------------------------
+
+class GoldOrganisation(_Strict):
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+    country: Country = None
+    kind: OrgKind = "company"
+
+
+class GoldValue(_Strict):
+    amount: float = Field(ge=0)
+    currency: str
+    text: str = ""
+
+
+class GoldDeal(_Strict):
+    partners: list[str] = Field(min_length=2)
+    themes: list[ThemeId] = Field(default_factory=list)
+    deal_types: list[DealTypeId] = Field(default_factory=list)
+    territories: list[str] = Field(default_factory=list)
+    value: Optional[GoldValue] = None
+    note: Optional[str] = None
+
+
+class GoldFile(_Strict):
+    article: str
+    published: Optional[dt.date] = None
+    title: Optional[str] = None
+    style: Optional[str] = Field(default=None, description="register of the article: press_release, roundup, trade, newsletter, distractors")
+    organisations: list[GoldOrganisation] = Field(default_factory=list)
+    deals: list[GoldDeal] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _partners_known(self) -> "GoldFile":
+        known: set[str] = set()
+        for org in self.organisations:
+            known.add(org.name)
+            known.update(org.aliases)
+        for i, deal in enumerate(self.deals):
+            for p in deal.partners:
+                if p not in known:
+                    raise ValueError(f"deals[{i}]: partner {p!r} is not a gold organisation name or alias")
+        return self

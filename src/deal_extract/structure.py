@@ -1,0 +1,96 @@
+"""Article structure from the raw text: lines, headings, list items, paragraphs, title, date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+_BULLET = re.compile(r"^\s*(?:[-*•–—▪●]|\d{1,2}[.)])\s+")
+_MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
+_MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"], 1)}
+_MONTHS.update({k[:3]: v for k, v in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+_MON = r"(?P<mon>[A-Za-z]{3,9})\.?"
+_DATE_PATTERNS = [
+    re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MON},?\s+(?P<y>(?:19|20)\d\d)\b"),
+    re.compile(rf"\b{_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"),
+    re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b"),
+]
+
+
+@dataclass(frozen=True)
+class Line:
+    start: int          # character offsets of the stripped line
+    end: int
+    text: str
+    paragraph: int
+    heading: bool
+    bullet: bool
+
+
+def lines(text: str) -> list[Line]:
+    out: list[Line] = []
+    paragraph = 0
+    pos = 0
+    blank_before = True
+    for raw in text.splitlines(keepends=True):
+        stripped = raw.strip()
+        if not stripped:
+            paragraph += 0 if blank_before else 1
+            blank_before = True
+            pos += len(raw)
+            continue
+        start = pos + (len(raw) - len(raw.lstrip()))
+        bullet = bool(_BULLET.match(raw))
+        heading = _is_heading_line(stripped, bullet)
+        if heading and not blank_before:
+            paragraph += 1
+        out.append(Line(start, start + len(stripped), stripped, paragraph, heading, bullet))
+        if heading:
+            paragraph += 1
+        blank_before = heading
+        pos += len(raw)
+    return out
+
+
+def _is_heading_line(line: str, bullet: bool) -> bool:
+    if _MD_HEADING.match(line):
+        return True
+    if bullet or len(line.split()) > 10:
+        return False
+    return line[-1] not in ".!?:;,\"”)’'" and not line[0].isdigit()
+
+
+def title(text: str) -> Optional[str]:
+    for raw in text.splitlines():
+        stripped = _MD_HEADING.sub("", raw.strip()).strip()
+        if stripped:
+            return stripped
+    return None
+
+
+def published(text: str, head_chars: int = 600) -> Optional[dt.date]:
+    """The first date stated near the top of the article ("31 May 2025", "May 31, 2025", "2025-05-31")."""
+    head = text[:head_chars]
+    best: Optional[tuple[int, dt.date]] = None
+    for pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(head):
+            date = _to_date(m)
+            if date and (best is None or m.start() < best[0]):
+                best = (m.start(), date)
+    return best[1] if best else None
+
+
+def _to_date(m: re.Match) -> Optional[dt.date]:
+    groups = m.groupdict()
+    month = int(groups["m"]) if groups.get("m") else _MONTHS.get(groups["mon"].lower())
+    if not month:
+        return None
+    try:
+        return dt.date(int(groups["y"]), month, int(groups["d"]))
+    except ValueError:
+        return None

@@ -1,0 +1,99 @@
+"""Money amounts in text: "up to $407 million", "426.5 billion won ($363 million)", "INR 1,200 crore".
+
+The headline value of a deal is its largest amount (compared through rough exchange rates),
+in the currency as written; an amount in parentheses right after another is a conversion and
+never the headline.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+_PREFIX = {
+    "US$": "USD", "USD": "USD", "$": "USD", "A$": "AUD", "AU$": "AUD", "AUD": "AUD", "S$": "SGD",
+    "SGD": "SGD", "HK$": "HKD", "HKD": "HKD", "NT$": "TWD", "TWD": "TWD", "RMB": "CNY", "CNY": "CNY",
+    "¥": "JPY", "JPY": "JPY", "JP¥": "JPY", "₩": "KRW", "KRW": "KRW", "€": "EUR", "EUR": "EUR",
+    "£": "GBP", "GBP": "GBP", "Rs.": "INR", "Rs": "INR", "INR": "INR", "₹": "INR", "CHF": "CHF",
+    "C$": "CAD", "CAD": "CAD", "NZ$": "NZD", "NZD": "NZD", "MYR": "MYR", "RM": "MYR", "THB": "THB",
+    "VND": "VND", "PHP": "PHP", "IDR": "IDR", "Rp": "IDR",
+}
+_SUFFIX = {
+    "yuan": "CNY", "renminbi": "CNY", "rmb": "CNY", "yen": "JPY", "won": "KRW", "rupees": "INR",
+    "rupee": "INR", "euros": "EUR", "euro": "EUR", "dollars": "USD", "ringgit": "MYR", "baht": "THB",
+    "dong": "VND", "pesos": "PHP", "rupiah": "IDR", "francs": "CHF",
+}
+_SCALE = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "mln": 1e6, "billion": 1e9,
+    "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "crore": 1e7, "crores": 1e7, "lakh": 1e5, "lakhs": 1e5,
+}
+# rough USD per unit, only to compare amounts in different currencies
+_USD_RATE = {
+    "USD": 1.0, "EUR": 1.1, "GBP": 1.3, "CHF": 1.15, "JPY": 0.0068, "KRW": 0.00072, "CNY": 0.14,
+    "INR": 0.012, "AUD": 0.66, "SGD": 0.75, "HKD": 0.13, "TWD": 0.031, "CAD": 0.73, "NZD": 0.6,
+    "MYR": 0.22, "THB": 0.028, "VND": 0.00004, "PHP": 0.018, "IDR": 0.000062,
+}
+
+_prefixes = "|".join(re.escape(p) for p in sorted(_PREFIX, key=len, reverse=True))
+_suffixes = "|".join(sorted(_SUFFIX, key=len, reverse=True))
+_scales = "|".join(sorted(_SCALE, key=len, reverse=True))
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+MONEY = re.compile(
+    rf"(?:(?P<qual>up to|as much as|a total of|total of|worth|valued at|more than|over)\s+)?"
+    rf"(?:(?P<pre>{_prefixes})\s?(?P<n1>{_NUMBER})(?:\s?(?P<s1>{_scales})\b)?(?:\s(?P<w1>{_suffixes})\b)?"
+    rf"|(?P<n2>{_NUMBER})\s?(?P<s2>{_scales})?\s(?P<w2>{_suffixes})\b)",
+    re.IGNORECASE,
+)
+_EXCLUDE_BEFORE = re.compile(r"\b(revenues?|sales|market|turnover|profits?|loss(es)?|spending|budget)\b[^.;]{0,40}$", re.I)
+
+
+@dataclass(frozen=True)
+class Money:
+    start: int
+    end: int
+    amount: float
+    currency: str
+    text: str
+    conversion: bool = False
+
+    @property
+    def usd(self) -> float:
+        return self.amount * _USD_RATE.get(self.currency, 1.0)
+
+    def as_dict(self) -> dict:
+        return {"amount": self.amount, "currency": self.currency, "text": self.text}
+
+
+def _currency(pre: Optional[str], word: Optional[str]) -> Optional[str]:
+    if word:
+        return _SUFFIX[word.lower()]
+    if pre:
+        return _PREFIX.get(pre) or _PREFIX.get(pre.upper())
+    return None
+
+
+def find_money(text: str, offset: int = 0) -> list[Money]:
+    """All money amounts in ``text``; offsets are shifted by ``offset``."""
+    found: list[Money] = []
+    for m in MONEY.finditer(text):
+        number = m.group("n1") or m.group("n2")
+        scale = m.group("s1") or m.group("s2")
+        if scale and scale.lower() in ("m", "b", "k") and scale not in ("m", "bn", "b", "k"):
+            scale = None
+        currency = _currency(m.group("pre"), m.group("w1") or m.group("w2"))
+        if currency is None:
+            continue
+        amount = float(number.replace(",", "")) * (_SCALE[scale.lower()] if scale else 1.0)
+        if amount <= 0 or _EXCLUDE_BEFORE.search(text[max(0, m.start() - 60): m.start()]):
+            continue
+        before = text[: m.start()].rstrip()
+        conversion = bool(found) and before.endswith("(") and found[-1].end - offset >= len(before) - 3
+        found.append(Money(offset + m.start(), offset + m.end(), round(amount, 2), currency, m.group(0), conversion))
+    return found
+
+
+def headline(amounts: list[Money]) -> Optional[Money]:
+    """The largest non-conversion amount, or None."""
+    candidates = [a for a in amounts if not a.conversion]
+    return max(candidates, key=lambda a: a.usd) if candidates else None
