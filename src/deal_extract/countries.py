@@ -24,6 +24,17 @@ from spacy.tokens import Doc, Span
 from .places import ADJECTIVE, CITY, NAME, Place
 
 _DETS = {"a", "an", "the"}
+_MARKUP = {"*", "**", "_", "__", "`"}
+
+
+def _descriptor_follows(doc: Doc, i: int) -> bool:
+    """A lowercase noun follows within a few tokens: "a Singapore CAR-T developer", "a US company"."""
+    for tok in doc[i:i + 5]:
+        if tok.is_punct and tok.text != "-":
+            return False
+        if tok.is_lower and tok.is_alpha and tok.pos_ in ("NOUN", "PROPN"):
+            return True
+    return False
 _GROUP_NOUNS = {"companies", "company", "firms", "firm", "players", "biotechs", "startups", "start-ups",
                 "groups", "drugmakers", "pharmas", "developers", "institutions", "makers", "manufacturers",
                 "cdmos", "ventures", "biopharmas", "innovators"}
@@ -47,16 +58,21 @@ class CountryEvidence:
 
     def mention_evidence(self, span: Span) -> list[tuple[str, str]]:
         doc, s, e = self.doc, span.start, span.end
+        # look past Markdown emphasis around a name: "Beijing's **Yanshan CellTech**"
+        while s > 0 and doc[s - 1].text in _MARKUP:
+            s -= 1
+        while e < len(doc) and doc[e].text in _MARKUP:
+            e += 1
         found: list[tuple[str, str]] = []
         # parenthesis right after the mention
         if self._tok(e) == "(":
             p = self._place_at(e + 1)
-            if p and self._tok(p.end) == ")":
+            if p and self._tok(p.end).startswith(")"):
                 found.append((p.code, "parenthesis"))
-        # possessive right before: "Taiwan's X"
+        # possessive right before: "Taiwan's X", "Seoul's X"
         if s >= 2 and self._tok(s - 1) in ("'s", "’s"):
             p = self.by_end.get(s - 1)
-            if p and p.code and p.form == NAME:
+            if p and p.code and p.form in (NAME, CITY):
                 found.append((p.code, "possessive"))
         # "Singapore-based X" (up to three descriptor words between)
         for k in range(s - 1, max(s - 6, -1), -1):
@@ -67,28 +83,48 @@ class CountryEvidence:
                 break
             if not doc[k].is_lower:
                 break
-        # premodifier: "Chinese CDMO X", "Korean biotech X"
+        # premodifier: "Chinese CDMO X", "Korean biotech X", "Singapore venture firm X",
+        # "Malaysian digital health start-up X"
         k = s - 1
-        while k >= 0 and k >= s - 3 and (doc[k].is_lower or doc[k].is_upper and len(doc[k]) <= 5) and not doc[k].is_punct:
+        while k >= 0 and k >= s - 5 and (doc[k].is_lower or doc[k].text == "-" or doc[k].is_upper and len(doc[k]) <= 5) and not (doc[k].is_punct and doc[k].text != "-"):
             k -= 1
         if k < s - 1 and k >= 0:
             p = self.by_end.get(k + 1)
-            if p and p.code and p.form == ADJECTIVE:
+            if p and p.code and (p.form == ADJECTIVE or p.form in (NAME, CITY) and any(t.is_lower for t in doc[p.end:s])):
                 found.append((p.code, "premodifier"))
-        # apposition after the mention: "X, a Chinese biopharmaceutical company" / "X, a Seoul-based ..."
-        if self._tok(e) == "," and self._tok(e + 1).lower() in _DETS | {"based", "headquartered"}:
-            for k in range(e + 1, min(e + 8, len(doc))):
-                if doc[k].is_punct and doc[k].text not in ("-",):
+        # apposition after the mention, past an alias in parentheses:
+        # "X, a Chinese biopharmaceutical company", 'X ("X"), an Osaka-based ...', "X, a US company"
+        k = e
+        if self._tok(k) == "(":
+            while k < len(doc) and self._tok(k) != ")" and k < e + 6:
+                k += 1
+            k += 1
+        if self._tok(k) == "," and self._tok(k + 1).lower() in _DETS | {"based", "headquartered"}:
+            for j in range(k + 1, min(k + 20, len(doc))):
+                if doc[j].text in (",", ".", ";", ":") or "\n" in doc[j].text:
                     break
-                p = self.by_start.get(k)
-                if p and p.code and (p.form == ADJECTIVE or (self._tok(p.end) == "-" and self._tok(p.end + 1) == "based")
-                                     or self._tok(k - 1) in ("in",)):
+                if doc[j].is_punct and doc[j].text not in ("-", "(", ")") or j > k + 8 and self._tok(j - 1) != "in":
+                    continue
+                p = self.by_start.get(j)
+                if p and p.code and (p.form == ADJECTIVE
+                                     or (self._tok(p.end) == "-" and self._tok(p.end + 1) == "based")
+                                     or self._tok(j - 1) in ("in",)
+                                     or (p.form in (NAME, CITY) and _descriptor_follows(doc, p.end))):
                     found.append((p.code, "apposition"))
                     break
-        # "X of Japan"
+        # "X is based in Seongnam, South Korea" / "X is headquartered in Tokyo"
+        if self._tok(e).lower() in ("is", "was", "remains") and self._tok(e + 1).lower() in ("based", "headquartered", "located"):
+            for j in range(e + 2, min(e + 8, len(doc))):
+                p = self.by_start.get(j)
+                if p and p.code and p.form in (NAME, CITY):
+                    found.append((p.code, "based"))
+                    break
+                if doc[j].is_punct and doc[j].text != ",":
+                    break
+        # "X of Japan", "Bora Gene Therapeutics of South Korea to produce ..."
         if self._tok(e) == "of":
             p = self._place_at(e + 1)
-            if p and (p.end >= len(doc) or doc[p.end].is_punct or doc[p.end].is_space):
+            if p and (p.end >= len(doc) or not (doc[p.end].is_title or doc[p.end].text in ("'s", "’s"))):
                 found.append((p.code, "of"))
         return found
 
@@ -105,47 +141,43 @@ class CountryEvidence:
         return code, how[code]
 
     def apply_group_statements(self, orgs: list[dict]) -> None:
-        """"Chinese companies such as A, B and C": A, B, C are Chinese, when the text says no other.
-
-        Also a parenthesis after the last of "A and B (China)" gives A the same country.
-        """
+        """"Chinese companies such as A, B and C" / "Japanese firms like A": the listed are Chinese
+        (Japanese), unless the text gives them a country of their own. Also "A and B (China)"."""
         token_org = {}
         for i, org in enumerate(orgs):
             for start, end in org["tokens"]:
                 for t in range(start, end):
                     token_org[t] = i
-        for sent in self.doc.sents:
-            adjectives = [p for p in self.places if sent.start <= p.start < sent.end and p.form == ADJECTIVE
-                          and p.end < len(self.doc) and self.doc[p.end].lower_ in _GROUP_NOUNS]
-            if len({p.code for p in adjectives}) != 1:
+        doc = self.doc
+        for p in self.places:
+            if p.form != ADJECTIVE or p.end >= len(doc):
                 continue
-            listed = self._example_list(sent, token_org)
-            for i in listed:
+            k = p.end
+            while k < min(p.end + 3, len(doc)) and doc[k].is_lower and doc[k].lower_ not in _GROUP_NOUNS:
+                k += 1  # "Korean platform companies"
+            if k >= len(doc) or doc[k].lower_ not in _GROUP_NOUNS:
+                continue
+            for i in self._example_list(k + 1, token_org):
                 if orgs[i]["country_source"] in (None, "curated"):
-                    orgs[i]["country"], orgs[i]["country_source"] = adjectives[0].code, "group"
+                    orgs[i]["country"], orgs[i]["country_source"] = p.code, "group"
         self._shared_parenthesis(orgs, token_org)
 
-    def _example_list(self, sent: Span, token_org: dict[int, int]) -> list[int]:
+    def _example_list(self, k: int, token_org: dict[int, int]) -> list[int]:
+        """Organisations listed right after "such as" / "like" / "including" at token ``k``."""
         doc = self.doc
-        for t in sent:
-            cue = (t.lower_,) if t.lower_ != "such" else (t.lower_, self._tok(t.i + 1).lower())
-            if cue not in _EXAMPLE_CUES:
-                continue
-            k = t.i + len(cue)
-            listed: list[int] = []
-            while k < sent.end:
-                if k in token_org:
-                    i = token_org[k]
-                    if i not in listed:
-                        listed.append(i)
-                    k += 1
-                elif doc[k].text in (",", "and", "or") or doc[k].lower_ == "and":
-                    k += 1
-                else:
-                    break
-            if listed:
-                return listed
-        return []
+        cue = (self._tok(k).lower(),) if self._tok(k).lower() != "such" else ("such", self._tok(k + 1).lower())
+        if cue not in _EXAMPLE_CUES:
+            return []
+        k += len(cue)
+        listed: list[int] = []
+        while k < len(doc):
+            if k in token_org:
+                if token_org[k] not in listed:
+                    listed.append(token_org[k])
+            elif not (doc[k].text in (",", "and", "or") or doc[k].text in _MARKUP):
+                break
+            k += 1
+        return listed
 
     def _shared_parenthesis(self, orgs: list[dict], token_org: dict[int, int]) -> None:
         """"A and B (China)": A takes B's parenthesised country when A has none of its own from the text."""
@@ -157,5 +189,5 @@ class CountryEvidence:
                 other_end = max(e for s, e in orgs[j]["tokens"] if s == end + 1)
                 if self._tok(other_end) == "(":
                     p = self._place_at(other_end + 1)
-                    if p and self._tok(p.end) == ")" and org["country_source"] in (None, "curated"):
+                    if p and self._tok(p.end).startswith(")") and org["country_source"] in (None, "curated"):
                         org["country"], org["country_source"] = p.code, "parenthesis"

@@ -62,6 +62,7 @@ class Mention:
     confidence: float
     rule: str
     deal_types: tuple[str, ...] = ()
+    anchor: Optional[int] = None   # token whose subtree is this mention's own clause
 
 
 @dataclass
@@ -150,12 +151,12 @@ class DealFinder:
             types = tuple(entry.deal_types)
             if entry.gather == "subtree":
                 members = set(side_a) | {o for t in trigger.subtree if (o := ctx.token_org.get(t.i)) is not None}
-                out += _mention(members, unit, conf, entry.id, types)
+                out += _mention(members, unit, conf, entry.id, types, trigger.i)
             elif ctx.same_coordination(a_tok, b_tok):
-                out += _mention(set(side_a) | set(side_b), unit, conf, entry.id, types)
+                out += _mention(set(side_a) | set(side_b), unit, conf, entry.id, types, trigger.i)
             else:
                 for b in side_b:
-                    out += _mention(set(side_a) | {b}, unit, conf, entry.id, types)
+                    out += _mention(set(side_a) | {b}, unit, conf, entry.id, types, trigger.i)
         return out
 
     def _blocked(self, trigger: Token) -> bool:
@@ -183,8 +184,9 @@ class DealFinder:
                 k += 1
             window = doc[k:k + 3]
             if any(t.lemma_.lower() in self.deal_nouns or t.lower_ in self.deal_nouns for t in window):
-                if not self._blocked(window[0]):
-                    out += _mention({a, b}, ctx.unit_of.get(i, 0), 0.85, "dash_pair")
+                noun = next(t for t in window if t.lemma_.lower() in self.deal_nouns or t.lower_ in self.deal_nouns)
+                if not self._blocked(noun):
+                    out += _mention({a, b}, ctx.unit_of.get(i, 0), 0.85, "dash_pair", (), noun.i)
         return out
 
     def _list_mentions(self, ctx: "_Context") -> list[Mention]:
@@ -241,12 +243,13 @@ class DealFinder:
         doc = ctx.doc
         best = max(draft.mentions, key=lambda m: (m.confidence, -m.unit))
         units = sorted({m.unit for m in draft.mentions} | set(draft.extra_units))
-        themes, types = ctx.cues(units, draft.partners)
+        ranges = [r for m in draft.mentions for r in ctx.scope(m)] + [ctx.unit_range(ctx.units[u]) for u in draft.extra_units]
+        themes, types = ctx.cues(ranges, units, draft.partners)
         for m in draft.mentions:
             types.update(m.deal_types)
         evidence_unit = ctx.units[best.unit]
         ev_span = ctx.evidence_span(evidence_unit)
-        money = [a for u in units for a in ctx.money(ctx.units[u])]
+        money = [a for r in ranges for a in ctx.money(r)]
         value = headline(money)
         partners = sorted(draft.partners, key=lambda i: ctx.orgs[i]["name"].casefold())
         names = [ctx.orgs[i]["name"] for i in partners]
@@ -255,7 +258,7 @@ class DealFinder:
             "partners": [{"name": ctx.orgs[i]["name"], "country": ctx.orgs[i]["country"]} for i in partners],
             "themes": sorted(themes),
             "deal_types": sorted(types),
-            "territories": ctx.territories(units, draft.partners),
+            "territories": ctx.territories(ranges),
             "value": value.as_dict() if value else None,
             "evidence": {"text": doc.text[ev_span[0]:ev_span[1]], "start": ev_span[0], "end": ev_span[1]},
             "confidence": round(min(1.0, best.confidence + 0.05 * (len(draft.mentions) - 1)), 3),
@@ -269,8 +272,9 @@ def deal_id(source: str, names: Iterable[str]) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
-def _mention(members: set[int], unit: int, conf: float, rule: str, types: tuple[str, ...] = ()) -> list[Mention]:
-    return [Mention(frozenset(members), unit, conf, rule, types)] if len(members) >= 2 else []
+def _mention(members: set[int], unit: int, conf: float, rule: str, types: tuple[str, ...] = (),
+             anchor: Optional[int] = None) -> list[Mention]:
+    return [Mention(frozenset(members), unit, conf, rule, types, anchor)] if len(members) >= 2 else []
 
 
 class _Context:
@@ -293,10 +297,11 @@ class _Context:
 
     def resolve(self, tok: Token) -> list[int]:
         """Organisations a party token stands for: itself and its coordinated or appositive orgs."""
-        if tok.i not in self.token_org:
+        if tok.i not in self.token_org and tok.pos_ in ("NOUN", "PROPN"):
+            # a descriptor with the organisation in apposition: "its subsidiary, Ichnos Glenmark Innovation,";
             # a mis-parsed head noun carrying the organisation as a modifier: "with Taiwan's Formosa grants"
-            modifier = next((c for c in tok.children if c.dep_ in ("compound", "nmod") and c.i in self.token_org), None)
-            if modifier is not None and tok.pos_ in ("NOUN", "PROPN"):
+            modifier = next((c for c in tok.children if c.dep_ in ("appos", "compound", "nmod") and c.i in self.token_org), None)
+            if modifier is not None:
                 tok = modifier
         if tok.i in self.token_org:
             found = [self.token_org[tok.i]]
@@ -318,7 +323,7 @@ class _Context:
             if lower == "they" or definite:
                 return self._last_deal_partners(unit)
             return []
-        if lower == "it" or (lemma in self.finder.references and definite):
+        if lower in ("it", "its") or (lemma in self.finder.references and definite):
             return self._last_subject_org(unit, tok)
         return []
 
@@ -362,10 +367,9 @@ class _Context:
         return bool(named) and named <= partners
 
     # cues
-    def cues(self, units: list[int], partners: frozenset[int]) -> tuple[set[str], set[str]]:
+    def cues(self, ranges: list[tuple[int, int]], units: list[int], partners: frozenset[int]) -> tuple[set[str], set[str]]:
         themes: set[str] = set()
         types: set[str] = set()
-        ranges = [self._cue_range(self.units[u]) for u in units]
         for span in self.cue_spans:
             if any(s <= span.start < e for s, e in ranges):
                 _add_cue(span.label_, themes, types)
@@ -383,11 +387,37 @@ class _Context:
         types |= heading_types
         return themes, types
 
-    def _cue_range(self, unit: Unit) -> tuple[int, int]:
+    def unit_range(self, unit: Unit) -> tuple[int, int]:
+        """A unit's token range; a list item's whole line."""
         if unit.line.bullet:
             line_units = [u for u in self.units if u.line == unit.line]
             return line_units[0].start, line_units[-1].end
         return unit.start, unit.end
+
+    def scope(self, mention: Mention) -> list[tuple[int, int]]:
+        """The token ranges a mention's cues, amounts and territories are read from.
+
+        Its whole unit, unless the unit holds other deals found from other triggers: then the
+        clause under the mention's trigger, plus what follows a list item's colon.
+        """
+        unit = self.units[mention.unit]
+        start, end = self.unit_range(unit)
+        others = [m for m in self.mentions if m.unit == mention.unit and m.anchor != mention.anchor
+                  and m.partners != mention.partners]
+        if not others or mention.anchor is None:
+            return [(start, end)]
+        anchor = self.doc[mention.anchor]
+        lo, hi = max(anchor.left_edge.i, start), min(anchor.right_edge.i + 1, end)
+        other_anchors = [m.anchor for m in others if m.anchor is not None]
+        if any(lo <= a < hi for a in other_anchors):
+            # the clause holds the other deals too: keep to this trigger's side of them
+            lo = max([a + 1 for a in other_anchors if a < mention.anchor] + [lo])
+            hi = min([a for a in other_anchors if a > mention.anchor] + [hi])
+        ranges = [(lo, hi)]
+        colon = next((t.i for t in self.doc[start:end] if t.text.endswith(":")), None)
+        if unit.line.bullet and colon is not None and hi <= colon:
+            ranges.append((colon, end))
+        return ranges
 
     def _cues_in_chars(self, start: int, end: int) -> list[Span]:
         return [s for s in self.cue_spans if start <= s.start_char < end]
@@ -410,16 +440,14 @@ class _Context:
         span = self.doc[unit.start:unit.end]
         return span.start_char, span.end_char
 
-    def money(self, unit: Unit) -> list:
-        s, e = self._cue_range(unit)
-        span = self.doc[s:e]
+    def money(self, token_range: tuple[int, int]) -> list:
+        span = self.doc[token_range[0]:token_range[1]]
         return find_money(span.text, span.start_char)
 
-    def territories(self, units: list[int], partners: frozenset[int]) -> list[str]:
+    def territories(self, ranges: list[tuple[int, int]]) -> list[str]:
         doc = self.doc
         found: list[str] = []
-        for u in units:
-            s, e = self._cue_range(self.units[u])
+        for s, e in ranges:
             for start, end, code, form, text in self.places:
                 if not (s <= start < e) or form not in ("name", "region"):
                     continue

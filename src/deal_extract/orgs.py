@@ -26,8 +26,10 @@ CURATED_PREFIX = "curated:"
 SHAPE_PREFIX = "shape:"
 LEGAL_SUFFIXES = {"co", "co.", "ltd", "ltd.", "inc", "inc.", "corp", "corp.", "limited", "plc", "sa", "ag",
                   "llc", "pte", "pte.", "bhd", "bhd.", "sdn", "gmbh", "k.k.", "kk", ",", "corporation"}
+_CODE = re.compile(r"^(?:[A-Z]{1,6}-?\d[\w-]*|[A-Z]+\d+[A-Z]\d*)$")
+_SHORT_CAPS = re.compile(r"^[A-Z]{1,3}$")
 _NAME_FUNCTION_WORDS = {"of", "and", "for", "the", "de", "du", "la", "von", "van", "&", "in", "on", "at"}
-_TRIM_LEFT = {"the", "The", "THE", "-", "*", "•", "–", "—", "(", "\"", "'", "“", "‘", ":"}
+_TRIM_LEFT = {"the", "The", "THE", "About", "ABOUT", "-", "*", "•", "–", "—", "(", "\"", "'", "“", "‘", ":"}
 _TRIM_RIGHT = {"'s", "’s", "'", "’", ",", ".", ":", ";", "-", "–", "—", ")", "\"", "”", "’"}
 
 
@@ -90,6 +92,7 @@ class OrganisationResolver:
         self.kind_words = {w.casefold(): kind for kind, words in noise.kind_words.items() for w in words}
         self.shape_kinds = {s.id: s.kind for s in patterns.shapes}
         self.country_words = {k.rsplit(":", 1)[1].casefold() for k in self.places.entries}
+        self.short_form_stop = {w.casefold() for w in noise.short_form_stop} | self.noise_terms
 
     # -- cleaning ---------------------------------------------------------------------
 
@@ -120,6 +123,12 @@ class OrganisationResolver:
             return True  # the tail of a hyphenated compound: "Alliance-Driven Biotech"
         if source == "ner" and any(t.is_lower and t.is_alpha and t.lower_ not in _NAME_FUNCTION_WORDS for t in span):
             return True  # "Al for novel drug discovery"
+        if not org_key(text):
+            return True  # a legal suffix alone: "Ltd."
+        if any(_CODE.match(t.text) for t in span) or source == "ner" and len(span) == 1 and _SHORT_CAPS.match(text):
+            return True  # drug and target codes: "HER3", "KRAS G12C", "CO-19B", "CT", "GIP"
+        if source == "ner" and len(span) == 1 and span[0].pos_ not in ("PROPN",):
+            return True  # a capitalised common word: "Radiologists", "Securing"
         if not span[0].text[:1].isupper() and not span[0].text[:1].isdigit():
             return True
         if len(span) > 8 or all(t.is_stop or t.is_punct for t in span):
@@ -148,6 +157,37 @@ class OrganisationResolver:
             out.append(Mention(span, source, curated))
         return out
 
+    def weak_candidates(self, doc: Doc, places: list, found: list[Mention]) -> list[Mention]:
+        """Names the NER missed or called a person or place, kept when the text frames them as an
+        organisation: "Genobay (South Korea)", "Japan's Tanaka Seiyaku", "Seoul-based Arum Bio",
+        "Malaysian digital health start-up KlinikKu Digital", or the longer form of a known name."""
+        taken = {t for m in found for t in range(m.span.start, m.span.end)}
+        place_tokens = {t for p in places for t in range(p.start, p.end)}
+        place_end = {p.end: p for p in places}
+        place_start = {p.start: p for p in places}
+        known_first = {m.span[0].text for m in found if len(m.span) == 1}
+        title_end = _title_end(doc.text)
+        out: list[Mention] = []
+        for start, end in _capitalised_runs(doc, taken | place_tokens):
+            span = doc[start:end]
+            before = start - 1
+            while before >= 0 and doc[before].text in _MARKUP:
+                before -= 1
+            after = end
+            while after < len(doc) and doc[after].text in _MARKUP:
+                after += 1
+            framed = (
+                (after + 1 < len(doc) and doc[after].text == "(" and (p := place_start.get(after + 1)) is not None
+                 and p.code and p.end < len(doc) and doc[p.end].text.startswith(")"))
+                or (before >= 1 and doc[before].text in ("'s", "’s") and (p := place_end.get(before)) is not None and p.code)
+                or (before >= 1 and doc[before].lower_ == "based" and doc[before - 1].text == "-")
+                or (before >= 0 and doc[before].lower_ in _ORG_DESCRIPTORS)
+                or (span[0].text in known_first and len(span) > 1)
+            )
+            if framed and not self._is_noise(span, "weak", title_end):
+                out.append(Mention(span, "weak", None))
+        return out
+
     # -- merging ----------------------------------------------------------------------
 
     def group(self, doc: Doc, mentions: list[Mention]) -> list[OrgGroup]:
@@ -161,10 +201,34 @@ class OrganisationResolver:
 
     # -- the component ----------------------------------------------------------------
 
+    def _drop_title_only(self, doc: Doc, groups: list[OrgGroup]) -> list[OrgGroup]:
+        """A headline's capitalised words make false names: keep title-only names only when curated."""
+        title_end = _title_end(doc.text)
+        return [g for g in groups if g.curated or any(m.span.start_char >= title_end for m in g.mentions)]
+
+    def _add_short_forms(self, doc: Doc, groups: list[OrgGroup], places: list) -> None:
+        """Later bare mentions of a name's distinctive first word: "Deepview" for "Deepview Medical"."""
+        taken = {t for g in groups for m in g.mentions for t in range(m.span.start, m.span.end)}
+        taken |= {t for p in places for t in range(p.start, p.end)}
+        firsts: dict[str, list[OrgGroup]] = {}
+        for g in groups:
+            words = g.name().split()
+            if len(words) >= 2:
+                firsts.setdefault(words[0], []).append(g)
+        for word, owners in firsts.items():
+            if (len(owners) != 1 or len(word) < 3 or not word[0].isupper() or not word.isalpha()
+                    or word.casefold() in self.short_form_stop or word.casefold() in self.country_words):
+                continue
+            for tok in doc:
+                if tok.text == word and tok.i not in taken and not (tok.i + 1 < len(doc) and doc[tok.i + 1].is_title and not doc[tok.i + 1].is_sent_start):
+                    owners[0].mentions.append(Mention(doc[tok.i:tok.i + 1], "short", owners[0].curated))
+
     def __call__(self, doc: Doc) -> Doc:
-        mentions = self.candidates(doc)
-        groups = self.group(doc, mentions)
         places = self.places(doc)
+        mentions = self.candidates(doc)
+        mentions += self.weak_candidates(doc, places, mentions)
+        groups = self._drop_title_only(doc, self.group(doc, mentions))
+        self._add_short_forms(doc, groups, places)
         evidence = CountryEvidence(doc, places)
         orgs: list[dict] = []
         org_spans: list[Span] = []
@@ -204,6 +268,31 @@ class OrganisationResolver:
                 if kind:
                     return kind
         return "company"
+
+
+_MARKUP = {"*", "**", "_", "__", "`"}
+_ORG_DESCRIPTORS = {"start-up", "startup", "biotech", "company", "firm", "developer", "drugmaker", "cdmo", "cro",
+                    "distributor", "insurer", "manufacturer", "maker", "partner", "licensee", "licensor", "investor",
+                    "subsidiary", "affiliate", "spin-out", "spinout", "spin-off", "group", "chain", "operator",
+                    "provider", "biopharma", "pharma", "pharmaceutical", "specialist", "platform", "lab", "laboratory"}
+
+
+def _capitalised_runs(doc: Doc, skip: set[int]) -> list[tuple[int, int]]:
+    """Maximal runs of capitalised proper-noun tokens (not sentence-initial words alone)."""
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(doc):
+        tok = doc[i]
+        if i in skip or not (tok.text[:1].isupper() and (tok.pos_ == "PROPN" or tok.is_title and not tok.is_sent_start)):
+            i += 1
+            continue
+        j = i
+        while j < len(doc) and j not in skip and doc[j].text[:1].isupper() and doc[j].pos_ in ("PROPN", "NOUN", "ADJ") and "\n" not in doc[j].text:
+            j += 1
+        if j > i:
+            runs.append((i, j))
+        i = max(j, i + 1)
+    return runs
 
 
 def _non_overlapping(spans: list[Span]) -> list[Span]:

@@ -12,6 +12,12 @@ app = typer.Typer(
 )
 
 
+def fail(command: str, message: str, code: int = 2) -> typer.Exit:
+    """Print one clear error line on stderr and return the ``typer.Exit`` to raise."""
+    typer.echo(f"deal-extract {command}: error: {message}", err=True)
+    return typer.Exit(code)
+
+
 def _register() -> None:
     from . import batch, evaluate, extract, report  # noqa: F401  (commands register on import)
 
