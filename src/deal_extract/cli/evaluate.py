@@ -1,0 +1,69 @@
+"""``deal-extract evaluate``: score the extractor against gold files; a regression gate.
+
+Exit codes: 0 ok, 1 a floor (``--min`` / ``--floors``) missed, 2 bad usage or unusable input.
+The report goes to stdout; warnings and errors to stderr.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import app
+from ..evaluate import (
+    BaselineError, FloorError, check_floors, compare, evaluate, floors_from, format_baseline, format_report,
+    load_baseline, write_json,
+)
+from ..model import ModelNotFound
+from ..patterns import PatternError
+from ..reading import InputError
+from ..scoring import GoldError
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@app.command("evaluate")
+def evaluate_command(
+    gold: Annotated[Path, typer.Option("--gold", help="Folder of gold YAML files.")] = Path("tests/gold"),
+    corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", help="Folder of articles (repeatable); paired with gold files by file stem.")] = None,
+    minimum: Annotated[Optional[list[str]], typer.Option("--min", metavar="FIELD.MEASURE=VALUE", help="Floor such as deals.f1=0.9 (repeatable); exit 1 when missed. Measures: precision, recall, f1; values.accuracy.")] = None,
+    floors: Annotated[Optional[list[Path]], typer.Option("--floors", help="YAML file of floors 'field.measure: value' (such as tests/floors.yml); --min wins.")] = None,
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="An earlier -o report: print each micro figure's change and deals gained and lost.")] = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the JSON report here.")] = None,
+    patterns: Annotated[Optional[Path], typer.Option("--patterns", help="Patterns folder (default: the packaged one).")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", help="spaCy base model name.")] = None,
+) -> None:
+    """Score extraction against gold files: per-article and micro P/R/F1, missed and spurious items."""
+    if not corpus:
+        raise _fail("give at least one --corpus DIR")
+    try:
+        wanted = floors_from(minimum or [], floors or [])
+        before = load_baseline(baseline) if baseline else None
+        report = evaluate(gold, corpus, model=model, patterns=patterns)
+    except (FloorError, BaselineError, GoldError, InputError, ModelNotFound, PatternError) as exc:
+        raise _fail(str(exc)) from None
+
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    data = report.to_dict()
+    typer.echo(format_report(data), nl=False)
+    if before is not None:
+        typer.echo("")
+        typer.echo(format_baseline(compare(data, before), str(baseline)), nl=False)
+    if output:
+        write_json(data, output)
+        typer.echo(f"wrote {output}", err=True)
+
+    failures = check_floors(data["micro"], wanted)
+    if wanted:
+        typer.echo("")
+        typer.echo(f"floors: {len(wanted) - len(failures)} of {len(wanted)} met")
+    if failures:
+        for failure in failures:
+            typer.echo(f"floor missed: {failure}", err=True)
+        raise typer.Exit(1)

@@ -1,0 +1,529 @@
+"""The one scorer: predicted :class:`ArticleResult` against a :class:`GoldFile` (SPEC section 4).
+
+Plain functions over plain data; ``evaluate``, ``report`` and the tests all use these.
+
+Conventions (documented here once):
+
+* Names match after :func:`normalise_name` (case-fold, drop punctuation and symbols, drop a
+  leading "the" and trailing legal suffixes), or when they equal a gold name or alias.
+* An organisation or deal predicted twice counts once as a true positive; each extra copy is
+  a false positive ("duplicate").
+* ``0/0``: precision is 1.0 when nothing was predicted (no false claims) and recall is 1.0
+  when there was nothing to find, so an article with empty gold and empty prediction scores
+  1.0 everywhere. F1 is 0.0 when precision + recall is 0. Value accuracy with no gold value
+  to check is 1.0. Every figure comes with its counts, so a vacuous 1.0 is visible.
+* Countries are scored over matched organisations whose gold country is known:
+  ``tp`` = correct, ``fp`` = a wrong country given, ``fn`` = wrong or ``null``; so precision is
+  correct / given and recall is correct / all.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .records import ArticleResult, Deal, GoldDeal, GoldFile, GoldOrganisation
+
+#: Fields of :attr:`CorpusScore.micro`, each with the measures it reports.
+PRF_FIELDS = ("organisations", "countries", "deals", "themes", "deal_types")
+MEASURES: dict[str, tuple[str, ...]] = {**{f: ("precision", "recall", "f1") for f in PRF_FIELDS}, "values": ("accuracy",)}
+
+#: Article file types read from corpus folders.
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json")
+GOLD_SUFFIXES = (".yaml", ".yml")
+
+LEGAL_SUFFIXES = frozenset({"co", "ltd", "inc", "corp", "limited", "plc", "sa", "ag", "pte", "llc", "gmbh"})
+VALUE_TOLERANCE = 0.01
+
+
+class GoldError(ValueError):
+    """A gold file or folder cannot be used; ``str()`` names the file and the cause."""
+
+
+# --- names -----------------------------------------------------------------------------
+
+def _name_tokens(name: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", name).casefold()
+    # apostrophes join ("Reddy's" -> "reddys"); every other punctuation or symbol separates
+    text = re.sub(r"['\u2019`]", "", text)
+    text = "".join(" " if unicodedata.category(ch)[0] in "PS" else ch for ch in text)
+    tokens = text.split()
+    if len(tokens) > 1 and tokens[0] == "the":
+        tokens = tokens[1:]
+    while len(tokens) > 1 and tokens[-1] in LEGAL_SUFFIXES:
+        tokens = tokens[:-1]
+    return tokens
+
+
+def normalise_name(name: str) -> str:
+    """Matching key of an organisation name.
+
+    >>> normalise_name("The Samsung Biologics Co., Ltd.")
+    'samsung biologics'
+    >>> normalise_name("A*STAR") == normalise_name("A STAR")
+    True
+    """
+    return " ".join(_name_tokens(name))
+
+
+def _key(name: str) -> str:
+    """Like :func:`normalise_name` but ignores spacing ("Duke-NUS" = "Duke NUS" = "DukeNUS")."""
+    return "".join(_name_tokens(name))
+
+
+class GoldIndex:
+    """Maps names (exact, then normalised) to the index of a gold organisation."""
+
+    def __init__(self, organisations: Sequence[GoldOrganisation]):
+        self.organisations = list(organisations)
+        self.exact: dict[str, int] = {}
+        self.normalised: dict[str, int] = {}
+        for i, org in enumerate(self.organisations):
+            for name in (org.name, *org.aliases):
+                self.exact.setdefault(name, i)
+                self.normalised.setdefault(_key(name), i)
+
+    def lookup(self, name: str) -> Optional[int]:
+        found = self.exact.get(name)
+        return found if found is not None else self.normalised.get(_key(name))
+
+    def name(self, i: int) -> str:
+        return self.organisations[i].name
+
+
+# --- counts ----------------------------------------------------------------------------
+
+class Counts(BaseModel):
+    """True positives, false positives, false negatives; see the module doc for ``0/0``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        predicted = self.tp + self.fp
+        return self.tp / predicted if predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        relevant = self.tp + self.fn
+        return self.tp / relevant if relevant else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def __add__(self, other: "Counts") -> "Counts":
+        return Counts(tp=self.tp + other.tp, fp=self.fp + other.fp, fn=self.fn + other.fn)
+
+    def figures(self) -> dict[str, float]:
+        return {"precision": self.precision, "recall": self.recall, "f1": self.f1}
+
+
+class Accuracy(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    correct: int = 0
+    total: int = 0
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 1.0
+
+    def __add__(self, other: "Accuracy") -> "Accuracy":
+        return Accuracy(correct=self.correct + other.correct, total=self.total + other.total)
+
+    def figures(self) -> dict[str, float]:
+        return {"accuracy": self.accuracy}
+
+
+# --- issues (what went wrong, for people) ------------------------------------------------
+
+class OrgIssue(BaseModel):
+    name: str
+    country: Optional[str] = None
+    reason: str = ""
+    evidence: str = ""
+
+
+class CountryIssue(BaseModel):
+    name: str
+    gold: Optional[str]
+    predicted: Optional[str]
+    counted: bool = True  # False when the gold country is unknown (not scored, shown only)
+
+
+class DealIssue(BaseModel):
+    partners: list[str]
+    id: Optional[str] = None
+    themes: list[str] = Field(default_factory=list)
+    deal_types: list[str] = Field(default_factory=list)
+    value: Optional[str] = None
+    reason: str = ""
+    evidence: str = ""
+    evidence_span: Optional[tuple[int, int]] = None
+    note: Optional[str] = None
+
+
+class DealMatch(BaseModel):
+    """A predicted deal matched to a gold deal, with attribute differences."""
+
+    key: str
+    partners: list[str]
+    id: str
+    themes_missing: list[str] = Field(default_factory=list)
+    themes_extra: list[str] = Field(default_factory=list)
+    types_missing: list[str] = Field(default_factory=list)
+    types_extra: list[str] = Field(default_factory=list)
+    value_gold: Optional[str] = None
+    value_predicted: Optional[str] = None
+    value_correct: Optional[bool] = None  # None when the gold value is null (not scored)
+
+
+class ArticleScore(BaseModel):
+    article: str
+    counts: dict[str, Counts]
+    values: Accuracy
+    missed_organisations: list[OrgIssue] = Field(default_factory=list)
+    spurious_organisations: list[OrgIssue] = Field(default_factory=list)
+    country_issues: list[CountryIssue] = Field(default_factory=list)
+    missed_deals: list[DealIssue] = Field(default_factory=list)
+    spurious_deals: list[DealIssue] = Field(default_factory=list)
+    matched_deals: list[DealMatch] = Field(default_factory=list)
+    #: index of each predicted organisation / deal -> gold organisation name / deal key, or None
+    org_matches: list[Optional[str]] = Field(default_factory=list)
+    deal_matches: list[Optional[str]] = Field(default_factory=list)
+
+    @property
+    def figures(self) -> dict[str, dict[str, float]]:
+        out = {field: self.counts[field].figures() for field in PRF_FIELDS}
+        out["values"] = self.values.figures()
+        return out
+
+
+class CorpusScore(BaseModel):
+    articles: dict[str, ArticleScore] = Field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, Counts]:
+        total = {field: Counts() for field in PRF_FIELDS}
+        for score in self.articles.values():
+            for field in PRF_FIELDS:
+                total[field] = total[field] + score.counts[field]
+        return total
+
+    @property
+    def values(self) -> Accuracy:
+        total = Accuracy()
+        for score in self.articles.values():
+            total = total + score.values
+        return total
+
+    @property
+    def micro(self) -> dict[str, dict[str, float]]:
+        """``{"organisations": {"precision", "recall", "f1"}, ..., "values": {"accuracy"}}``."""
+        counts = self.counts
+        out = {field: counts[field].figures() for field in PRF_FIELDS}
+        out["values"] = self.values.figures()
+        return out
+
+
+# --- scoring ---------------------------------------------------------------------------
+
+_ABBREVIATIONS = frozenset({"co", "ltd", "inc", "corp", "pte", "dr", "mr", "mrs", "ms", "prof", "st", "no", "vs", "jr", "sr", "u.s", "e.g", "i.e"})
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]*[A-Z0-9])|\n+")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of the sentences and lines of ``text`` (no break after "Co." or "Dr.")."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if "\n" not in m.group(0):
+            word = re.search(r"([\w.]+)[.!?][\"'\u201d\u2019)]*$", text[start:m.start()])
+            if word and word.group(1).casefold() in _ABBREVIATIONS:
+                continue
+        if text[start:m.start()].strip():
+            spans.append((start, m.start()))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def sentence_around(text: str, start: int, end: int, limit: int = 400) -> str:
+    """The sentence(s) of ``text`` overlapping ``[start, end)``, whitespace-collapsed."""
+    spans = [s for s in sentence_spans(text) if s[0] < max(end, start + 1) and s[1] > start]
+    if not spans:
+        return ""
+    snippet = " ".join(text[spans[0][0]:spans[-1][1]].split())
+    return snippet if len(snippet) <= limit else snippet[: limit - 1] + "\u2026"
+
+
+def _find_name(text: str, names: Iterable[str]) -> Optional[tuple[int, int]]:
+    best: Optional[tuple[int, int]] = None
+    for name in names:
+        m = re.search(r"(?<!\w)" + re.escape(name) + r"(?!\w)", text)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), m.end())
+    return best
+
+
+def _gold_deal_evidence(text: str, gold: GoldFile, deal: GoldDeal, index: GoldIndex) -> str:
+    """The first sentence or line naming every partner of a missed gold deal, else the most."""
+    if not text:
+        return ""
+    forms = []
+    for partner in deal.partners:
+        i = index.lookup(partner)
+        org = gold.organisations[i] if i is not None else None
+        forms.append([org.name, *org.aliases] if org else [partner])
+    best, best_hits = "", 0
+    for start, end in sentence_spans(text):
+        sent = text[start:end]
+        hits = sum(1 for names in forms if _find_name(sent, names))
+        if hits > best_hits:
+            best, best_hits = sent, hits
+            if hits == len(forms):
+                break
+    return " ".join(best.split())
+
+
+def _value_str(value) -> Optional[str]:
+    if value is None:
+        return None
+    return f"{value.currency} {value.amount:,.0f}" + (f" ({value.text})" if value.text else "")
+
+
+def values_match(pred, gold) -> bool:
+    """Same currency and amount within 1% of the gold amount."""
+    if pred is None or gold is None:
+        return False
+    if pred.currency != gold.currency:
+        return False
+    if gold.amount == 0:
+        return pred.amount == 0
+    return abs(pred.amount - gold.amount) <= VALUE_TOLERANCE * gold.amount + 1e-9
+
+
+def deal_key(names: Iterable[str]) -> str:
+    """Order-free key of a partner set, e.g. ``"AbTis + WuXi XDC"``."""
+    return " + ".join(sorted(set(names), key=str.casefold))
+
+
+def score_article(pred: ArticleResult, gold: GoldFile, text: str = "", article: Optional[str] = None) -> ArticleScore:
+    """Score one article. ``text`` (the article as read) only fills evidence sentences."""
+    index = GoldIndex(gold.organisations)
+    name = article or Path(gold.article).stem
+
+    # organisations
+    org_matches: list[Optional[str]] = []
+    first_pred: dict[int, int] = {}
+    spurious_orgs: list[OrgIssue] = []
+    for j, org in enumerate(pred.organisations):
+        i = index.lookup(org.name)
+        org_matches.append(index.name(i) if i is not None else None)
+        span = org.mentions[0] if org.mentions else None
+        evidence = sentence_around(text, *span) if span and text else ""
+        if i is None:
+            spurious_orgs.append(OrgIssue(name=org.name, country=org.country, reason="not a gold organisation", evidence=evidence))
+        elif i in first_pred:
+            first = pred.organisations[first_pred[i]].name
+            spurious_orgs.append(OrgIssue(name=org.name, country=org.country, reason=f"duplicate of {first!r} (gold {index.name(i)!r})", evidence=evidence))
+        else:
+            first_pred[i] = j
+    missed_orgs = []
+    for i, gorg in enumerate(gold.organisations):
+        if i not in first_pred:
+            span = _find_name(text, [gorg.name, *gorg.aliases]) if text else None
+            missed_orgs.append(OrgIssue(name=gorg.name, country=gorg.country, reason="not found", evidence=sentence_around(text, *span) if span else ""))
+    orgs = Counts(tp=len(first_pred), fp=len(spurious_orgs), fn=len(missed_orgs))
+
+    # countries, over matched organisations
+    ctp = cfp = cfn = 0
+    country_issues: list[CountryIssue] = []
+    for i, j in sorted(first_pred.items()):
+        gold_country = gold.organisations[i].country
+        predicted = pred.organisations[j].country
+        if gold_country is None:
+            if predicted is not None:
+                country_issues.append(CountryIssue(name=index.name(i), gold=None, predicted=predicted, counted=False))
+            continue
+        if predicted == gold_country:
+            ctp += 1
+            continue
+        cfn += 1
+        if predicted is not None:
+            cfp += 1
+        country_issues.append(CountryIssue(name=index.name(i), gold=gold_country, predicted=predicted))
+    countries = Counts(tp=ctp, fp=cfp, fn=cfn)
+
+    # deals
+    gold_sets = []
+    for deal in gold.deals:
+        ids = {index.lookup(p) for p in deal.partners}
+        gold_sets.append(frozenset(ids))
+    unmatched_gold = list(range(len(gold.deals)))
+    deal_matches: list[Optional[str]] = []
+    matched: list[DealMatch] = []
+    spurious_deals: list[DealIssue] = []
+    themes = types = Counts()
+    values = Accuracy()
+    for deal in pred.deals:
+        mapped = [index.lookup(p.name) for p in deal.partners]
+        target = frozenset(mapped)
+        hit = next((g for g in unmatched_gold if gold_sets[g] == target), None) if None not in mapped else None
+        if hit is None:
+            deal_matches.append(None)
+            spurious_deals.append(_spurious_deal(deal, mapped, gold_sets, index))
+            continue
+        unmatched_gold.remove(hit)
+        gdeal = gold.deals[hit]
+        key = deal_key(index.name(i) for i in gold_sets[hit])
+        deal_matches.append(key)
+        pt, gt = set(deal.themes), set(gdeal.themes)
+        pd, gd = set(deal.deal_types), set(gdeal.deal_types)
+        themes = themes + Counts(tp=len(pt & gt), fp=len(pt - gt), fn=len(gt - pt))
+        types = types + Counts(tp=len(pd & gd), fp=len(pd - gd), fn=len(gd - pd))
+        value_ok = None
+        if gdeal.value is not None:
+            value_ok = values_match(deal.value, gdeal.value)
+            values = values + Accuracy(correct=int(value_ok), total=1)
+        matched.append(DealMatch(
+            key=key, partners=sorted((index.name(i) for i in gold_sets[hit]), key=str.casefold), id=deal.id,
+            themes_missing=sorted(gt - pt), themes_extra=sorted(pt - gt),
+            types_missing=sorted(gd - pd), types_extra=sorted(pd - gd),
+            value_gold=_value_str(gdeal.value), value_predicted=_value_str(deal.value), value_correct=value_ok,
+        ))
+    missed_deals = [
+        DealIssue(
+            partners=list(gold.deals[g].partners), themes=list(gold.deals[g].themes),
+            deal_types=list(gold.deals[g].deal_types), value=_value_str(gold.deals[g].value),
+            reason="not found", evidence=_gold_deal_evidence(text, gold, gold.deals[g], index),
+            note=gold.deals[g].note,
+        )
+        for g in unmatched_gold
+    ]
+    deals = Counts(tp=len(matched), fp=len(spurious_deals), fn=len(missed_deals))
+
+    return ArticleScore(
+        article=name,
+        counts={"organisations": orgs, "countries": countries, "deals": deals, "themes": themes, "deal_types": types},
+        values=values,
+        missed_organisations=missed_orgs, spurious_organisations=spurious_orgs, country_issues=country_issues,
+        missed_deals=missed_deals, spurious_deals=spurious_deals, matched_deals=matched,
+        org_matches=org_matches, deal_matches=deal_matches,
+    )
+
+
+def _spurious_deal(deal: Deal, mapped: list[Optional[int]], gold_sets: list[frozenset], index: GoldIndex) -> DealIssue:
+    unknown = [p.name for p, i in zip(deal.partners, mapped) if i is None]
+    if unknown:
+        reason = "partner not a gold organisation: " + ", ".join(unknown)
+    elif frozenset(mapped) in gold_sets:
+        reason = "duplicate of a deal already matched"
+    else:
+        reason = "no gold deal between " + deal_key(index.name(i) for i in mapped)
+    return DealIssue(
+        partners=[p.name for p in deal.partners], id=deal.id, themes=list(deal.themes),
+        deal_types=list(deal.deal_types), value=_value_str(deal.value), reason=reason,
+        evidence=" ".join(deal.evidence.text.split()), evidence_span=(deal.evidence.start, deal.evidence.end),
+    )
+
+
+def score_corpus(pairs: Iterable[tuple[ArticleResult, GoldFile]] | Iterable[ArticleScore]) -> CorpusScore:
+    """Score many articles: ``pairs`` of ``(prediction, gold)`` or already-made scores."""
+    articles: dict[str, ArticleScore] = {}
+    for item in pairs:
+        score = item if isinstance(item, ArticleScore) else score_article(*item)
+        name, n = score.article, 2
+        while name in articles:
+            name, n = f"{score.article}#{n}", n + 1
+        articles[name] = score
+    return CorpusScore(articles=articles)
+
+
+# --- gold files and pairing ------------------------------------------------------------
+
+def load_gold(path: Path | str) -> GoldFile:
+    """Read and validate one gold YAML file; :class:`GoldError` names the file on any problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise GoldError(f"{path}: gold file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GoldError(f"{path}: cannot read gold file: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
+        raise GoldError(f"{path}: YAML syntax error at {where}: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise GoldError(f"{path}: YAML error: {exc}") from None
+    if not isinstance(data, dict):
+        raise GoldError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
+    try:
+        return GoldFile.model_validate(data)
+    except ValidationError as err:
+        lines = [f"{path}: invalid gold file"]
+        for e in err.errors():
+            loc = ".".join(str(part) for part in e["loc"]) or "top level"
+            lines.append(f"  {loc}: {e['msg']}")
+        raise GoldError("\n".join(lines)) from None
+
+
+class GoldPairs(BaseModel):
+    pairs: list[tuple[Path, Path]] = Field(default_factory=list, description="(gold file, article file), by stem")
+    gold_without_article: list[Path] = Field(default_factory=list)
+    article_without_gold: list[Path] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+
+def list_articles(corpus_dirs: Sequence[Path | str]) -> tuple[dict[str, Path], list[str]]:
+    """Article files of the corpus folders by stem, and warnings for stems found twice."""
+    found: dict[str, Path] = {}
+    warnings: list[str] = []
+    for folder in map(Path, corpus_dirs):
+        if not folder.is_dir():
+            raise GoldError(f"{folder}: corpus folder not found")
+        for path in sorted(folder.iterdir()):
+            if not path.is_file() or path.suffix.lower() not in ARTICLE_SUFFIXES:
+                continue
+            if path.stem in found:
+                warnings.append(f"{path}: article stem {path.stem!r} also at {found[path.stem]}; using the first")
+                continue
+            found[path.stem] = path
+    return found, warnings
+
+
+def find_gold_pairs(gold_dir: Path | str, corpus_dirs: Sequence[Path | str]) -> GoldPairs:
+    """Pair gold files with article files by file stem; list what has no partner."""
+    gold_dir = Path(gold_dir)
+    if not gold_dir.is_dir():
+        raise GoldError(f"{gold_dir}: gold folder not found")
+    articles, warnings = list_articles(corpus_dirs)
+    golds = sorted(p for p in gold_dir.iterdir() if p.is_file() and p.suffix.lower() in GOLD_SUFFIXES)
+    result = GoldPairs(warnings=warnings)
+    seen: set[str] = set()
+    for gold in golds:
+        if gold.stem in seen:
+            result.warnings.append(f"{gold}: second gold file for {gold.stem!r}; ignored")
+            continue
+        seen.add(gold.stem)
+        if gold.stem in articles:
+            result.pairs.append((gold, articles[gold.stem]))
+        else:
+            result.gold_without_article.append(gold)
+    result.article_without_gold = [path for stem, path in sorted(articles.items()) if stem not in seen]
+    return result
