@@ -24,6 +24,7 @@ from .patterns import Patterns
 from .pipeline import add_components
 from .reading import DEFAULT_MAX_CHARS, Article, read_article
 from .chunking import split_for_model
+from .markup import mask_markup
 
 ArticleLike = Union[Article, tuple[str, str]]
 
@@ -65,7 +66,7 @@ class Extractor:
     def _pipe_articles(self, articles: Iterable[Article], batch_size: int, n_process: int) -> Iterator:
         def chunks() -> Iterator[tuple[str, tuple[Article, int, int, int]]]:
             for article in articles:
-                pieces = split_for_model(article.text, self.nlp.max_length)
+                pieces = split_for_model(mask_markup(article.text), self.nlp.max_length)
                 for k, (offset, piece) in enumerate(pieces):
                     yield piece, (article, offset, k, len(pieces))
 

@@ -3,6 +3,7 @@
 Add them to your own English pipeline (one with a parser and NER)::
 
     nlp = spacy.load("en_core_web_sm")
+    nlp.add_pipe("deal_extract_line_breaks", before="parser")
     nlp.add_pipe("deal_extract_org_ruler", before="ner")
     nlp.add_pipe("deal_extract_organisations")
     nlp.add_pipe("deal_extract_cues")
@@ -24,6 +25,7 @@ from spacy.tokens import Doc
 
 from .cues import SPANS_KEY, span_ruler_patterns
 from .deals import DealFinder
+from .linebreaks import LineBreaks
 from .orgs import OrganisationResolver, ruler_patterns
 from .patterns import Patterns
 
@@ -35,6 +37,12 @@ for _name in ("organisations", "deals", "places"):
 @lru_cache(maxsize=8)
 def _patterns(directory: str) -> Patterns:
     return Patterns(directory or None).validate_all()
+
+
+@Language.factory("deal_extract_line_breaks", assigns=["token.is_sent_start"])
+def make_line_breaks(nlp: Language, name: str) -> LineBreaks:
+    """Sentence starts at headings, list items and paragraphs (place it before "parser")."""
+    return LineBreaks()
 
 
 @Language.factory(
@@ -85,4 +93,4 @@ def make_deals(nlp: Language, name: str, patterns_dir: str) -> DealFinder:
     return DealFinder(nlp, _patterns(patterns_dir))
 
 
-COMPONENTS = ("deal_extract_org_ruler", "deal_extract_organisations", "deal_extract_cues", "deal_extract_deals")
+COMPONENTS = ("deal_extract_line_breaks", "deal_extract_org_ruler", "deal_extract_organisations", "deal_extract_cues", "deal_extract_deals")

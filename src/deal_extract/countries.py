@@ -59,9 +59,9 @@ class CountryEvidence:
     def mention_evidence(self, span: Span) -> list[tuple[str, str]]:
         doc, s, e = self.doc, span.start, span.end
         # look past Markdown emphasis around a name: "Beijing's **Yanshan CellTech**"
-        while s > 0 and doc[s - 1].text in _MARKUP:
+        while s > 0 and (doc[s - 1].text in _MARKUP or doc[s - 1].is_space):
             s -= 1
-        while e < len(doc) and doc[e].text in _MARKUP:
+        while e < len(doc) and (doc[e].text in _MARKUP or doc[e].is_space):
             e += 1
         found: list[tuple[str, str]] = []
         # parenthesis right after the mention

@@ -26,8 +26,9 @@ def article_result(article: Article, chunks: list[tuple[int, Doc]]) -> ArticleRe
             names = [p["name"] for p in deal["partners"]]
             ident = deal_id(article.source, names)
             ev = deal["evidence"]
-            shifted = {**deal, "id": ident,
-                       "evidence": {"text": ev["text"], "start": ev["start"] + offset, "end": ev["end"] + offset}}
+            start, end = ev["start"] + offset, ev["end"] + offset
+            # the Doc saw masked markup; evidence is cut from the article text as written
+            shifted = {**deal, "id": ident, "evidence": {"text": article.text[start:end], "start": start, "end": end}}
             shifted.pop("rule", None)
             deals[ident] = _merge_deal(deals.get(ident), shifted)
     return ArticleResult(

@@ -171,10 +171,10 @@ class OrganisationResolver:
         for start, end in _capitalised_runs(doc, taken | place_tokens):
             span = doc[start:end]
             before = start - 1
-            while before >= 0 and doc[before].text in _MARKUP:
+            while before >= 0 and (doc[before].text in _MARKUP or doc[before].is_space):
                 before -= 1
             after = end
-            while after < len(doc) and doc[after].text in _MARKUP:
+            while after < len(doc) and (doc[after].text in _MARKUP or doc[after].is_space):
                 after += 1
             framed = (
                 (after + 1 < len(doc) and doc[after].text == "(" and (p := place_start.get(after + 1)) is not None

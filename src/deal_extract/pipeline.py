@@ -11,8 +11,10 @@ from . import components  # noqa: F401  (registers the factories)
 
 
 def add_components(nlp: Language, patterns_dir: Optional[Path] = None) -> Language:
-    """Add the four deal-extract components to ``nlp`` (which must have a parser and NER)."""
+    """Add the deal-extract components to ``nlp`` (which must have a parser and NER)."""
     config = {"patterns_dir": str(patterns_dir or "")}
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("deal_extract_line_breaks", before="parser")
     ner_anchor = {"before": "ner"} if "ner" in nlp.pipe_names else {}
     nlp.add_pipe("deal_extract_org_ruler", config=config, **ner_anchor)
     nlp.add_pipe("deal_extract_organisations", config=config)

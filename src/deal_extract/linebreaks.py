@@ -1,0 +1,37 @@
+"""Sentence starts at line structure, set before the parser.
+
+A heading, a list item or a paragraph never runs on into the next line's sentence; the
+parser respects sentence starts that are set before it runs. Hard-wrapped prose (a line
+that ends mid-sentence) is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc
+
+_BULLET = re.compile(r"^(?:[-*•–—▪●]|\d{1,2}[.)]|#{1,6})$")
+_SENTENCE_END = (".", "!", "?", ":", ";", "\"", "”", "’", ")")
+
+
+class LineBreaks:
+    def __call__(self, doc: Doc) -> Doc:
+        for tok in doc[:-1]:
+            if "\n" not in tok.text:
+                continue
+            nxt = doc[tok.i + 1]
+            prev = doc[tok.i - 1] if tok.i > 0 else None
+            line_start = _line_start(doc, tok.i)
+            short_line = prev is not None and tok.i - line_start <= 10
+            if (tok.text.count("\n") >= 2 or _BULLET.match(nxt.text)
+                    or prev is None or prev.text.endswith(_SENTENCE_END) or short_line):
+                nxt.is_sent_start = True
+        return doc
+
+
+def _line_start(doc: Doc, i: int) -> int:
+    k = i - 1
+    while k >= 0 and "\n" not in doc[k].text:
+        k -= 1
+    return k + 1

@@ -1,0 +1,23 @@
+"""Blank out Markdown emphasis and link targets before the NLP, keeping every offset.
+
+``**Nexcella Bio**`` confuses the tagger and the parser; ``  Nexcella Bio  `` does not.
+Each masked character becomes a space, so the masked text has the same length as the
+original and every offset found in it points at the same place in the original.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PATTERNS = (
+    re.compile(r"\*\*|__"),                       # bold
+    re.compile(r"(?<![\w*])\*(?=[^\s*])|(?<=[^\s*])\*(?![\w*])"),  # *italic* (not A*STAR, not a "* " bullet)
+    re.compile(r"(?<=\])\([^)\s]*\)"),             # [label](https://...) link targets
+    re.compile(r"\[(?=[^\]\n]*\]\s)|(?<=[^\s\[])\](?=\s)|(?<=\w)\](?=[ .,;:])"),  # link brackets
+)
+
+
+def mask_markup(text: str) -> str:
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    return text
