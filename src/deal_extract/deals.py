@@ -38,6 +38,10 @@ _EXAMPLE_WORDS = {"such", "like", "including", "e.g.", "example", "examples", "i
 _TERRITORY_PREPS = {"in", "into", "across", "throughout", "for", "to", "from", "including", "spanning",
                     "covering", "within", "outside", "excluding", "in-", "beyond", "over"}
 _NOT_TERRITORY_BEFORE = {"based", "headquartered", "located", "listed", "incorporated", "founded"}
+_COOCCURRENCE_VERBS = {"license", "licence", "licensed", "in-license", "acquire", "acquired", "partner", "partnered",
+                       "collaborate", "invest", "invested", "distribute", "manufacture", "sign", "signed", "ink",
+                       "inked", "co-develop", "commercialise", "commercialize", "supply", "grant", "granted",
+                       "merge", "buy", "bought", "pay", "paid"}
 _CONTINUATION_HEADS = {"deal", "agreement", "partnership", "collaboration", "transaction", "pact",
                        "contract", "licence", "license", "acquisition", "alliance", "terms", "tie-up",
                        "arrangement", "investment", "round", "financing", "deals"}
@@ -84,6 +88,7 @@ class DealFinder:
         self.blockers = set(relations.blockers)
         self.references = set(relations.references)
         self.plural_references = set(relations.plural_references)
+        self.trigger_words = self.deal_nouns | _COOCCURRENCE_VERBS
 
     # -- units ---------------------------------------------------------------------------
 
@@ -123,6 +128,8 @@ class DealFinder:
         ctx.mentions = self._dependency_mentions(ctx, references=False) + self._dash_mentions(ctx)
         ctx.mentions += self._dependency_mentions(ctx, references=True)
         ctx.mentions += self._list_mentions(ctx)
+        ctx.mentions += self._cooccurrence_mentions(ctx)
+        ctx.mentions = _drop_subsumed(ctx.mentions)
         drafts = self._merge(ctx, ctx.mentions)
         doc._.deals = [self._record(ctx, d) for d in drafts]
         return doc
@@ -150,7 +157,8 @@ class DealFinder:
             conf = entry.confidence - (0.1 if ctx.is_reference(a_tok) or ctx.is_reference(b_tok) else 0.0)
             types = tuple(entry.deal_types)
             if entry.gather == "subtree":
-                members = set(side_a) | {o for t in trigger.subtree if (o := ctx.token_org.get(t.i)) is not None}
+                node = nodes.get(entry.gather_node, trigger)
+                members = set(side_a) | set(side_b) | {o for t in node.subtree if (o := ctx.token_org.get(t.i)) is not None}
                 out += _mention(members, unit, conf, entry.id, types, trigger.i)
             elif ctx.same_coordination(a_tok, b_tok):
                 out += _mention(set(side_a) | set(side_b), unit, conf, entry.id, types, trigger.i)
@@ -182,11 +190,38 @@ class DealFinder:
             k = i + 1
             while k < len(doc) and ctx.token_org.get(k) == b:
                 k += 1
-            window = doc[k:k + 3]
-            if any(t.lemma_.lower() in self.deal_nouns or t.lower_ in self.deal_nouns for t in window):
-                noun = next(t for t in window if t.lemma_.lower() in self.deal_nouns or t.lower_ in self.deal_nouns)
-                if not self._blocked(noun):
-                    out += _mention({a, b}, ctx.unit_of.get(i, 0), 0.85, "dash_pair", (), noun.i)
+            noun = self._deal_noun_at(doc, k)
+            if noun is not None and not self._blocked(noun):
+                out += _mention({a, b}, ctx.unit_of.get(i, 0), 0.85, "dash_pair", (), noun.i)
+        return out
+
+    def _deal_noun_at(self, doc: Doc, k: int) -> Optional[Token]:
+        """The deal noun starting at token ``k`` ("deal", "collaboration", "tie-up"), if any; its head token."""
+        window = doc[k:k + 3]
+        if not len(window):
+            return None
+        if window[0].lemma_.lower() in self.deal_nouns or window[0].lower_ in self.deal_nouns:
+            return window[0]
+        joined = "".join(t.text for t in window).lower()
+        if joined in self.deal_nouns:
+            return window[-1]
+        return None
+
+    def _cooccurrence_mentions(self, ctx: "_Context") -> list[Mention]:
+        """A unit the parser got wrong: exactly two organisations, a deal word, nothing that blocks it."""
+        doc = ctx.doc
+        out = []
+        for unit in ctx.units:
+            if ctx.has_mention(unit) or unit.line.heading:
+                continue
+            tokens = doc[unit.start:unit.end]
+            members = {ctx.token_org[t.i] for t in tokens if t.i in ctx.token_org and not ctx.in_example_list(t)}
+            if len(members) != 2:
+                continue
+            lemmas = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
+            if lemmas & self.blockers or lemmas & _REPORTING or not lemmas & self.trigger_words:
+                continue
+            out += _mention(members, unit.index, 0.5, "cooccurrence")
         return out
 
     def _list_mentions(self, ctx: "_Context") -> list[Mention]:
@@ -236,7 +271,7 @@ class DealFinder:
             last = max(previous, key=lambda d: max(m.unit for m in d.mentions if m.unit < unit.index) if any(m.unit < unit.index for m in d.mentions) else -1)
             last_unit = ctx.units[max(m.unit for m in last.mentions if m.unit < unit.index)]
             same_paragraph = last_unit.line.paragraph == unit.line.paragraph and not unit.line.heading
-            if ctx.refers_back(unit) or (same_paragraph and ctx.names_only(unit, last.partners)):
+            if ctx.refers_back(unit) or (same_paragraph and (ctx.names_only(unit, last.partners) or ctx.refers_to_a_party(unit))):
                 last.extra_units.append(unit.index)
 
     def _record(self, ctx: "_Context", draft: DealDraft) -> dict:
@@ -264,6 +299,12 @@ class DealFinder:
             "confidence": round(min(1.0, best.confidence + 0.05 * (len(draft.mentions) - 1)), 3),
             "rule": best.rule,
         }
+
+
+def _drop_subsumed(mentions: list[Mention]) -> list[Mention]:
+    """In one unit, a pair inside a larger party set ("round led by X, with Y and Z") is that set."""
+    return [m for m in mentions
+            if not any(o.unit == m.unit and m.partners < o.partners for o in mentions)]
 
 
 def deal_id(source: str, names: Iterable[str]) -> str:
@@ -350,6 +391,16 @@ class _Context:
     def same_coordination(self, a: Token, b: Token) -> bool:
         return b in _coordinated(a) or a in _coordinated(b)
 
+    def in_example_list(self, tok: Token) -> bool:
+        """Inside "such as A, B and C" / "companies like A": an example, not a partner."""
+        for k in range(tok.i - 1, max(tok.i - 12, -1), -1):
+            t = self.doc[k]
+            if t.lower_ in ("like", "including") or (t.lower_ == "as" and k > 0 and self.doc[k - 1].lower_ == "such"):
+                return True
+            if not (k in self.token_org or t.text in (",", "and", "or", "&") or t.is_space):
+                return False
+        return False
+
     def has_mention(self, unit: Unit) -> bool:
         return any(m.unit == unit.index for m in self.mentions)
 
@@ -360,6 +411,15 @@ class _Context:
                 return True
             if tok.lower_ in self.finder.plural_references and any(c.lower_ in ("the", "both", "two") for c in tok.children):
                 return True
+        return False
+
+    def refers_to_a_party(self, unit: Unit) -> bool:
+        """The unit's subject is "The company" / "It" / "The firm": a follow-up on the last deal's party."""
+        for tok in self.doc[unit.start:unit.end]:
+            if tok.dep_ in ("nsubj", "nsubjpass") and tok.i not in self.token_org:
+                if tok.lower_ == "it" or (tok.lemma_.lower() in self.finder.references
+                                           and any(c.lower_ in ("the", "this") for c in tok.children)):
+                    return True
         return False
 
     def names_only(self, unit: Unit, partners: frozenset[int]) -> bool:

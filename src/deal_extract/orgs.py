@@ -24,7 +24,7 @@ from .places import PlaceFinder
 ORG = "ORG"
 CURATED_PREFIX = "curated:"
 SHAPE_PREFIX = "shape:"
-LEGAL_SUFFIXES = {"co", "co.", "ltd", "ltd.", "inc", "inc.", "corp", "corp.", "limited", "plc", "sa", "ag",
+LEGAL_SUFFIXES = {"pty", "pty.", "co", "co.", "ltd", "ltd.", "inc", "inc.", "corp", "corp.", "limited", "plc", "sa", "ag",
                   "llc", "pte", "pte.", "bhd", "bhd.", "sdn", "gmbh", "k.k.", "kk", ",", "corporation"}
 _CODE = re.compile(r"^(?:[A-Z]{1,6}-?\d[\w-]*|[A-Z]+\d+[A-Z]\d*)$")
 _SHORT_CAPS = re.compile(r"^[A-Z]{1,3}$")
@@ -125,6 +125,11 @@ class OrganisationResolver:
             return True  # "Al for novel drug discovery"
         if not org_key(text):
             return True  # a legal suffix alone: "Ltd."
+        nxt = span.doc[span.end] if span.end < len(span.doc) else None
+        if nxt is not None and nxt.is_title and nxt.lower_ in self.noise_words:
+            return True  # the start of an event or unit name: "Singapore Biotech Partnering Summit"
+        if all(t.text.casefold() in self.country_words or t.text.casefold() in self.noise_terms for t in span):
+            return True  # "Korean CDMO"
         if any(_CODE.match(t.text) for t in span) or source == "ner" and len(span) == 1 and _SHORT_CAPS.match(text):
             return True  # drug and target codes: "HER3", "KRAS G12C", "CO-19B", "CT", "GIP"
         if source == "ner" and len(span) == 1 and span[0].pos_ not in ("PROPN",):
@@ -181,7 +186,9 @@ class OrganisationResolver:
                  and p.code and p.end < len(doc) and doc[p.end].text.startswith(")"))
                 or (before >= 1 and doc[before].text in ("'s", "’s") and (p := place_end.get(before)) is not None and p.code)
                 or (before >= 1 and doc[before].lower_ == "based" and doc[before - 1].text == "-")
-                or (before >= 0 and doc[before].lower_ in _ORG_DESCRIPTORS)
+                or (before >= 0 and (doc[before].lower_ in _ORG_DESCRIPTORS or doc[max(0, before - 2):before + 1].text.lower() in _ORG_DESCRIPTORS))
+                or _apposition_descriptor(doc, after)
+                or _adviser_role(doc, after)
                 or (span[0].text in known_first and len(span) > 1)
             )
             if framed and not self._is_noise(span, "weak", title_end):
@@ -274,7 +281,33 @@ _MARKUP = {"*", "**", "_", "__", "`"}
 _ORG_DESCRIPTORS = {"start-up", "startup", "biotech", "company", "firm", "developer", "drugmaker", "cdmo", "cro",
                     "distributor", "insurer", "manufacturer", "maker", "partner", "licensee", "licensor", "investor",
                     "subsidiary", "affiliate", "spin-out", "spinout", "spin-off", "group", "chain", "operator",
-                    "provider", "biopharma", "pharma", "pharmaceutical", "specialist", "platform", "lab", "laboratory"}
+                    "provider", "biopharma", "pharma", "pharmaceutical", "specialist", "platform", "lab", "laboratory",
+                    "start - up", "spin - out", "spin - off", "chain", "network", "cro", "cmo", "biotechnology",
+                    "institute", "university", "hospital", "agency", "fund", "investor", "bank", "brokerage"}
+
+
+_ADVISER_ROLES = {"adviser", "advisor", "advisers", "advisors", "counsel", "bookrunner", "underwriter", "arranger"}
+
+
+def _apposition_descriptor(doc: Doc, i: int) -> bool:
+    """", a Kuala Lumpur-based diagnostics chain" / ", an Osaka-based developer of ...": an organisation."""
+    if i + 1 >= len(doc) or doc[i].text != "," or doc[i + 1].lower_ not in ("a", "an"):
+        return False
+    for tok in doc[i + 2:i + 9]:
+        if tok.text in (",", ".", ";", ":") or "\n" in tok.text:
+            return False
+        if tok.lower_ in _ORG_DESCRIPTORS:
+            return True
+    return False
+
+
+def _adviser_role(doc: Doc, i: int) -> bool:
+    """"X acted as legal adviser", "X served as financial adviser", "with X advising": an organisation."""
+    window = [t.lower_ for t in doc[i:i + 5]]
+    if window[:1] == ["advising"] or window[:1] == ["advised"]:
+        return True
+    return len(window) >= 3 and window[0] in ("acted", "acts", "served", "serves") and window[1] == "as" \
+        and any(w in _ADVISER_ROLES for w in window[2:])
 
 
 def _capitalised_runs(doc: Doc, skip: set[int]) -> list[tuple[int, int]]:

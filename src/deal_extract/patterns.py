@@ -114,7 +114,8 @@ class RelationEntry(_Strict):
     description: str = ""
     deal_types: list[DealTypeId] = Field(default_factory=list)
     gather: Literal["pair", "subtree"] = Field(
-        default="pair", description="subtree: every organisation under the trigger joins the deal (investment rounds)")
+        default="pair", description="subtree: every organisation under the gather node joins the deal (investment rounds, lists)")
+    gather_node: str = Field(default="trigger", description="the node whose subtree is gathered")
     confidence: float = Field(default=0.9, ge=0.0, le=1.0)
     pattern: list[dict[str, Any]] = Field(min_length=2)
 

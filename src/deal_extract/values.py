@@ -45,7 +45,11 @@ MONEY = re.compile(
     rf"|(?P<n2>{_NUMBER})\s?(?P<s2>{_scales})?\s(?P<w2>{_suffixes})\b)",
     re.IGNORECASE,
 )
-_EXCLUDE_BEFORE = re.compile(r"\b(revenues?|sales|market|turnover|profits?|loss(es)?|spending|budget)\b[^.;]{0,40}$", re.I)
+# "revenue of $5 billion", "a market worth $2 billion": amounts that are no deal's value
+_EXCLUDE_BEFORE = re.compile(
+    r"\b(revenues?|sales|turnover|profits?|loss(es)?|market( size| value)?|valuation|spending|budget|capitalisation|capitalization)"
+    r"\s+(of|were|was|reached|totall?ed|hit|at|to|worth|is|are|topped|exceeded|near)\s+(about|around|roughly|nearly|over|more than|some|almost)?\s*$",
+    re.I)
 
 
 @dataclass(frozen=True)
