@@ -20,7 +20,7 @@ from spacy.language import Language
 
 from .extract import article_result
 from .model import load_base_model, resolve_model_name
-from .patterns import Patterns
+from .components import load_patterns
 from .pipeline import add_components
 from .reading import DEFAULT_MAX_CHARS, Article, read_article
 from .chunking import split_for_model
@@ -38,7 +38,7 @@ class Extractor:
         patterns: Optional[Union[str, Path]] = None,
         max_chars: int = DEFAULT_MAX_CHARS,
     ):
-        self.patterns = Patterns(patterns).validate_all()
+        self.patterns = load_patterns(patterns)
         self.model_name = resolve_model_name(model)
         self.nlp: Language = add_components(load_base_model(self.model_name), self.patterns.directory)
         self.max_chars = max_chars

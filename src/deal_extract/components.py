@@ -17,6 +17,7 @@ Each factory takes ``patterns_dir`` (default: the patterns shipped with the pack
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Optional
 
 from spacy.language import Language
@@ -32,6 +33,11 @@ from .patterns import Patterns
 for _name in ("organisations", "deals", "places"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
+
+
+def load_patterns(directory: Optional[str | Path] = None) -> Patterns:
+    """Validated patterns of ``directory`` (default: packaged), loaded once per process and folder."""
+    return _patterns(str(Path(directory).resolve()) if directory else "")
 
 
 @lru_cache(maxsize=8)

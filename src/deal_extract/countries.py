@@ -84,9 +84,11 @@ class CountryEvidence:
             if not doc[k].is_lower:
                 break
         # premodifier: "Chinese CDMO X", "Korean biotech X", "Singapore venture firm X",
-        # "Malaysian digital health start-up X"
+        # "Malaysian digital health start-up X": only descriptor nouns and adjectives in between
         k = s - 1
-        while k >= 0 and k >= s - 5 and (doc[k].is_lower or doc[k].text == "-" or doc[k].is_upper and len(doc[k]) <= 5) and not (doc[k].is_punct and doc[k].text != "-"):
+        while k >= 0 and k >= s - 5 and (doc[k].text == "-" or (doc[k].is_lower and "-" in (doc[k - 1].text if k > 0 else "", self._tok(k + 1)))
+                                         or (doc[k].pos_ in ("NOUN", "ADJ", "PROPN")
+                                             and (doc[k].is_lower or doc[k].is_upper and len(doc[k]) <= 5))):
             k -= 1
         if k < s - 1 and k >= 0:
             p = self.by_end.get(k + 1)

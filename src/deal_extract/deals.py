@@ -212,40 +212,41 @@ class DealFinder:
         doc = ctx.doc
         out = []
         for unit in ctx.units:
-            if ctx.has_mention(unit) or unit.line.heading:
+            if ctx.has_mention(unit) or unit.line == ctx.title_line and unit.index > 0:
                 continue
             tokens = doc[unit.start:unit.end]
             members = {ctx.token_org[t.i] for t in tokens if t.i in ctx.token_org and not ctx.in_example_list(t)}
-            if len(members) != 2:
+            if len(members) != 2 or any(ctx.orgs[i]["kind"] == "government" for i in members):
                 continue
             lemmas = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
-            if lemmas & self.blockers or lemmas & _REPORTING or not lemmas & self.trigger_words:
+            verbs = {t.lemma_.lower() for t in tokens if t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB") or unit.line.heading}
+            quoted_person = bool(lemmas & _REPORTING) and any(t.ent_type_ == "PERSON" for t in tokens)
+            if lemmas & self.blockers or quoted_person or not verbs & _COOCCURRENCE_VERBS:
                 continue
             out += _mention(members, unit.index, 0.5, "cooccurrence")
         return out
 
     def _list_mentions(self, ctx: "_Context") -> list[Mention]:
-        """A list item "A (China) and B (China): End-to-end CDMO support ..." is one deal of A and B."""
+        """A list item names the partners before its colon: "- A (China) and B (China): End-to-end
+        CDMO support ..."; or after a label: "• JV: A x B". One deal of all of them."""
         doc = ctx.doc
         out = []
         for unit in ctx.units:
-            if not (unit.line.bullet and unit.first_of_line):
+            if not (unit.line.bullet and unit.first_of_line) or ctx.has_mention(unit):
                 continue
-            head_end = unit.end
-            for t in doc[unit.start:unit.end]:
-                if t.text.endswith(":") or t.text == "—" or (t.text in ("–", "-") and t.whitespace_ and t.i > unit.start and doc[t.i - 1].whitespace_):
-                    head_end = t.i
+            cut = next((t.i for t in doc[unit.start:unit.end]
+                        if t.text.endswith(":") or t.text == "—"
+                        or (t.text in ("–", "-") and t.whitespace_ and t.i > unit.start and doc[t.i - 1].whitespace_)), None)
+            segments = [(unit.start, cut), (cut + 1, unit.end)] if cut is not None else [(unit.start, unit.end)]
+            for k, (start, end) in enumerate(segments):
+                members = _members(ctx, start, end)
+                after_label = k == 1 and not _members(ctx, *segments[0])
+                if len(members) < 2 or (k == 1 and not after_label) or (after_label and not ctx.only_connected(start, end)):
+                    continue
+                if any(doc[t].lemma_.lower() in self.blockers for t in range(start, end)):
                     break
-            members: list[int] = []
-            for t in range(unit.start, head_end):
-                o = ctx.token_org.get(t)
-                if o is not None and o not in members:
-                    members.append(o)
-            if len(members) < 2 or ctx.has_mention(unit):
-                continue
-            if any(doc[t].lemma_.lower() in self.blockers for t in range(unit.start, head_end)):
-                continue
-            out += _mention(set(members), unit.index, 0.85, "list_item")
+                out += _mention(set(members), unit.index, 0.85, "list_item")
+                break
         return out
 
     # -- merging and records -----------------------------------------------------------------
@@ -260,16 +261,18 @@ class DealFinder:
 
     def _attach_continuations(self, ctx: "_Context", drafts: list[DealDraft]) -> None:
         """Units with no deal of their own that refer back ("The deal ...", "Under the agreement")."""
-        mention_units = {m.unit for d in drafts for m in d.mentions}
-        by_unit = sorted(((min(m.unit for m in d.mentions), d) for d in drafts), key=lambda x: x[0])
+        latest: dict[int, DealDraft] = {}
+        for d in drafts:
+            for m in d.mentions:
+                latest.setdefault(m.unit, d)
+        last: Optional[DealDraft] = None
+        last_unit: Optional[Unit] = None
         for unit in ctx.units:
-            if unit.index in mention_units:
+            if unit.index in latest:
+                last, last_unit = latest[unit.index], unit
                 continue
-            previous = [d for u, d in by_unit if u < unit.index]
-            if not previous:
+            if last is None or last_unit is None:
                 continue
-            last = max(previous, key=lambda d: max(m.unit for m in d.mentions if m.unit < unit.index) if any(m.unit < unit.index for m in d.mentions) else -1)
-            last_unit = ctx.units[max(m.unit for m in last.mentions if m.unit < unit.index)]
             same_paragraph = last_unit.line.paragraph == unit.line.paragraph and not unit.line.heading
             if ctx.refers_back(unit) or (same_paragraph and (ctx.names_only(unit, last.partners) or ctx.refers_to_a_party(unit))):
                 last.extra_units.append(unit.index)
@@ -295,16 +298,41 @@ class DealFinder:
             "deal_types": sorted(types),
             "territories": ctx.territories(ranges),
             "value": value.as_dict() if value else None,
-            "evidence": {"text": doc.text[ev_span[0]:ev_span[1]], "start": ev_span[0], "end": ev_span[1]},
+            "evidence": {"text": ctx.text[ev_span[0]:ev_span[1]], "start": ev_span[0], "end": ev_span[1]},
             "confidence": round(min(1.0, best.confidence + 0.05 * (len(draft.mentions) - 1)), 3),
             "rule": best.rule,
         }
 
 
+def _members(ctx: "_Context", start: int, end: int) -> list[int]:
+    members: list[int] = []
+    for t in range(start, end):
+        o = ctx.token_org.get(t)
+        if o is not None and o not in members:
+            members.append(o)
+    return members
+
+
+def _outermost(spans: list[Span]) -> list[Span]:
+    """Drop a cue inside a longer cue of the same kind: "antibody" within "antibody-drug conjugate"."""
+    kept: list[Span] = []
+    for kind in {s.label_.split(":", 1)[0] for s in spans}:
+        cover_start, cover_end = -1, -1
+        for span in sorted((s for s in spans if s.label_.startswith(kind + ":")), key=lambda s: (s.start, -s.end)):
+            if span.end <= cover_end and (span.start, span.end) != (cover_start, cover_end):
+                continue
+            if span.end > cover_end:
+                cover_start, cover_end = span.start, span.end
+            kept.append(span)
+    return sorted(kept, key=lambda s: s.start)
+
+
 def _drop_subsumed(mentions: list[Mention]) -> list[Mention]:
     """In one unit, a pair inside a larger party set ("round led by X, with Y and Z") is that set."""
-    return [m for m in mentions
-            if not any(o.unit == m.unit and m.partners < o.partners for o in mentions)]
+    by_unit: dict[int, list[Mention]] = {}
+    for m in mentions:
+        by_unit.setdefault(m.unit, []).append(m)
+    return [m for m in mentions if not any(m.partners < o.partners for o in by_unit[m.unit])]
 
 
 def deal_id(source: str, names: Iterable[str]) -> str:
@@ -324,13 +352,27 @@ class _Context:
     def __init__(self, doc: Doc, orgs: list[dict], token_org: dict[int, int], units: list[Unit],
                  unit_of: dict[int, int], finder: DealFinder):
         self.doc, self.orgs, self.token_org, self.units, self.unit_of = doc, orgs, token_org, units, unit_of
+        self.text = doc.text
         self.finder = finder
         self.mentions: list[Mention] = []
-        self.cue_spans = [s for s in (doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else [])
-                          if not any(t in token_org for t in range(s.start, s.end))]
+        cues = [s for s in (doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else [])
+                if not any(t in token_org for t in range(s.start, s.end))]
+        self.cue_spans = _outermost(cues)
         self.places = list(doc._.places or [])
         self.title_line = next((u.line for u in units), None)
         self.matches = finder.matcher(doc)
+        self._by_unit: dict[int, list[Mention]] = {}
+        self._by_unit_for: Optional[list[Mention]] = None
+        self._by_unit_size = -1
+        self.line_ranges: dict[structure.Line, tuple[int, int]] = {}
+        self.headings: list[Optional[structure.Line]] = []
+        heading: Optional[structure.Line] = None
+        for u in units:
+            start, end = self.line_ranges.get(u.line, (u.start, u.end))
+            self.line_ranges[u.line] = (min(start, u.start), max(end, u.end))
+            self.headings.append(heading)
+            if u.line.heading and u.line != self.title_line:
+                heading = u.line
 
     # org resolution
     def is_reference(self, tok: Token) -> bool:
@@ -350,8 +392,31 @@ class _Context:
                 o = self.token_org.get(t.i)
                 if o is not None and o not in found:
                     found.append(o)
+            for o in self._parenthesised_list(tok):
+                if o not in found:
+                    found.append(o)
             return found
         return self._resolve_reference(tok)
+
+    def _parenthesised_list(self, tok: Token) -> list[int]:
+        """"(with A, B and C)": the organisations after ``tok`` up to the closing parenthesis,
+        when the parser split the list."""
+        doc = self.doc
+        k = tok.i
+        while k > 0 and doc[k - 1].i in self.token_org and self.token_org[doc[k - 1].i] == self.token_org[tok.i]:
+            k -= 1
+        opened = next((t.i for t in doc[max(0, k - 4):k] if t.text == "("), None)
+        if opened is None:
+            return []
+        found: list[int] = []
+        k = tok.i + 1
+        while k < len(doc) and not doc[k].text.startswith(")"):
+            if k in self.token_org:
+                found.append(self.token_org[k])
+            elif doc[k].text not in (",", "and", "&", "or") and not doc[k].is_space:
+                return []
+            k += 1
+        return found
 
     def _resolve_reference(self, tok: Token) -> list[int]:
         lemma = tok.lemma_.lower()
@@ -391,6 +456,12 @@ class _Context:
     def same_coordination(self, a: Token, b: Token) -> bool:
         return b in _coordinated(a) or a in _coordinated(b)
 
+    def only_connected(self, start: int, end: int) -> bool:
+        """Only organisations joined by "and", "&", "x", "/", dashes or commas (and markup) in the range."""
+        connectors = {"and", "&", "x", "×", "/", "–", "-", "—", ",", "+", "with", ".", "(", ")"}
+        return all(t.i in self.token_org or t.lower_ in connectors or t.is_space or t.text in ("*", "**")
+                   for t in self.doc[start:end])
+
     def in_example_list(self, tok: Token) -> bool:
         """Inside "such as A, B and C" / "companies like A": an example, not a partner."""
         for k in range(tok.i - 1, max(tok.i - 12, -1), -1):
@@ -402,7 +473,16 @@ class _Context:
         return False
 
     def has_mention(self, unit: Unit) -> bool:
-        return any(m.unit == unit.index for m in self.mentions)
+        return unit.index in self.mention_units()
+
+    def mention_units(self) -> dict[int, list[Mention]]:
+        """Mentions by unit, rebuilt when the mention list has changed."""
+        if self._by_unit_for is not self.mentions or self._by_unit_size != len(self.mentions):
+            self._by_unit = {}
+            for m in self.mentions:
+                self._by_unit.setdefault(m.unit, []).append(m)
+            self._by_unit_for, self._by_unit_size = self.mentions, len(self.mentions)
+        return self._by_unit
 
     # continuation
     def refers_back(self, unit: Unit) -> bool:
@@ -440,7 +520,7 @@ class _Context:
             if heading is not None:
                 for span in self._cues_in_chars(heading.start, heading.end):
                     _add_cue(span.label_, heading_themes, heading_types)
-        if self.title_line is not None and self._title_names(partners):
+        if self.title_line is not None and self._title_is_about(partners):
             for span in self._cues_in_chars(self.title_line.start, self.title_line.end):
                 _add_cue(span.label_, heading_themes, heading_types)
         themes |= {t for t in heading_themes if not _conflicts(t, themes)}
@@ -449,10 +529,7 @@ class _Context:
 
     def unit_range(self, unit: Unit) -> tuple[int, int]:
         """A unit's token range; a list item's whole line."""
-        if unit.line.bullet:
-            line_units = [u for u in self.units if u.line == unit.line]
-            return line_units[0].start, line_units[-1].end
-        return unit.start, unit.end
+        return self.line_ranges[unit.line] if unit.line.bullet else (unit.start, unit.end)
 
     def scope(self, mention: Mention) -> list[tuple[int, int]]:
         """The token ranges a mention's cues, amounts and territories are read from.
@@ -462,7 +539,7 @@ class _Context:
         """
         unit = self.units[mention.unit]
         start, end = self.unit_range(unit)
-        others = [m for m in self.mentions if m.unit == mention.unit and m.anchor != mention.anchor
+        others = [m for m in self.mention_units().get(mention.unit, []) if m.anchor != mention.anchor
                   and m.partners != mention.partners]
         if not others or mention.anchor is None:
             return [(start, end)]
@@ -483,17 +560,15 @@ class _Context:
         return [s for s in self.cue_spans if start <= s.start_char < end]
 
     def _heading_of(self, unit: Unit) -> Optional[structure.Line]:
-        heading = None
-        for u in self.units:
-            if u.start >= unit.start:
-                break
-            if u.line.heading and u.line != self.title_line:
-                heading = u.line
-        return heading
+        """The last heading line before the unit (not the title)."""
+        return self.headings[unit.index]
 
-    def _title_names(self, partners: frozenset[int]) -> bool:
+    def _title_is_about(self, partners: frozenset[int]) -> bool:
+        """The headline speaks for this deal: it names two of its partners, or one when the article has one deal."""
         line = self.title_line
-        return any(any(line.start <= s < line.end for s, _ in self.orgs[p]["mentions"]) for p in partners)
+        named = sum(any(line.start <= s < line.end for s, _ in self.orgs[p]["mentions"]) for p in partners)
+        single = len({m.partners for m in self.mentions}) == 1
+        return named >= 2 or (named == 1 and single)
 
     # evidence, money, territories
     def evidence_span(self, unit: Unit) -> tuple[int, int]:

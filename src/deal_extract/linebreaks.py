@@ -22,8 +22,9 @@ class LineBreaks:
                 continue
             nxt = doc[tok.i + 1]
             prev = doc[tok.i - 1] if tok.i > 0 else None
-            line_start = _line_start(doc, tok.i)
-            short_line = prev is not None and tok.i - line_start <= 10
+            line = doc[_line_start(doc, tok.i):tok.i]
+            words = [t for t in line if not t.is_punct and not t.is_space]
+            short_line = 0 < len(words) <= 12 and nxt.text[:1].isupper()
             if (tok.text.count("\n") >= 2 or _BULLET.match(nxt.text)
                     or prev is None or prev.text.endswith(_SENTENCE_END) or short_line):
                 nxt.is_sent_start = True

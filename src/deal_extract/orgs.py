@@ -92,7 +92,9 @@ class OrganisationResolver:
         self.kind_words = {w.casefold(): kind for kind, words in noise.kind_words.items() for w in words}
         self.shape_kinds = {s.id: s.kind for s in patterns.shapes}
         self.country_words = {k.rsplit(":", 1)[1].casefold() for k in self.places.entries}
+        self.adjective_words = {k.rsplit(":", 1)[1].casefold() for k in self.places.entries if k.startswith("adjective:")}
         self.short_form_stop = {w.casefold() for w in noise.short_form_stop} | self.noise_terms
+        self.title_words = {w.casefold() for w in noise.title_words}
 
     # -- cleaning ---------------------------------------------------------------------
 
@@ -119,7 +121,8 @@ class OrganisationResolver:
         words = [t.text.casefold() for t in span]
         if any(w in self.noise_words for w in words):
             return True
-        if span.start > 0 and span.doc[span.start - 1].text in ("-", "–") and not span.doc[span.start - 1].whitespace_:
+        if (span.start > 1 and span.doc[span.start - 1].text == "-" and not span.doc[span.start - 1].whitespace_
+                and not span.doc[span.start - 2].ent_type_ == "ORG"):
             return True  # the tail of a hyphenated compound: "Alliance-Driven Biotech"
         if source == "ner" and any(t.is_lower and t.is_alpha and t.lower_ not in _NAME_FUNCTION_WORDS for t in span):
             return True  # "Al for novel drug discovery"
@@ -128,9 +131,11 @@ class OrganisationResolver:
         nxt = span.doc[span.end] if span.end < len(span.doc) else None
         if nxt is not None and nxt.is_title and nxt.lower_ in self.noise_words:
             return True  # the start of an event or unit name: "Singapore Biotech Partnering Summit"
-        if all(t.text.casefold() in self.country_words or t.text.casefold() in self.noise_terms for t in span):
+        if all(t.text.casefold() in self.adjective_words or t.text.casefold() in self.noise_terms for t in span):
             return True  # "Korean CDMO"
-        if any(_CODE.match(t.text) for t in span) or source == "ner" and len(span) == 1 and _SHORT_CAPS.match(text):
+        in_parentheses = span.start > 0 and span.doc[span.start - 1].text == "(" and nxt_is_close(span)
+        if any(_CODE.match(t.text) for t in span) or (source == "ner" and len(span) == 1 and _SHORT_CAPS.match(text)
+                                                     and not in_parentheses):
             return True  # drug and target codes: "HER3", "KRAS G12C", "CO-19B", "CT", "GIP"
         if source == "ner" and len(span) == 1 and span[0].pos_ not in ("PROPN",):
             return True  # a capitalised common word: "Radiologists", "Securing"
@@ -146,21 +151,38 @@ class OrganisationResolver:
 
     def candidates(self, doc: Doc) -> list[Mention]:
         title_end = _title_end(doc.text)
+        # "Endo said": a person's surname the NER took for an organisation
+        surnames = {e[-1].text.casefold() for e in doc.ents if e.label_ == "PERSON" and len(e) >= 2}
         out: list[Mention] = []
         for ent in doc.ents:
             if ent.label_ != ORG:
                 continue
             ident = ent.id_ or ""
             source = "curated" if ident.startswith(CURATED_PREFIX) else "shape" if ident.startswith(SHAPE_PREFIX) else "ner"
-            span = self._trim(ent, source)
-            if span is None or self._is_noise(span, source, title_end):
-                continue
-            curated = ident[len(CURATED_PREFIX):] if source == "curated" else None
-            if curated is None:
-                entry = self.curated_by_key.get(org_key(span.text))
-                curated = entry.name if entry else None
-            out.append(Mention(span, source, curated))
+            for piece in self._pieces(ent, source):
+                span = self._trim(piece, source)
+                if span is None or self._is_noise(span, source, title_end) or span.text.casefold() in surnames:
+                    continue
+                curated = ident[len(CURATED_PREFIX):] if source == "curated" else None
+                if curated is None:
+                    entry = self.curated_by_key.get(org_key(span.text))
+                    curated = entry.name if entry else None
+                out.append(Mention(span, source, curated))
         return out
+
+    def _pieces(self, ent: Span, source: str) -> list[Span]:
+        """Split "Sarvodaya / Kinabalu" at slashes; cut "Hyeonam Chief Executive Yoon" before the job title."""
+        if source == "curated":
+            return [ent]
+        doc = ent.doc
+        end = next((t.i for t in ent if t.lower_ in self.title_words and t.i > ent.start), ent.end)
+        pieces, start = [], ent.start
+        for t in doc[ent.start:end]:
+            if t.text in ("/", "|") or (t.text in ("–", "—") and t.whitespace_):
+                pieces.append(doc[start:t.i])
+                start = t.i + 1
+        pieces.append(doc[start:end])
+        return [Span(doc, p.start, p.end, label=ent.label, span_id=ent.id) for p in pieces if len(p)]
 
     def weak_candidates(self, doc: Doc, places: list, found: list[Mention]) -> list[Mention]:
         """Names the NER missed or called a person or place, kept when the text frames them as an
@@ -174,6 +196,7 @@ class OrganisationResolver:
         title_end = _title_end(doc.text)
         out: list[Mention] = []
         for start, end in _capitalised_runs(doc, taken | place_tokens):
+            end = next((t.i for t in doc[start:end] if t.lower_ in self.title_words and t.i > start), end)
             span = doc[start:end]
             before = start - 1
             while before >= 0 and (doc[before].text in _MARKUP or doc[before].is_space):
@@ -191,6 +214,8 @@ class OrganisationResolver:
                 or _adviser_role(doc, after)
                 or (span[0].text in known_first and len(span) > 1)
             )
+            if after < len(doc) and doc[after].lower_ in _PLACE_NOUNS:
+                continue  # "Hangzhou's Binjiang district"
             if framed and not self._is_noise(span, "weak", title_end):
                 out.append(Mention(span, "weak", None))
         return out
@@ -222,13 +247,17 @@ class OrganisationResolver:
             words = g.name().split()
             if len(words) >= 2:
                 firsts.setdefault(words[0], []).append(g)
+        positions: dict[str, list[int]] = {}
+        for tok in doc:
+            if tok.text in firsts and tok.i not in taken:
+                positions.setdefault(tok.text, []).append(tok.i)
         for word, owners in firsts.items():
             if (len(owners) != 1 or len(word) < 3 or not word[0].isupper() or not word.isalpha()
                     or word.casefold() in self.short_form_stop or word.casefold() in self.country_words):
                 continue
-            for tok in doc:
-                if tok.text == word and tok.i not in taken and not (tok.i + 1 < len(doc) and doc[tok.i + 1].is_title and not doc[tok.i + 1].is_sent_start):
-                    owners[0].mentions.append(Mention(doc[tok.i:tok.i + 1], "short", owners[0].curated))
+            for i in positions.get(word, []):
+                if not (i + 1 < len(doc) and doc[i + 1].is_title and not doc[i + 1].is_sent_start):
+                    owners[0].mentions.append(Mention(doc[i:i + 1], "short", owners[0].curated))
 
     def __call__(self, doc: Doc) -> Doc:
         places = self.places(doc)
@@ -264,15 +293,16 @@ class OrganisationResolver:
         return doc
 
     def _kind(self, group: OrgGroup) -> str:
-        for m in group.mentions:
-            if m.source == "shape":
-                kind = self.shape_kinds.get(m.span.id_[len(SHAPE_PREFIX):]) if m.span.id_ else None
-                if kind and kind != "company":
-                    return kind
+        """Kind from the name's words ("University", "Agency"), else from the shape that found it."""
         for form in group.forms:
             for word in reversed(form.split()):
                 kind = self.kind_words.get(word.casefold().strip(".,"))
                 if kind:
+                    return kind
+        for m in group.mentions:
+            if m.source == "shape":
+                kind = self.shape_kinds.get(m.span.id_[len(SHAPE_PREFIX):]) if m.span.id_ else None
+                if kind and kind != "company":
                     return kind
         return "company"
 
@@ -286,6 +316,8 @@ _ORG_DESCRIPTORS = {"start-up", "startup", "biotech", "company", "firm", "develo
                     "institute", "university", "hospital", "agency", "fund", "investor", "bank", "brokerage"}
 
 
+_PLACE_NOUNS = {"district", "province", "city", "county", "prefecture", "region", "state", "campus", "park",
+                "plant", "facility", "site", "zone", "island", "hub", "cluster", "estate", "area", "valley"}
 _ADVISER_ROLES = {"adviser", "advisor", "advisers", "advisors", "counsel", "bookrunner", "underwriter", "arranger"}
 
 
@@ -328,6 +360,10 @@ def _capitalised_runs(doc: Doc, skip: set[int]) -> list[tuple[int, int]]:
     return runs
 
 
+def nxt_is_close(span: Span) -> bool:
+    return span.end < len(span.doc) and span.doc[span.end].text.startswith(")")
+
+
 def _non_overlapping(spans: list[Span]) -> list[Span]:
     taken: set[int] = set()
     out = []
@@ -339,9 +375,11 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
 
 
 def _title_end(text: str) -> int:
-    """Character offset where the first non-empty line (the title) ends."""
+    """Character offset where the first non-empty line (the title) ends; 0 when the text is one line."""
     stripped = text.lstrip()
-    first = stripped.split("\n", 1)[0]
+    first, _, rest = stripped.partition("\n")
+    if not rest.strip():
+        return 0
     return len(text) - len(stripped) + len(first)
 
 
@@ -365,23 +403,31 @@ def _merge_short_forms(groups: list[OrgGroup], doc: Doc) -> list[OrgGroup]:
     Curated groups are merged only with non-curated ones, and only when unambiguous.
     """
     keys = {id(g): org_key(g.name()) for g in groups}
-    by_len = sorted(groups, key=lambda g: -len(keys[id(g)]))
+    by_prefix: dict[str, list[OrgGroup]] = {}
+    by_initials: dict[str, list[OrgGroup]] = {}
+    for g in groups:
+        words = keys[id(g)].split()
+        for n in range(1, min(len(words), 4)):
+            by_prefix.setdefault(" ".join(words[:n]), []).append(g)
+        for n in range(2, min(len(words), 5)):  # "Qiantang NeuroMedical" in "Hangzhou Qiantang NeuroMedical Technology"
+            by_prefix.setdefault(" ".join(words[1:n]), []).append(g)
+        initials = _initials(g.name().split()).casefold()
+        if len(initials) >= 2:
+            by_initials.setdefault(initials, []).append(g)
     absorbed: set[int] = set()
     for short in groups:
         sk = keys[id(short)]
         if not sk:
             continue
+        candidates = list(by_prefix.get(sk, []))
+        if sk.isalpha() and short.name().isupper() and len(sk) >= 2:
+            candidates += by_initials.get(sk, [])
         targets = []
-        for long in by_len:
-            if long is short or id(long) in absorbed or len(keys[id(long)]) <= len(sk):
+        for long in candidates:
+            if (long is short or id(long) in absorbed or len(keys[id(long)]) <= len(sk)
+                    or (short.curated and long.curated) or long in targets):
                 continue
-            if short.curated and long.curated:
-                continue
-            lk = keys[id(long)]
-            long_words = long.name().split()
-            if lk.startswith(sk + " ") or (sk.isalpha() and short.name().isupper() and len(sk) >= 2
-                                          and _initials(long_words).casefold() == sk):
-                targets.append(long)
+            targets.append(long)
         if len(targets) == 1:
             target = targets[0]
             target.mentions.extend(short.mentions)

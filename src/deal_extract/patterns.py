@@ -82,6 +82,7 @@ class OrgShapesFile(_Strict):
 class NotOrganisationsFile(_Strict):
     terms: list[str] = Field(default_factory=list, description="exact names (case-insensitive) that are never organisations")
     words: list[str] = Field(default_factory=list, description="a candidate containing one of these words is no organisation (job titles, headings)")
+    title_words: list[str] = Field(default_factory=list, description="job-title words: a name is cut before them ('Pfizer CEO ...')")
     short_form_stop: list[str] = Field(default_factory=list, description="first words that never stand alone for an organisation ('United', 'New')")
     kind_words: dict[OrgKind, list[str]] = Field(default_factory=dict, description="name words that tell an organisation's kind")
 

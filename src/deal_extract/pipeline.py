@@ -12,7 +12,7 @@ from . import components  # noqa: F401  (registers the factories)
 
 def add_components(nlp: Language, patterns_dir: Optional[Path] = None) -> Language:
     """Add the deal-extract components to ``nlp`` (which must have a parser and NER)."""
-    config = {"patterns_dir": str(patterns_dir or "")}
+    config = {"patterns_dir": str(Path(patterns_dir).resolve()) if patterns_dir else ""}
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("deal_extract_line_breaks", before="parser")
     ner_anchor = {"before": "ner"} if "ner" in nlp.pipe_names else {}

@@ -52,6 +52,9 @@ _EXCLUDE_BEFORE = re.compile(
     re.I)
 
 
+_HEDGE = re.compile(r"\b(about|approximately|approx\.?|around|roughly|some|or|i\.e\.|c\.|ca\.|nearly|almost|equivalent to)$", re.I)
+
+
 @dataclass(frozen=True)
 class Money:
     start: int
@@ -83,21 +86,23 @@ def find_money(text: str, offset: int = 0) -> list[Money]:
     for m in MONEY.finditer(text):
         number = m.group("n1") or m.group("n2")
         scale = m.group("s1") or m.group("s2")
-        if scale and scale.lower() in ("m", "b", "k") and scale not in ("m", "bn", "b", "k"):
-            scale = None
         currency = _currency(m.group("pre"), m.group("w1") or m.group("w2"))
         if currency is None:
             continue
         amount = float(number.replace(",", "")) * (_SCALE[scale.lower()] if scale else 1.0)
         if amount <= 0 or _EXCLUDE_BEFORE.search(text[max(0, m.start() - 60): m.start()]):
             continue
-        before = text[: m.start()].rstrip()
+        before = _HEDGE.sub("", text[: m.start()].rstrip()).rstrip()
         conversion = bool(found) and before.endswith("(") and found[-1].end - offset >= len(before) - 3
         found.append(Money(offset + m.start(), offset + m.end(), round(amount, 2), currency, m.group(0), conversion))
     return found
 
 
 def headline(amounts: list[Money]) -> Optional[Money]:
-    """The largest non-conversion amount, or None."""
+    """The largest non-conversion amount, or None. Amounts within 3% of the largest are the same
+    figure in two currencies ("1.2 trillion won" and later "$870 million"): the first written wins."""
     candidates = [a for a in amounts if not a.conversion]
-    return max(candidates, key=lambda a: a.usd) if candidates else None
+    if not candidates:
+        return None
+    top = max(a.usd for a in candidates)
+    return min((a for a in candidates if a.usd >= 0.97 * top), key=lambda a: a.start)

@@ -1,0 +1,397 @@
+"""Organisations (cleaning, merging, offsets, kinds) and short end-to-end deals, through the real pipeline.
+
+Every text gets a one-line headline first: the first line of an article is its title, and
+names that occur only in the title are dropped unless curated. Invented names are used
+wherever the curated list (patterns/organisations.yml) must not decide.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+import pytest
+
+from deal_extract.deals import deal_id
+from deal_extract.orgs import org_key
+
+TITLE = "Weekly roundup.\n\n"
+
+
+def run(extractor, body: str, source: str = "<text>"):
+    return extractor.extract_text(TITLE + body + "\n", source=source)
+
+
+def names(result) -> set[str]:
+    return {o.name for o in result.organisations}
+
+
+def deals(result) -> list[frozenset[str]]:
+    return [frozenset(p.name for p in d.partners) for d in result.deals]
+
+
+def deal_for(result, *partners: str):
+    wanted = frozenset(partners)
+    found = [d for d in result.deals if frozenset(p.name for p in d.partners) == wanted]
+    assert found, f"no deal {sorted(wanted)}; deals: {[sorted(s) for s in deals(result)]}"
+    return found[0]
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w[:1].isupper())
+
+
+def is_form_of(mention: str, name: str, aliases: set[str]) -> bool:
+    """The text of a mention is the name, a curated alias, its leading words or its acronym."""
+    m, n = org_key(mention), org_key(name)
+    return (m == n or mention in aliases or n.startswith(m + " ")
+            or (mention.isupper() and mention.isalpha() and mention == _initials(name)))
+
+
+@pytest.fixture(scope="module")
+def aliases(extractor) -> dict[str, set[str]]:
+    return {e.name: {e.name, *e.aliases} for e in extractor.patterns.organisations}
+
+
+# --- cleaning: what is tagged ORG but is no organisation ----------------------------------------
+
+@pytest.mark.parametrize("body, noise, real", [
+    ("Zelmar Bio uses ADC technology and IP from Korvax Therapeutics, a KOL said.",
+     ["ADC", "IP", "KOL"], ["Zelmar Bio", "Korvax Therapeutics"]),
+    ("Digital Health\n\nZelmar Bio signed a deal with Korvax Therapeutics.",
+     ["Digital Health"], ["Zelmar Bio", "Korvax Therapeutics"]),
+    ('"The deal is a milestone," said Mei Tanaka, Global Head of Partnerships at Norvell Pharma.',
+     ["Global Head", "Global Head of Partnerships", "Partnerships"], ["Norvell Pharma"]),
+    ('"We are proud," said Bijay Singh, DKSH\'s Global Head, Healthcare Business Unit, Thailand.',
+     ["Global Head", "Healthcare Business Unit", "Thailand"], ["DKSH"]),
+    ("Kelvar Therapeutics is developing HER3 and KRAS G12C inhibitors with Ostrava Biotech.",
+     ["HER3", "KRAS G12C", "KRAS", "G12C"], ["Kelvar Therapeutics", "Ostrava Biotech"]),
+    ("Kelvar Therapeutics signed a deal with Ostrava Biotech on Monday in March.",
+     ["Monday", "March"], ["Kelvar Therapeutics", "Ostrava Biotech"]),
+])
+def test_false_positives_dropped(extractor, body, noise, real):
+    got = names(run(extractor, body))
+    for word in noise:
+        assert word in body, f"test text lacks {word!r}"
+    assert not got & set(noise), f"{body!r}: kept {sorted(got & set(noise))}"
+    assert set(real) <= got, f"{body!r}: lost {sorted(set(real) - got)}; got {sorted(got)}"
+
+
+def test_capitalised_word_after_list_colon_is_no_organisation(extractor):
+    result = run(extractor, "- Fangzhou and Tencent Health (China): Digital health cooperation on chronic disease care.")
+    assert names(result) == {"Fangzhou", "Tencent Health"}
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("WuXi XDC's deals with Ostrava Biotech grew.", "WuXi XDC"),
+    ("Kelvar Therapeutics's deal with Ostrava Biotech covers three antibodies.", "Kelvar Therapeutics"),
+    ("Kelvar Therapeutics' deal with Ostrava Biotech covers three antibodies.", "Kelvar Therapeutics"),
+    ("Kelvar Therapeutics’s deal with Ostrava Biotech covers three antibodies.", "Kelvar Therapeutics"),
+])
+def test_possessive_stripped(extractor, body, expected):
+    result = run(extractor, body)
+    assert expected in names(result), names(result)
+    assert not any(n.endswith(("'s", "’s", "'", "’")) for n in names(result)), names(result)
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("The Ostrava Biotech team signed a deal with Lumen Therapeutics.", "Ostrava Biotech"),
+    ("Strand Labs signed a deal with the Selkirk Foundation.", "Selkirk Foundation"),
+    ("Strand Labs signed a deal with the University of Marovia.", "University of Marovia"),
+])
+def test_leading_the_stripped(extractor, body, expected):
+    result = run(extractor, body)
+    assert expected in names(result), names(result)
+    assert not any(n.lower().startswith("the ") for n in names(result)), names(result)
+
+
+# --- merging ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("body, name, forms", [
+    ("Henlius Biotech signed a deal with Ostrava Biotech. Henlius will pay $10 million.",
+     "Henlius Biotech", ["Henlius Biotech", "Henlius"]),
+    ("Kelvar Therapeutics signed a deal with Ostrava Biotech. Later, Kelvar expanded the pact.",
+     "Kelvar Therapeutics", ["Kelvar Therapeutics", "Kelvar"]),
+    ("The Experimental Drug Development Centre (EDDC) signed a deal with Ostrava Biotech. EDDC will lead the work.",
+     "Experimental Drug Development Centre", ["Experimental Drug Development Centre", "EDDC", "EDDC"]),
+    ("The Selkirk Cancer Research Centre (SCRC) signed a deal with Ostrava Biotech. SCRC will run the trials.",
+     "Selkirk Cancer Research Centre", ["Selkirk Cancer Research Centre", "SCRC"]),
+])
+def test_mentions_merged_under_the_fullest_name(extractor, body, name, forms):
+    result = run(extractor, body)
+    text = TITLE + body + "\n"
+    orgs = {o.name: o for o in result.organisations}
+    assert name in orgs, sorted(orgs)
+    short = {f for f in forms if f != name}
+    assert not short & set(orgs), f"short forms kept as organisations of their own: {sorted(short & set(orgs))}"
+    got_forms = sorted(text[s:e] for s, e in orgs[name].mentions)
+    assert got_forms == sorted(forms)
+    # the deal is with the merged organisation, under its full name
+    assert any(name in s for s in deals(result)), deals(result)
+
+
+@pytest.mark.xfail(reason="an acronym defined in parentheses after an organisation ('(KRI)') is not taken as an "
+                          "organisation when the NER misses it, so its later mentions are lost", strict=True)
+def test_acronym_in_parentheses_the_ner_missed(extractor):
+    body = "The Kellion Research Institute (KRI) signed a deal with Ostrava Biotech. KRI will lead the work."
+    result = run(extractor, body)
+    text = TITLE + body + "\n"
+    org = next(o for o in result.organisations if o.name == "Kellion Research Institute")
+    assert sorted(text[s:e] for s, e in org.mentions) == ["KRI", "KRI", "Kellion Research Institute"]
+
+
+def test_shape_with_trailer_words_keeps_the_full_name_and_its_acronym(extractor):
+    body = "Northbay Medical Devices Corporation (NMDC) signed a deal with Ostrava Biotech. NMDC will supply sensors."
+    result = run(extractor, body)
+    text = TITLE + body + "\n"
+    assert names(result) == {"Northbay Medical Devices Corporation", "Ostrava Biotech"}, names(result)
+    org = next(o for o in result.organisations if o.name == "Northbay Medical Devices Corporation")
+    # the later "NMDC" is merged; the NER leaves the parenthesised "(NMDC)" untagged (see the KRI test)
+    assert {text[s:e] for s, e in org.mentions} == {"NMDC", "Northbay Medical Devices Corporation"}
+
+
+@pytest.mark.parametrize("body, full", [
+    ("Northbay Medical Optics Corporation (NMOC) signed a deal with Ostrava Biotech. NMOC will supply lenses.",
+     "Northbay Medical Optics Corporation"),
+    ("Northbay Imaging Sensors Corporation signed a deal with Ostrava Biotech.", "Northbay Imaging Sensors Corporation"),
+])
+def test_shape_does_not_truncate_a_longer_name(extractor, body, full):
+    result = run(extractor, body)
+    assert names(result) == {full, "Ostrava Biotech"}, names(result)
+
+
+def test_named_institute_of_technology_is_one_organisation(extractor):
+    result = run(extractor, "Strand Labs signed a deal with the Marovia Institute of Technology.")
+    assert names(result) == {"Strand Labs", "Marovia Institute of Technology"}, names(result)
+
+
+# --- offsets ---------------------------------------------------------------------------------------
+
+OFFSET_TEXTS = [
+    "Henlius Biotech signed a deal with Ostrava Biotech. Henlius will pay $10 million.",
+    "The Experimental Drug Development Centre (EDDC) signed a deal with Ostrava Biotech. EDDC will lead the work.",
+    "Kelvar Therapeutics's deal with Ostrava Biotech covers three antibodies. Later, Kelvar expanded the pact.",
+    "Taiwan's NEWCL and **Brevara Biotech** signed a deal with the University of Marovia.",
+    "- Grovix Bio (China) and Lantern Therapeutics (China): End-to-end CDMO support for ADCs.\n"
+    "- Dorvan Pharma (Japan) and Kelso Biotech (South Korea): co-development of a bispecific antibody.",
+]
+
+
+@pytest.mark.parametrize("body", OFFSET_TEXTS)
+def test_mention_offsets_point_at_a_form_of_the_name(extractor, aliases, body):
+    text = TITLE + body + "\n"
+    result = extractor.extract_text(text)
+    assert result.organisations
+    for org in result.organisations:
+        assert org.mentions, org.name
+        for start, end in org.mentions:
+            mention = text[start:end]
+            assert is_form_of(mention, org.name, aliases.get(org.name, set())), (org.name, mention, start, end)
+        assert org.mentions == sorted(set(org.mentions)), f"{org.name}: mentions unsorted or repeated"
+
+
+@pytest.mark.parametrize("body", OFFSET_TEXTS)
+def test_evidence_offsets_are_exact(extractor, body):
+    text = TITLE + body + "\n"
+    result = extractor.extract_text(text)
+    assert result.deals
+    for deal in result.deals:
+        ev = deal.evidence
+        assert text[ev.start:ev.end] == ev.text
+        assert ev.text.strip() == ev.text and ev.text
+        # the evidence names every partner (by some form)
+        for p in deal.partners:
+            org = next(o for o in result.organisations if o.name == p.name)
+            assert any(ev.start <= s and e <= ev.end for s, e in org.mentions), (p.name, ev.text)
+
+
+def test_offsets_survive_markdown_emphasis(extractor):
+    body = "**Brevara Biotech** signed a deal with *Ostrava Biotech*."
+    text = TITLE + body + "\n"
+    result = extractor.extract_text(text)
+    orgs = {o.name: o for o in result.organisations}
+    assert set(orgs) == {"Brevara Biotech", "Ostrava Biotech"}
+    for org in orgs.values():
+        assert [text[s:e] for s, e in org.mentions] == [org.name]
+    (deal,) = result.deals
+    ev = deal.evidence
+    assert text[ev.start:ev.end] == ev.text
+    assert "Brevara Biotech" in ev.text and "Ostrava Biotech*." in ev.text
+
+
+# --- kinds ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("body, name, kind", [
+    ("Strand Labs signed a deal with the University of Marovia.", "University of Marovia", "academic"),
+    ("Marovia University and Selkirk Memorial Hospital signed an agreement with Ostrava Biotech.",
+     "Marovia University", "academic"),
+    ("Marovia University and Selkirk Memorial Hospital signed an agreement with Ostrava Biotech.",
+     "Selkirk Memorial Hospital", "hospital"),
+    ("Strand Labs signed a deal with Marovia National University Hospital.",
+     "Marovia National University Hospital", "hospital"),
+    ("Strand Labs signed a deal with the Ministry of Health of Marovia.", "Ministry of Health of Marovia", "government"),
+    ("Marovia University and Selkirk Memorial Hospital signed an agreement with Ostrava Biotech.",
+     "Ostrava Biotech", "company"),
+    ("Strand Labs signed a deal with the Selkirk Foundation.", "Selkirk Foundation", "other"),
+])
+def test_kind(extractor, body, name, kind):
+    orgs = {o.name: o.kind for o in run(extractor, body).organisations}
+    assert orgs.get(name) == kind, orgs
+
+
+@pytest.mark.parametrize("name", ["Selkirk General Hospital", "Marovia General Insurance"])
+def test_name_with_a_title_word_inside_is_not_cut(extractor, name):
+    result = run(extractor, f"Strand Labs signed a deal with {name}.")
+    assert names(result) == {"Strand Labs", name}, names(result)
+    assert deals(result) == [frozenset({"Strand Labs", name})]
+
+
+def test_agency_is_government(extractor):
+    orgs = {o.name: o.kind for o in run(extractor, "The Digital Health Agency signed a deal with Strand Labs.").organisations}
+    assert orgs.get("Digital Health Agency") == "government", orgs
+
+
+# --- deals end to end ---------------------------------------------------------------------------------
+
+K, O, B = "Kelvar Therapeutics", "Ostrava Biotech", "Brightwater Pharma"
+
+
+@pytest.mark.parametrize("body, partners, types, themes", [
+    ("Velmora Biotech partnered with Strand Labs.", [{"Velmora Biotech", "Strand Labs"}], set(), set()),
+    (f"{K} and {O} signed an agreement.", [{K, O}], set(), set()),
+    (f"{K}'s deal with {O} covers three antibodies.", [{K, O}], set(), {"antibody"}),
+    (f"Analysts praised a collaboration between {K} and {O}.", [{K, O}], set(), set()),
+    (f"{K} and {O} are known for ADCs. The Kelvar–Ostrava deal covers ADCs.", [{K, O}], set(), {"adc"}),
+    ("The WuXi XDC–AbTis collaboration covers ADCs.", [{"WuXi XDC", "AbTis"}], set(), {"adc"}),
+    (f"{K} licensed its antibody to {O}.", [{K, O}], {"licensing"}, {"antibody"}),
+    (f"{O} in-licensed the siRNA from {K}.", [{K, O}], {"licensing"}, {"nucleic_acid"}),
+    (f"Rights to the antibody were granted to {O} by {K}.", [{K, O}], {"licensing"}, {"antibody"}),
+    (f"{K} acquired {O}.", [{K, O}], {"acquisition"}, set()),
+    (f"{K}'s acquisition of {O} closed in May.", [{K, O}], {"acquisition"}, set()),
+    (f"{O} will distribute {K}'s vaccines in Vietnam.", [{K, O}], {"commercialisation"}, {"vaccine"}),
+    (f"{K} invested $30 million in {O}.", [{K, O}], {"investment"}, set()),
+    (f"{O} raised $50 million in a round led by {K} with participation from {B}.", [{K, O, B}], {"investment"}, set()),
+    (f"{K} will manufacture the antibody for {O}.", [{K, O}], {"manufacturing"}, {"antibody"}),
+    (f"{K} signed deals with both {O} and {B}.", [{K, O}, {K, B}], set(), set()),
+    ("- Grovix Bio (China) and Lantern Therapeutics (China): End-to-end CDMO support for ADCs.",
+     [{"Grovix Bio", "Lantern Therapeutics"}], {"manufacturing"}, {"cdmo", "adc"}),
+    ("Marovia University and Selkirk Memorial Hospital signed an agreement with Ostrava Biotech.",
+     [{"Marovia University", "Selkirk Memorial Hospital", O}], set(), set()),
+])
+def test_deal_found(extractor, body, partners, types, themes):
+    result = run(extractor, body)
+    assert sorted(map(sorted, deals(result))) == sorted(map(sorted, partners)), body
+    for d in result.deals:
+        assert types <= set(d.deal_types), (body, d.deal_types)
+        assert themes <= set(d.themes), (body, d.themes)
+
+
+@pytest.mark.parametrize("body, partners, amount, currency", [
+    (f"{K} invested $30 million in {O}.", {K, O}, 30e6, "USD"),
+    (f"{O} raised $50 million in a round led by {K} with participation from {B}.", {K, O, B}, 50e6, "USD"),
+    (f"{K} signed a deal with {O} on Monday. The deal is worth up to $300 million.", {K, O}, 300e6, "USD"),
+    (f"{O} in-licensed the siRNA from {K} for $20 million upfront and up to $380 million in milestones.",
+     {K, O}, 380e6, "USD"),
+    (f"{K} licensed its antibody to {O} for RMB 500 million.", {K, O}, 500e6, "CNY"),
+])
+def test_deal_value(extractor, body, partners, amount, currency):
+    deal = deal_for(run(extractor, body), *partners)
+    assert deal.value is not None, body
+    assert (deal.value.amount, deal.value.currency) == (amount, currency)
+    assert deal.value.text in body
+
+
+def test_follow_up_sentence_gives_the_value_not_the_evidence(extractor):
+    body = f"{K} signed a deal with {O} on Monday. The deal is worth up to $300 million."
+    text = TITLE + body + "\n"
+    deal = deal_for(extractor.extract_text(text), K, O)
+    assert deal.value.text == "up to $300 million"
+    assert deal.evidence.text == f"{K} signed a deal with {O} on Monday."
+    assert text[deal.evidence.start:deal.evidence.end] == deal.evidence.text
+
+
+@pytest.mark.parametrize("follow_up", ["It also acquired Strand Labs.", "The company also acquired Strand Labs."])
+def test_reference_to_the_last_subject(extractor, follow_up):
+    result = run(extractor, f"{K} signed a deal with {O}. {follow_up}")
+    assert sorted(map(sorted, deals(result))) == sorted([sorted({K, O}), sorted({K, "Strand Labs"})])
+    acquisition = deal_for(result, K, "Strand Labs")
+    assert acquisition.deal_types == ["acquisition"]
+    assert acquisition.evidence.text == follow_up
+
+
+@pytest.mark.parametrize("follow_up, themes", [
+    ("Under the agreement, Ostrava will make ADCs.", {"adc"}),
+    ("The two firms will develop ADCs for lung cancer.", {"adc", "oncology"}),
+])
+def test_follow_up_sentence_adds_its_cues(extractor, follow_up, themes):
+    result = run(extractor, f"{K} signed a deal with {O}. {follow_up}")
+    assert deals(result) == [frozenset({K, O})]
+    assert themes <= set(result.deals[0].themes)
+
+
+def test_territory_from_the_deal_sentence(extractor):
+    deal = deal_for(run(extractor, f"{O} will distribute {K}'s vaccines in Vietnam and Thailand."), K, O)
+    assert deal.territories == ["VN", "TH"]
+
+
+@pytest.mark.parametrize("body", [
+    f"{K} and {O} are in talks about a partnership.",
+    f"{K} and {O} ended their collaboration.",
+    f"{K} denied it would acquire {O}.",
+    f"{K} may acquire {O}, analysts said.",
+    f"The NMPA approved {K}'s drug.",
+    f"{K} and {O} both develop ADCs.",
+])
+def test_no_deal(extractor, body):
+    result = run(extractor, body)
+    assert result.deals == [], f"{body!r}: {[sorted(s) for s in deals(result)]}"
+
+
+@pytest.mark.parametrize("body, bystander", [
+    (f'{K} signed a licence with {O}. "This is a great step," said Mei Tanaka, an analyst at Brightwater Capital.',
+     "Brightwater Capital"),
+    (f"{K} signed a licence with {O}, said Mei Tanaka of Brightwater Capital.", "Brightwater Capital"),
+])
+def test_quoted_persons_affiliation_is_no_partner(extractor, body, bystander):
+    result = run(extractor, body)
+    assert bystander in names(result)
+    assert deals(result) == [frozenset({K, O})]
+
+
+def test_the_x_y_deal_with_uncurated_names(extractor):
+    """The hyphen-compound rule must not drop the second name of "the X - Y deal" when spaced."""
+    result = run(extractor, f"The {K} - {O} deal covers ADCs.")
+    assert deals(result) == [frozenset({K, O})]
+
+
+def test_the_x_en_dash_y_deal_with_full_names(extractor):
+    result = run(extractor, f"{K} and {O} expanded their work. The {K}–{O} deal covers ADCs.")
+    assert O in names(result)
+    assert deals(result) == [frozenset({K, O})]
+
+
+def test_one_sentence_text(extractor):
+    result = extractor.extract_text("Velmora Biotech partnered with Strand Labs.")
+    assert names(result) == {"Velmora Biotech", "Strand Labs"}
+
+
+# --- ids -------------------------------------------------------------------------------------------------
+
+def test_deal_ids_stable_across_runs_and_from_source_and_names(extractor):
+    body = f"{K} signed deals with both {O} and {B}. {K} acquired Strand Labs."
+    first = run(extractor, body, source="corpus/a.txt")
+    second = run(extractor, body, source="corpus/a.txt")
+    assert [d.id for d in first.deals] == [d.id for d in second.deals]
+    assert len({d.id for d in first.deals}) == len(first.deals) == 3
+    for d in first.deals:
+        assert d.id == deal_id("corpus/a.txt", [p.name for p in d.partners])
+        assert re.fullmatch(r"[0-9a-f]{12}", d.id)
+    other = run(extractor, body, source="corpus/b.txt")
+    assert {d.id for d in other.deals}.isdisjoint({d.id for d in first.deals})
+
+
+def test_result_round_trips_through_json(extractor):
+    from deal_extract.records import ArticleResult
+
+    result = run(extractor, f"{O} raised $50 million in a round led by {K} with participation from {B}.")
+    assert ArticleResult.model_validate_json(result.to_json()) == result

@@ -1,0 +1,748 @@
+"""The relation patterns of ``patterns/relations.yml`` on hand-built parses.
+
+Every pattern is run on a ``Doc`` whose words, heads, dependency labels, parts of speech,
+lemmas and entities are written out by hand, so the patterns are tested against the parse
+they were written for and a new model version cannot silently break them. Each case is a
+token table, one token a row::
+
+    word  lemma  POS  dep  head  IOB-entity
+
+(``head`` is the absolute index of the head token). A case names the pattern it is for and
+the ``(party_a, party_b)`` token indices the pattern must bind. The second half runs the
+:class:`~deal_extract.deals.DealFinder` component on hand-built Docs (no statistical model):
+partner expansion, blockers, references, values and evidence offsets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import pytest
+import spacy
+from spacy.matcher import DependencyMatcher
+from spacy.tokens import Doc, Span
+
+import deal_extract.components  # noqa: F401  (registers the Doc extensions)
+from deal_extract.deals import DealFinder
+from deal_extract.patterns import Patterns
+
+
+@dataclass(frozen=True)
+class Case:
+    pattern_id: str
+    words: list[str]
+    heads: list[int]
+    deps: list[str]
+    pos: list[str]
+    lemmas: list[str]
+    ents: list[str]
+    parties: frozenset[tuple[int, int]]   # every (party_a, party_b) the pattern must bind
+
+    def doc(self, vocab, spaces: Optional[list[bool]] = None) -> Doc:
+        doc = Doc(vocab, words=self.words, spaces=spaces, heads=self.heads, deps=self.deps, pos=self.pos,
+                  lemmas=self.lemmas, ents=self.ents)
+        _check_tree(doc, str(self))
+        return doc
+
+    def __str__(self) -> str:
+        return f"{self.pattern_id}: {' '.join(self.words)}"
+
+
+def _check_tree(doc: Doc, label: str) -> None:
+    """A typo in a table must fail loudly: only the ROOT heads itself, heads are as written."""
+    for t in doc:
+        assert (t.head.i == t.i) == (t.dep_ == "ROOT"), f"{label}: token {t.i} {t.text!r} heads itself but is {t.dep_}"
+
+
+def case(pattern_id: str, table: str, *parties: tuple[int, int]) -> Case:
+    """A case from a token table (word lemma POS dep head entity), one token a row."""
+    rows = [line.split() for line in table.strip().splitlines()]
+    assert all(len(r) == 6 for r in rows), f"{pattern_id}: every row needs 6 columns"
+    words, lemmas, pos, deps, heads, ents = (list(col) for col in zip(*rows))
+    return Case(pattern_id, words, [int(h) for h in heads], deps, pos, lemmas, ents, frozenset(parties))
+
+
+CASES = [
+    case("verb_with_partner", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        partnered partner   VERB  ROOT  1 O
+        with      with      ADP   prep  1 O
+        Beta      Beta      PROPN pobj  2 B-ORG
+        .         .         PUNCT punct 1 O
+    """, (0, 3)),
+    case("verb_object_with_partner", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        signed    sign      VERB  ROOT  1 O
+        an        an        DET   det   3 O
+        agreement agreement NOUN  dobj  1 O
+        with      with      ADP   prep  3 O
+        Beta      Beta      PROPN pobj  4 B-ORG
+        .         .         PUNCT punct 1 O
+    """, (0, 5)),
+    case("joint_subject", """
+        Acme      Acme      PROPN nsubj 3 B-ORG
+        and       and       CCONJ cc    0 O
+        Beta      Beta      PROPN conj  0 B-ORG
+        signed    sign      VERB  ROOT  3 O
+        an        an        DET   det   5 O
+        agreement agreement NOUN  dobj  3 O
+        .         .         PUNCT punct 3 O
+    """, (0, 2)),
+    case("joint_object", """
+        Acme      Acme      PROPN nsubj 3 B-ORG
+        and       and       CCONJ cc    0 O
+        Beta      Beta      PROPN conj  0 B-ORG
+        started   start     VERB  ROOT  3 O
+        a         a         DET   det   6 O
+        joint     joint     ADJ   amod  6 O
+        study     study     NOUN  dobj  3 O
+        .         .         PUNCT punct 3 O
+    """, (0, 2)),
+    case("subject_with_deals", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        was       be        AUX   ROOT  1 O
+        the       the       DET   det   5 O
+        most      most      ADV   advmod 4 O
+        active    active    ADJ   amod  5 O
+        buyer     buyer     NOUN  attr  1 O
+        ,         ,         PUNCT punct 1 O
+        with      with      ADP   prep  1 O
+        deals     deal      NOUN  pobj  7 O
+        with      with      ADP   prep  8 O
+        Beta      Beta      PROPN pobj  9 B-ORG
+        .         .         PUNCT punct 1 O
+    """, (0, 10)),
+    case("integrate_into", """
+        Acme      Acme      PROPN nsubj 2 B-ORG
+        will      will      AUX   aux   2 O
+        integrate integrate VERB  ROOT  2 O
+        its       its       PRON  poss  4 O
+        platform  platform  NOUN  dobj  2 O
+        into      into      ADP   prep  2 O
+        Beta      Beta      PROPN poss  8 B-ORG
+        's        's        PART  case  6 O
+        app       app       NOUN  pobj  5 O
+        .         .         PUNCT punct 2 O
+    """, (0, 6)),
+    case("integrate_object_of", """
+        Acme      Acme      PROPN nsubj 2 B-ORG
+        will      will      AUX   aux   2 O
+        build     build     VERB  ROOT  2 O
+        Beta      Beta      PROPN poss  5 B-ORG
+        's        's        PART  case  3 O
+        software  software  NOUN  dobj  2 O
+        into      into      ADP   prep  2 O
+        its       its       PRON  poss  8 O
+        platform  platform  NOUN  pobj  6 O
+        .         .         PUNCT punct 2 O
+    """, (0, 3)),
+    case("agreement_under_which", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        signed    sign      VERB  ROOT  1 O
+        an        an        DET   det   3 O
+        agreement agreement NOUN  dobj  1 O
+        under     under     ADP   prep  8 O
+        which     which     PRON  pobj  4 O
+        Beta      Beta      PROPN nsubj 8 B-ORG
+        will      will      AUX   aux   8 O
+        make      make      VERB  relcl 3 O
+        the       the       DET   det   10 O
+        drug      drug      NOUN  dobj  8 O
+        .         .         PUNCT punct 1 O
+    """, (0, 6)),
+    case("joint_subject_intransitive", """
+        Acme      Acme      PROPN nsubj 3 B-ORG
+        and       and       CCONJ cc    0 O
+        Beta      Beta      PROPN conj  0 B-ORG
+        partnered partner   VERB  ROOT  3 O
+        .         .         PUNCT punct 3 O
+    """, (0, 2)),
+    case("possessive_deal_with", """
+        Acme      Acme      PROPN poss  2 B-ORG
+        's        's        PART  case  0 O
+        deal      deal      NOUN  nsubj 5 O
+        with      with      ADP   prep  2 O
+        Beta      Beta      PROPN pobj  3 B-ORG
+        closed    close     VERB  ROOT  5 O
+        .         .         PUNCT punct 5 O
+    """, (0, 4)),
+    case("possessive_tie_up_with", """
+        Acme      Acme      PROPN poss  4 B-ORG
+        's        's        PART  case  0 O
+        tie       tie       NOUN  compound 4 O
+        -         -         PUNCT punct 4 O
+        up        up        NOUN  nsubj 7 O
+        with      with      ADP   prep  4 O
+        Beta      Beta      PROPN pobj  5 B-ORG
+        expands   expand    VERB  ROOT  7 O
+        .         .         PUNCT punct 7 O
+    """, (0, 6)),
+    case("deal_between", """
+        The           the           DET   det   1 O
+        collaboration collaboration NOUN  nsubj 6 O
+        between       between       ADP   prep  1 O
+        Acme          Acme          PROPN pobj  2 B-ORG
+        and           and           CCONJ cc    3 O
+        Beta          Beta          PROPN conj  3 B-ORG
+        began         begin         VERB  ROOT  6 O
+        .             .             PUNCT punct 6 O
+    """, (3, 5)),
+    case("deal_of_parties", """
+        The         the         DET   det   1 O
+        partnership partnership NOUN  nsubj 6 O
+        of          of          ADP   prep  1 O
+        Acme        Acme        PROPN pobj  2 B-ORG
+        and         and         CCONJ cc    3 O
+        Beta        Beta        PROPN conj  3 B-ORG
+        grew        grow        VERB  ROOT  6 O
+        .           .           PUNCT punct 6 O
+    """, (3, 5)),
+    case("license_to", """
+        Acme      Acme      PROPN nsubj  1 B-ORG
+        licensed  license   VERB  ROOT   1 O
+        rights    right     NOUN  dobj   1 O
+        to        to        ADP   dative 1 O
+        Beta      Beta      PROPN pobj   3 B-ORG
+        .         .         PUNCT punct  1 O
+    """, (0, 4)),
+    case("license_dative", """
+        Acme      Acme      PROPN nsubj  1 B-ORG
+        granted   grant     VERB  ROOT   1 O
+        Beta      Beta      PROPN dative 1 B-ORG
+        rights    right     NOUN  dobj   1 O
+        .         .         PUNCT punct  1 O
+    """, (0, 2)),
+    case("license_from", """
+        Beta      Beta      PROPN nsubj 1 B-ORG
+        licensed  license   VERB  ROOT  1 O
+        the       the       DET   det   3 O
+        rights    right     NOUN  dobj  1 O
+        from      from      ADP   prep  3 O
+        Acme      Acme      PROPN pobj  4 B-ORG
+        .         .         PUNCT punct 1 O
+    """, (0, 5)),
+    case("license_passive", """
+        Rights    right     NOUN  nsubjpass 2 O
+        were      be        AUX   auxpass   2 O
+        granted   grant     VERB  ROOT      2 O
+        to        to        ADP   prep      2 O
+        Beta      Beta      PROPN pobj      3 B-ORG
+        by        by        ADP   agent     2 O
+        Acme      Acme      PROPN pobj      5 B-ORG
+        .         .         PUNCT punct     2 O
+    """, (4, 6)),
+    case("acquire", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        acquired  acquire   VERB  ROOT  1 O
+        Beta      Beta      PROPN dobj  1 B-ORG
+        .         .         PUNCT punct 1 O
+    """, (0, 2)),
+    case("agreed_to_acquire", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        agreed    agree     VERB  ROOT  1 O
+        to        to        PART  aux   3 O
+        acquire   acquire   VERB  xcomp 1 O
+        Beta      Beta      PROPN dobj  3 B-ORG
+        .         .         PUNCT punct 1 O
+    """, (0, 4)),
+    case("acquire_stake_in", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        acquired  acquire   VERB  ROOT  1 O
+        a         a         DET   det   3 O
+        stake     stake     NOUN  dobj  1 O
+        in        in        ADP   prep  3 O
+        Beta      Beta      PROPN pobj  4 B-ORG
+        .         .         PUNCT punct 1 O
+    """, (0, 5)),
+    case("acquisition_of", """
+        Acme        Acme        PROPN poss  2 B-ORG
+        's          's          PART  case  0 O
+        acquisition acquisition NOUN  nsubj 5 O
+        of          of          ADP   prep  2 O
+        Beta        Beta        PROPN pobj  3 B-ORG
+        closed      close       VERB  ROOT  5 O
+        .           .           PUNCT punct 5 O
+    """, (0, 4)),
+    case("acquisition_by", """
+        The         the         DET   det   1 O
+        acquisition acquisition NOUN  nsubj 6 O
+        of          of          ADP   prep  1 O
+        Beta        Beta        PROPN pobj  2 B-ORG
+        by          by          ADP   prep  1 O
+        Acme        Acme        PROPN pobj  4 B-ORG
+        closed      close       VERB  ROOT  6 O
+        .           .           PUNCT punct 6 O
+    """, (5, 3)),
+    case("acquired_by", """
+        Beta      Beta      PROPN nsubjpass 2 B-ORG
+        was       be        AUX   auxpass   2 O
+        acquired  acquire   VERB  ROOT      2 O
+        by        by        ADP   agent     2 O
+        Acme      Acme      PROPN pobj      3 B-ORG
+        .         .         PUNCT punct     2 O
+    """, (4, 0)),
+    case("distribute_products_of", """
+        Beta       Beta       PROPN nsubj 2 B-ORG
+        will       will       AUX   aux   2 O
+        distribute distribute VERB  ROOT  2 O
+        Acme       Acme       PROPN poss  5 B-ORG
+        's         's         PART  case  3 O
+        products   product    NOUN  dobj  2 O
+        in         in         ADP   prep  2 O
+        Vietnam    Vietnam    PROPN pobj  6 B-GPE
+        .          .          PUNCT punct 2 O
+    """, (0, 3)),
+    case("distribute_for", """
+        Beta       Beta       PROPN nsubj 2 B-ORG
+        will       will       AUX   aux   2 O
+        distribute distribute VERB  ROOT  2 O
+        the        the        DET   det   4 O
+        drug       drug       NOUN  dobj  2 O
+        for        for        ADP   prep  2 O
+        Acme       Acme       PROPN pobj  5 B-ORG
+        .          .          PUNCT punct 2 O
+    """, (0, 6)),
+    case("invest_in", """
+        Acme      Acme      PROPN nsubj    1 B-ORG
+        invested  invest    VERB  ROOT     1 O
+        $         $         SYM   nmod     4 B-MONEY
+        30        30        NUM   compound 4 I-MONEY
+        million   million   NUM   dobj     1 I-MONEY
+        in        in        ADP   prep     1 O
+        Beta      Beta      PROPN pobj     5 B-ORG
+        .         .         PUNCT punct    1 O
+    """, (0, 6)),
+    case("backed_by", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        backed    back      VERB  ROOT  1 O
+        Beta      Beta      PROPN dobj  1 B-ORG
+        .         .         PUNCT punct 1 O
+    """, (0, 2)),
+    case("round_led_by", """
+        Beta          Beta          PROPN nsubj    1 B-ORG
+        raised        raise         VERB  ROOT     1 O
+        $             $             SYM   nmod     4 B-MONEY
+        50            50            NUM   compound 4 I-MONEY
+        million       million       NUM   dobj     1 I-MONEY
+        in            in            ADP   prep     1 O
+        a             a             DET   det      7 O
+        round         round         NOUN  pobj     5 O
+        led           lead          VERB  acl      7 O
+        by            by            ADP   agent    8 O
+        Acme          Acme          PROPN pobj     9 B-ORG
+        with          with          ADP   prep     8 O
+        participation participation NOUN  pobj     11 O
+        from          from          ADP   prep     12 O
+        Gamma         Gamma         PROPN pobj     13 B-ORG
+        .             .             PUNCT punct    1 O
+    """, (0, 10), (0, 14)),
+    case("round_was_led_by", """
+        The       the       DET   det       1 O
+        round     round     NOUN  nsubjpass 3 O
+        was       be        AUX   auxpass   3 O
+        led       lead      VERB  ROOT      3 O
+        by        by        ADP   agent     3 O
+        Acme      Acme      PROPN pobj      4 B-ORG
+        .         .         PUNCT punct     3 O
+    """, (1, 5)),
+    case("grant_object", """
+        Acme      Acme      PROPN nsubj    1 B-ORG
+        granted   grant     VERB  ROOT     1 O
+        Beta      Beta      PROPN dobj     1 B-ORG
+        an        an        DET   det      5 O
+        exclusive exclusive ADJ   amod     5 O
+        licence   licence   NOUN  npadvmod 1 O
+        .         .         PUNCT punct    1 O
+    """, (0, 2)),
+    case("manufacture_for", """
+        Acme        Acme        PROPN nsubj 2 B-ORG
+        will        will        AUX   aux   2 O
+        manufacture manufacture VERB  ROOT  2 O
+        the         the         DET   det   4 O
+        antibody    antibody    NOUN  dobj  2 O
+        for         for         ADP   prep  2 O
+        Beta        Beta        PROPN pobj  5 B-ORG
+        .           .           PUNCT punct 2 O
+    """, (0, 6)),
+    case("select_as_partner", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        selected  select    VERB  ROOT  1 O
+        Beta      Beta      PROPN dobj  1 B-ORG
+        as        as        ADP   prep  1 O
+        its       its       PRON  poss  5 O
+        CDMO      CDMO      PROPN pobj  3 O
+        .         .         PUNCT punct 1 O
+    """, (0, 2)),
+]
+
+# A pattern must not fire when the parse lacks what it relies on.
+NEGATIVE_CASES = [
+    # "Acme acquired rights": the object is no organisation
+    case("acquire", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        acquired  acquire   VERB  ROOT  1 O
+        rights    right     NOUN  dobj  1 O
+        .         .         PUNCT punct 1 O
+    """),
+    # "the backing of Beta": 'back' as a noun is no investment verb
+    case("backed_by", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        back      back      NOUN  ROOT  1 O
+        Beta      Beta      PROPN dobj  1 B-ORG
+        .         .         PUNCT punct 1 O
+    """),
+    # "Beta will distribute the drug for patients": the beneficiary is no organisation
+    case("distribute_for", """
+        Beta       Beta       PROPN nsubj 2 B-ORG
+        will       will       AUX   aux   2 O
+        distribute distribute VERB  ROOT  2 O
+        the        the        DET   det   4 O
+        drug       drug       NOUN  dobj  2 O
+        for        for        ADP   prep  2 O
+        patients   patient    NOUN  pobj  5 O
+        .          .          PUNCT punct 2 O
+    """),
+    # "Acme selected Beta for the study": no role word (partner, CDMO, distributor ...)
+    case("select_as_partner", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        selected  select    VERB  ROOT  1 O
+        Beta      Beta      PROPN dobj  1 B-ORG
+        for       for       ADP   prep  1 O
+        the       the       DET   det   5 O
+        study     study     NOUN  pobj  3 O
+        .         .         PUNCT punct 1 O
+    """),
+    # "Acme partnered Beta" with no 'with': not the verb_with_partner shape
+    case("verb_with_partner", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        partnered partner   VERB  ROOT  1 O
+        for       for       ADP   prep  1 O
+        Beta      Beta      PROPN pobj  2 B-ORG
+        .         .         PUNCT punct 1 O
+    """),
+    # "Acme 's acquisition by Beta": 'by' is no 'of'
+    case("acquisition_of", """
+        Acme        Acme        PROPN poss  2 B-ORG
+        's          's          PART  case  0 O
+        acquisition acquisition NOUN  nsubj 5 O
+        by          by          ADP   prep  2 O
+        Beta        Beta        PROPN pobj  3 B-ORG
+        closed      close       VERB  ROOT  5 O
+        .           .           PUNCT punct 5 O
+    """),
+]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.blank("en")
+
+
+@pytest.fixture(scope="module")
+def patterns() -> Patterns:
+    return Patterns()
+
+
+@pytest.fixture(scope="module")
+def matcher(nlp, patterns) -> DependencyMatcher:
+    m = DependencyMatcher(nlp.vocab)
+    for entry in patterns.relations.relations:
+        m.add(entry.id, [entry.pattern])
+    return m
+
+
+def bindings(nlp, matcher, patterns, doc: Doc) -> dict[str, set[tuple[int, int]]]:
+    """pattern id -> every (party_a, party_b) token pair it binds in ``doc``."""
+    entries = {e.id: e for e in patterns.relations.relations}
+    out: dict[str, set[tuple[int, int]]] = {}
+    for match_id, token_ids in matcher(doc):
+        pid = nlp.vocab.strings[match_id]
+        nodes = {node["RIGHT_ID"]: i for node, i in zip(entries[pid].pattern, token_ids)}
+        out.setdefault(pid, set()).add((nodes["party_a"], nodes["party_b"]))
+    return out
+
+
+# --- the patterns on hand-built parses -------------------------------------------------
+
+@pytest.mark.parametrize("c", CASES, ids=[c.pattern_id for c in CASES])
+def test_pattern_binds_parties(nlp, matcher, patterns, c: Case):
+    doc = c.doc(nlp.vocab)
+    found = bindings(nlp, matcher, patterns, doc)
+    assert c.pattern_id in found, f"{c}: pattern did not match; matched {sorted(found)}"
+    expected = {(doc[a].text, doc[b].text) for a, b in c.parties}
+    got = {(doc[a].text, doc[b].text) for a, b in found[c.pattern_id]}
+    assert expected <= got, f"{c}: expected party (a, b) {sorted(expected)}, got {sorted(got)}"
+
+
+@pytest.mark.parametrize("c", NEGATIVE_CASES, ids=[c.pattern_id for c in NEGATIVE_CASES])
+def test_pattern_does_not_fire_without_its_cue(nlp, matcher, patterns, c: Case):
+    doc = c.doc(nlp.vocab)
+    assert c.pattern_id not in bindings(nlp, matcher, patterns, doc), str(c)
+
+
+def test_every_relation_pattern_has_a_hand_built_case(patterns):
+    ids = [e.id for e in patterns.relations.relations]
+    missing = sorted(set(ids) - {c.pattern_id for c in CASES})
+    assert not missing, f"relations.yml patterns without a case in tests/test_relations.py: {missing}"
+
+
+def test_cases_name_only_existing_patterns(patterns):
+    ids = {e.id for e in patterns.relations.relations}
+    stale = sorted({c.pattern_id for c in CASES + NEGATIVE_CASES} - ids)
+    assert not stale, f"cases for patterns no longer in relations.yml: {stale}"
+
+
+def test_relation_ids_are_unique(patterns):
+    ids = [e.id for e in patterns.relations.relations]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("c", CASES + NEGATIVE_CASES, ids=[c.pattern_id for c in CASES + NEGATIVE_CASES])
+def test_case_tables_are_well_formed(nlp, c: Case):
+    """A typo in a table (a head out of range, two roots) must fail here, not pass silently."""
+    doc = c.doc(nlp.vocab)
+    assert [t.head.i for t in doc] == c.heads
+    assert sum(1 for t in doc if t.dep_ == "ROOT") == 1
+    for a, b in c.parties:
+        assert a != b and 0 <= a < len(doc) and 0 <= b < len(doc)
+        assert doc[a].ent_type_ == "ORG" or doc[a].pos_ == "NOUN", f"{c}: party_a {doc[a].text!r}"
+
+
+# --- the DealFinder component on hand-built Docs ----------------------------------------
+
+@pytest.fixture(scope="module")
+def finder(nlp, patterns) -> DealFinder:
+    return DealFinder(nlp, patterns)
+
+
+def run_finder(nlp, finder: DealFinder, table: str, spaces: Optional[list[bool]] = None) -> Doc:
+    """Build a Doc from a token table, give each ORG entity (by text) an organisation, run the finder."""
+    doc = case("-", table).doc(nlp.vocab, spaces=spaces)
+    orgs: list[dict] = []
+    index: dict[str, int] = {}
+    ents = []
+    for ent in doc.ents:
+        if ent.label_ != "ORG":
+            ents.append(ent)
+            continue
+        i = index.setdefault(ent.text, len(orgs))
+        if i == len(orgs):
+            orgs.append({"name": ent.text, "country": None, "kind": "company", "mentions": [], "tokens": []})
+        orgs[i]["mentions"].append((ent.start_char, ent.end_char))
+        orgs[i]["tokens"].append((ent.start, ent.end))
+        ents.append(Span(doc, ent.start, ent.end, label="ORG", span_id=str(i)))
+    doc.ents = ents
+    doc._.organisations = orgs
+    doc._.places = []
+    return finder(doc)
+
+
+def partner_sets(doc: Doc) -> list[frozenset[str]]:
+    return [frozenset(p["name"] for p in d["partners"]) for d in doc._.deals]
+
+
+def test_finder_one_deal_per_partner_on_the_b_side(nlp, finder):
+    # "Acme signed deals with both Beta and Gamma ."
+    doc = run_finder(nlp, finder, """
+        Acme      Acme      PROPN nsubj    1 B-ORG
+        signed    sign      VERB  ROOT     1 O
+        deals     deal      NOUN  dobj     1 O
+        with      with      ADP   prep     1 O
+        both      both      DET   preconj  5 O
+        Beta      Beta      PROPN pobj     3 B-ORG
+        and       and       CCONJ cc       5 O
+        Gamma     Gamma     PROPN conj     5 B-ORG
+        .         .         PUNCT punct    1 O
+    """)
+    assert sorted(map(sorted, partner_sets(doc))) == [["Acme", "Beta"], ["Acme", "Gamma"]]
+
+
+def test_finder_joint_subject_is_one_deal(nlp, finder):
+    doc = run_finder(nlp, finder, CASES_BY_ID["joint_subject"])
+    assert partner_sets(doc) == [frozenset({"Acme", "Beta"})]
+
+
+def test_finder_joint_subject_with_a_third_partner_is_one_deal(nlp, finder):
+    # "Acme and Beta signed an agreement with Gamma .": one three-way deal, not also Acme-Beta
+    doc = run_finder(nlp, finder, """
+        Acme      Acme      PROPN nsubj 3 B-ORG
+        and       and       CCONJ cc    0 O
+        Beta      Beta      PROPN conj  0 B-ORG
+        signed    sign      VERB  ROOT  3 O
+        an        an        DET   det   5 O
+        agreement agreement NOUN  dobj  3 O
+        with      with      ADP   prep  5 O
+        Gamma     Gamma     PROPN pobj  6 B-ORG
+        .         .         PUNCT punct 3 O
+    """)
+    assert partner_sets(doc) == [frozenset({"Acme", "Beta", "Gamma"})]
+
+
+def test_finder_round_gathers_every_investor_into_one_deal(nlp, finder):
+    doc = run_finder(nlp, finder, CASES_BY_ID["round_led_by"])
+    assert partner_sets(doc) == [frozenset({"Acme", "Beta", "Gamma"})]
+    deal = doc._.deals[0]
+    assert "investment" in deal["deal_types"]
+    assert deal["value"] == {"amount": 50_000_000.0, "currency": "USD", "text": "$ 50 million"}
+
+
+@pytest.mark.parametrize("pattern_id, deal_type", [
+    ("license_to", "licensing"),
+    ("license_from", "licensing"),
+    ("license_passive", "licensing"),
+    ("acquire", "acquisition"),
+    ("agreed_to_acquire", "acquisition"),
+    ("acquisition_of", "acquisition"),
+    ("acquired_by", "acquisition"),
+    ("distribute_products_of", "commercialisation"),
+    ("invest_in", "investment"),
+    ("manufacture_for", "manufacturing"),
+])
+def test_finder_gives_the_pattern_deal_type(nlp, finder, pattern_id, deal_type):
+    doc = run_finder(nlp, finder, CASES_BY_ID[pattern_id])
+    assert partner_sets(doc) == [frozenset({"Acme", "Beta"})]
+    assert deal_type in doc._.deals[0]["deal_types"]
+
+
+def test_finder_evidence_offsets_and_value(nlp, finder):
+    words = ["Acme", "invested", "$", "30", "million", "in", "Beta", "."]
+    spaces = [True, True, False, True, True, True, False, False]
+    doc = run_finder(nlp, finder, CASES_BY_ID["invest_in"], spaces=spaces)
+    assert doc.text == "Acme invested $30 million in Beta."
+    assert [t.text for t in doc] == words
+    (deal,) = doc._.deals
+    ev = deal["evidence"]
+    assert doc.text[ev["start"]:ev["end"]] == ev["text"] == "Acme invested $30 million in Beta."
+    assert deal["value"] == {"amount": 30_000_000.0, "currency": "USD", "text": "$30 million"}
+
+
+@pytest.mark.parametrize("table, why", [
+    ("""
+        Acme      Acme      PROPN nsubj 2 B-ORG
+        may       may       AUX   aux   2 O
+        acquire   acquire   VERB  ROOT  2 O
+        Beta      Beta      PROPN dobj  2 B-ORG
+        .         .         PUNCT punct 2 O
+    """, "modal 'may'"),
+    ("""
+        Acme      Acme      PROPN nsubj 3 B-ORG
+        did       do        AUX   aux   3 O
+        not       not       PART  neg   3 O
+        acquire   acquire   VERB  ROOT  3 O
+        Beta      Beta      PROPN dobj  3 B-ORG
+        .         .         PUNCT punct 3 O
+    """, "negation"),
+    ("""
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        denied    deny      VERB  ROOT  1 O
+        it        it        PRON  nsubj 4 O
+        would     would     AUX   aux   4 O
+        acquire   acquire   VERB  ccomp 1 O
+        Beta      Beta      PROPN dobj  4 B-ORG
+        .         .         PUNCT punct 1 O
+    """, "denial above the trigger"),
+    ("""
+        Acme        Acme        PROPN nsubj 1 B-ORG
+        terminated  terminate   VERB  ROOT  1 O
+        its         its         PRON  poss  3 O
+        partnership partnership NOUN  dobj  1 O
+        with        with        ADP   prep  3 O
+        Beta        Beta        PROPN pobj  4 B-ORG
+        .           .           PUNCT punct 1 O
+    """, "terminated partnership"),
+    ("""
+        Acme      Acme      PROPN nsubj 2 B-ORG
+        is        be        AUX   aux   2 O
+        exploring explore   VERB  ROOT  2 O
+        a         a         DET   det   4 O
+        deal      deal      NOUN  dobj  2 O
+        with      with      ADP   prep  4 O
+        Beta      Beta      PROPN pobj  5 B-ORG
+        .         .         PUNCT punct 2 O
+    """, "exploring a deal"),
+])
+def test_finder_blocked_triggers_give_no_deal(nlp, finder, table, why):
+    doc = run_finder(nlp, finder, table)
+    assert doc._.deals == [], why
+
+
+def test_finder_resolves_the_company_to_the_last_subject(nlp, finder):
+    # "Acme signed a deal with Beta . The company also acquired Gamma ."
+    doc = run_finder(nlp, finder, """
+        Acme      Acme      PROPN nsubj  1 B-ORG
+        signed    sign      VERB  ROOT   1 O
+        a         a         DET   det    3 O
+        deal      deal      NOUN  dobj   1 O
+        with      with      ADP   prep   3 O
+        Beta      Beta      PROPN pobj   4 B-ORG
+        .         .         PUNCT punct  1 O
+        The       the       DET   det    8 O
+        company   company   NOUN  nsubj  10 O
+        also      also      ADV   advmod 10 O
+        acquired  acquire   VERB  ROOT   10 O
+        Gamma     Gamma     PROPN dobj   10 B-ORG
+        .         .         PUNCT punct  10 O
+    """)
+    assert sorted(map(sorted, partner_sets(doc))) == [["Acme", "Beta"], ["Acme", "Gamma"]]
+    acquisition = next(d for d in doc._.deals if {p["name"] for p in d["partners"]} == {"Acme", "Gamma"})
+    assert acquisition["deal_types"] == ["acquisition"]
+    assert acquisition["evidence"]["text"] == "The company also acquired Gamma ."
+
+
+def test_finder_attaches_a_follow_up_sentence_value(nlp, finder):
+    # "Acme signed a deal with Beta . The deal is worth up to $ 300 million ."
+    doc = run_finder(nlp, finder, """
+        Acme      Acme      PROPN nsubj    1 B-ORG
+        signed    sign      VERB  ROOT     1 O
+        a         a         DET   det      3 O
+        deal      deal      NOUN  dobj     1 O
+        with      with      ADP   prep     3 O
+        Beta      Beta      PROPN pobj     4 B-ORG
+        .         .         PUNCT punct    1 O
+        The       the       DET   det      8 O
+        deal      deal      NOUN  nsubj    9 O
+        is        be        AUX   ROOT     9 O
+        worth     worth     ADJ   acomp    9 O
+        up        up        ADP   quantmod 15 O
+        to        to        ADP   quantmod 15 O
+        $         $         SYM   nmod     15 B-MONEY
+        300       300       NUM   compound 15 I-MONEY
+        million   million   NUM   npadvmod 10 I-MONEY
+        .         .         PUNCT punct    9 O
+    """)
+    (deal,) = doc._.deals
+    assert deal["value"]["amount"] == 300_000_000.0 and deal["value"]["currency"] == "USD"
+    assert deal["value"]["text"] == "up to $ 300 million"
+    # the evidence stays the sentence that names the partners
+    assert deal["evidence"]["text"] == "Acme signed a deal with Beta ."
+
+
+def test_finder_no_deal_for_one_organisation(nlp, finder):
+    # "Acme signed a deal with the government ."
+    doc = run_finder(nlp, finder, """
+        Acme       Acme       PROPN nsubj 1 B-ORG
+        signed     sign       VERB  ROOT  1 O
+        a          a          DET   det   3 O
+        deal       deal       NOUN  dobj  1 O
+        with       with       ADP   prep  3 O
+        the        the        DET   det   6 O
+        government government NOUN  pobj  4 O
+        .          .          PUNCT punct 1 O
+    """)
+    assert doc._.deals == []
+
+
+def test_finder_ids_are_stable_and_order_free(nlp, finder):
+    first = run_finder(nlp, finder, CASES_BY_ID["acquire"])._.deals
+    second = run_finder(nlp, finder, CASES_BY_ID["acquired_by"])._.deals
+    assert [d["id"] for d in first] == [d["id"] for d in second]
+    assert len(first[0]["id"]) == 12
+
+
+def _table(c: Case) -> str:
+    return "\n".join(f"{w} {l} {p} {d} {h} {e}" for w, l, p, d, h, e
+                     in zip(c.words, c.lemmas, c.pos, c.deps, c.heads, c.ents))
+
+
+CASES_BY_ID = {c.pattern_id: _table(c) for c in CASES}
