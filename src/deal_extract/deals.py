@@ -54,6 +54,7 @@ class Unit:
     end: int
     line: structure.Line
     first_of_line: bool
+    marker_only: bool = False   # only a list marker the parser split off ("1.")
 
     def span(self, doc: Doc) -> Span:
         return doc[self.start:self.end]
@@ -108,8 +109,9 @@ class DealFinder:
                         while line_i + 1 < len(text_lines) and text_lines[line_i].end <= c0:
                             line_i += 1
                         line = text_lines[line_i] if text_lines else structure.Line(0, len(doc.text), doc.text, 0, False, False)
-                        first = not units or units[-1].line != line
-                        units.append(Unit(len(units), content[0].i, content[-1].i + 1, line, first))
+                        first = not units or units[-1].line != line or units[-1].marker_only
+                        marker = all(t.is_punct or t.like_num for t in content) and len(content) <= 2
+                        units.append(Unit(len(units), content[0].i, content[-1].i + 1, line, first, marker))
                     start = end
         return units
 
@@ -160,7 +162,7 @@ class DealFinder:
                 node = nodes.get(entry.gather_node, trigger)
                 members = set(side_a) | set(side_b) | {o for t in node.subtree if (o := ctx.token_org.get(t.i)) is not None}
                 out += _mention(members, unit, conf, entry.id, types, trigger.i)
-            elif ctx.same_coordination(a_tok, b_tok):
+            elif ctx.same_coordination(a_tok, b_tok) or _one_joint_deal(nodes):
                 out += _mention(set(side_a) | set(side_b), unit, conf, entry.id, types, trigger.i)
             else:
                 for b in side_b:
@@ -219,7 +221,8 @@ class DealFinder:
             if len(members) != 2 or any(ctx.orgs[i]["kind"] == "government" for i in members):
                 continue
             lemmas = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
-            verbs = {t.lemma_.lower() for t in tokens if t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB") or unit.line.heading}
+            headline_like = unit.line.heading or unit.line.bullet  # telegraphic: the tagger often takes verbs for nouns
+            verbs = {t.lemma_.lower() for t in tokens if t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB") or headline_like}
             quoted_person = bool(lemmas & _REPORTING) and any(t.ent_type_ == "PERSON" for t in tokens)
             if lemmas & self.blockers or quoted_person or not verbs & _COOCCURRENCE_VERBS:
                 continue
@@ -243,7 +246,8 @@ class DealFinder:
                 after_label = k == 1 and not _members(ctx, *segments[0])
                 if len(members) < 2 or (k == 1 and not after_label) or (after_label and not ctx.only_connected(start, end)):
                     continue
-                if any(doc[t].lemma_.lower() in self.blockers for t in range(start, end)):
+                checked = range(unit.start, unit.end) if after_label else range(start, end)
+                if any(doc[t].lemma_.lower() in self.blockers or doc[t].lower_ in self.blockers for t in checked):
                     break
                 out += _mention(set(members), unit.index, 0.85, "list_item")
                 break
@@ -276,6 +280,7 @@ class DealFinder:
             same_paragraph = last_unit.line.paragraph == unit.line.paragraph and not unit.line.heading
             if ctx.refers_back(unit) or (same_paragraph and (ctx.names_only(unit, last.partners) or ctx.refers_to_a_party(unit))):
                 last.extra_units.append(unit.index)
+                last_unit = unit  # the follow-up's own paragraph continues the deal
 
     def _record(self, ctx: "_Context", draft: DealDraft) -> dict:
         doc = ctx.doc
@@ -302,6 +307,16 @@ class DealFinder:
             "confidence": round(min(1.0, best.confidence + 0.05 * (len(draft.mentions) - 1)), 3),
             "rule": best.rule,
         }
+
+
+def _one_joint_deal(nodes: dict[str, Token]) -> bool:
+    """"formed a (three-way) consortium with A and B" is one deal; "signed deals with both A and B",
+    "agreements with A and B respectively" are one each."""
+    noun = nodes.get("deal") or (nodes["trigger"] if nodes.get("trigger") is not None and nodes["trigger"].pos_ == "NOUN" else None)
+    if noun is None or noun.tag_ == "NNS" or noun.lower_.endswith("s") and noun.lemma_ != noun.lower_:
+        return False
+    sentence = noun.sent
+    return not any(t.lower_ in ("both", "respectively", "separate", "each") for t in sentence)
 
 
 def _members(ctx: "_Context", start: int, end: int) -> list[int]:
@@ -441,17 +456,34 @@ class _Context:
         return []
 
     def _last_subject_org(self, unit: int, tok: Token) -> list[int]:
+        """What "it" / "the company" stands for: the nearest organisation before it in its paragraph
+        (a subject first); at a paragraph's start, the last subject of the paragraph before (not across
+        a heading)."""
         para = self.units[unit].line.paragraph
         for u in range(unit, -1, -1):
-            if self.units[u].line.paragraph != para:
+            current = self.units[u]
+            if current.line.heading:
                 break
-            span = self.units[u].span(self.doc)
+            if current.line.paragraph < para - 1:
+                break
+            span = current.span(self.doc)
             candidates = [t for t in span if t.i in self.token_org and (u < unit or t.i < tok.i)]
             subjects = [t for t in candidates if t.dep_ in ("nsubj", "nsubjpass") or t.head.dep_ in ("nsubj", "nsubjpass") and t.dep_ == "compound"]
-            pick = subjects or candidates
-            if pick:
-                return [self.token_org[pick[0].i]]
-        return []
+            if current.line.paragraph == para:
+                pick = subjects or candidates
+                if pick:
+                    return [self.token_org[pick[0].i]]
+            elif subjects:
+                # at a paragraph's start: the most mentioned subject of the paragraph before
+                return [max((self.token_org[t.i] for t in subjects), key=lambda o: len(self.orgs[o]["mentions"]))]
+        # else the article's protagonist: the most mentioned organisation named before the reference
+        before = {o for t, o in self.token_org.items() if t < tok.i}
+        unit_orgs = {self.token_org[t] for t in range(self.units[unit].start, self.units[unit].end) if t in self.token_org}
+        pool = before - unit_orgs
+        if not pool:
+            return []
+        top = max(pool, key=lambda o: len(self.orgs[o]["mentions"]))
+        return [top] if len(self.orgs[top]["mentions"]) >= 3 else []
 
     def same_coordination(self, a: Token, b: Token) -> bool:
         return b in _coordinated(a) or a in _coordinated(b)

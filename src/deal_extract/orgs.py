@@ -245,6 +245,8 @@ class OrganisationResolver:
         firsts: dict[str, list[OrgGroup]] = {}
         for g in groups:
             words = g.name().split()
+            while len(words) > 2 and words[0].casefold() in self.country_words:
+                words = words[1:]  # "Shanghai Henlius Biotech" is "Henlius" for short
             if len(words) >= 2:
                 firsts.setdefault(words[0], []).append(g)
         positions: dict[str, list[int]] = {}

@@ -1,0 +1,123 @@
+"""``deal-extract batch CORPUS_DIR``: extract every article of a folder into OUTPUT_DIR.
+
+Exit status: 0 when every input succeeded or was skipped, 1 when any failed, 2 for bad
+usage, a missing corpus folder, an unwritable output folder, bad patterns or a missing
+model, 130 when interrupted. stdout carries only the manifest path; messages go to stderr.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing.util
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import app
+from ..reading import DEFAULT_MAX_CHARS
+
+MAX_FAILURES_LISTED = 20
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _error(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"deal-extract batch: error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _worker_signals(_: object) -> None:
+    """In a forked nlp.pipe worker: leave Ctrl-C and SIGTERM to the main process, and die with it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))  # no orphans after a kill -9
+
+
+def _handle_signals():
+    """SIGTERM ends the run like Ctrl-C (manifest checkpointed); returns the previous handler."""
+    multiprocessing.util.register_after_fork(_worker_signals, _worker_signals)
+    return signal.signal(signal.SIGTERM, _raise_interrupt)
+
+
+def _summary(manifest, manifest_path: Path, quiet: bool) -> None:
+    t = manifest.totals
+    failed = [r for r in manifest.inputs if r.status == "failed"]
+    if not quiet or failed:
+        typer.echo(
+            f"deal-extract batch: {t.inputs} inputs: {t.ok} ok, {t.skipped} skipped, {t.failed} failed; "
+            f"{t.deals} deals, {t.organisations} organisations; "
+            f"{t.words_processed:,} words extracted in {t.seconds:.1f} s ({t.words_per_second:,.0f} words/s)",
+            err=True,
+        )
+    fallback = [r for r in manifest.inputs if r.warnings]
+    if fallback and not quiet:
+        typer.echo(f"  {len(fallback)} inputs have warnings (e.g. a fallback encoding): see {manifest_path}", err=True)
+    for record in failed[:MAX_FAILURES_LISTED]:
+        typer.echo(f"  failed: {record.error}", err=True)
+    if len(failed) > MAX_FAILURES_LISTED:
+        typer.echo(f"  ... and {len(failed) - MAX_FAILURES_LISTED} more failures: see {manifest_path}", err=True)
+
+
+def load_extractor(model: Optional[str], patterns: Optional[Path], max_chars: int):
+    """The pipeline, loaded once; bad patterns or a missing model exit with status 2."""
+    from ..api import load
+    from ..model import ModelNotFound
+    from ..patterns import PatternError
+
+    try:
+        return load(model=model, patterns=patterns, max_chars=max_chars)
+    except (PatternError, ModelNotFound) as exc:
+        raise _error(str(exc)) from None
+
+
+@app.command("batch")
+def batch_command(
+    corpus_dir: Annotated[Path, typer.Argument(help="Folder of articles (.txt .md .html .htm .json .jsonl), searched recursively.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("output"),
+    n_process: Annotated[int, typer.Option("-n", "--n-process", min=1, help="Worker processes for nlp.pipe.")] = 1,
+    batch_size: Annotated[int, typer.Option("-b", "--batch-size", min=1, help="Articles per nlp.pipe batch.")] = 16,
+    glob: Annotated[Optional[str], typer.Option("--glob", help="Only files matching this pattern ('*.txt', 'news/**/*.html').")] = None,
+    force: Annotated[bool, typer.Option("-F", "--force", help="Redo every input, even unchanged ones.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar and no summary unless something failed.")] = False,
+    model: Annotated[Optional[str], typer.Option("--model", help="spaCy model name (default: the installed English model).")] = None,
+    patterns: Annotated[Optional[Path], typer.Option("--patterns", help="Patterns folder (default: the bundled one).")] = None,
+    max_chars: Annotated[int, typer.Option("--max-chars", min=1, help="Fail articles longer than this many characters.")] = DEFAULT_MAX_CHARS,
+) -> None:
+    """Extract every article of CORPUS_DIR: per-article JSON, deals.jsonl/.csv, organisations.csv, manifest.json."""
+    from ..batch import MANIFEST_NAME, BatchOptions, run_batch
+    from ..outputs import check_writable
+
+    if not corpus_dir.is_dir():
+        raise _error(f"corpus folder not found: {corpus_dir}" if not corpus_dir.exists() else f"not a folder: {corpus_dir}")
+    try:
+        check_writable(output)
+    except OSError as exc:
+        raise _error(f"output folder {output} is not writable: {exc.strerror or exc}") from None
+
+    extractor = load_extractor(model, patterns, max_chars)
+
+    options = BatchOptions(corpus=corpus_dir, output=output, n_process=n_process, batch_size=batch_size, glob=glob,
+                           force=force, max_chars=max_chars, progress=False if quiet else None)
+    manifest_path = output / MANIFEST_NAME
+    previous_handler = _handle_signals()
+    try:
+        manifest = run_batch(extractor, options)
+    except KeyboardInterrupt:
+        typer.echo(f"deal-extract batch: interrupted; finished articles are kept in {output}: "
+                   "run the same command again to complete", err=True)
+        raise typer.Exit(130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
+    if not manifest.inputs:
+        typer.echo(f"deal-extract batch: no input files found in {corpus_dir}" + (f" matching {glob!r}" if glob else ""), err=True)
+    _summary(manifest, manifest_path, quiet)
+    typer.echo(str(manifest_path))
+    if manifest.totals.failed:
+        raise typer.Exit(1)

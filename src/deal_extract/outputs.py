@@ -1,0 +1,224 @@
+"""Files a batch run writes: atomic writes, the manifest, and the deals/organisations tables.
+
+Every file is written to a temporary file in the same folder, flushed, fsync'ed and moved
+into place with :func:`os.replace`, so a reader (or a run killed half-way) never sees a
+half-written file. Leftover temporary files of a killed run are removed by
+:func:`remove_stale_temp_files`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import json
+import os
+import re
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Iterable, Iterator, Literal, Optional
+
+from pydantic import BaseModel, Field, ValidationError
+
+from .records import ArticleResult, Deal
+
+TEMP_SUFFIX = ".deal-extract.tmp"
+
+DEALS_CSV_COLUMNS = (
+    "source", "id", "partners", "partner_countries", "themes", "deal_types", "territories",
+    "value_amount", "currency", "value_text", "confidence", "evidence",
+)
+ORGANISATIONS_CSV_COLUMNS = ("source", "name", "country", "kind", "mentions")
+LIST_SEPARATOR = "; "
+
+
+# --- atomic writes ----------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _file_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+@contextlib.contextmanager
+def atomic_open(path: Path, newline: Optional[str] = None) -> Iterator[IO[str]]:
+    """Open a temporary text file beside ``path``; on success it replaces ``path`` atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, _file_mode())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    with atomic_open(path) as handle:
+        handle.write(text)
+
+
+def remove_stale_temp_files(folder: Path) -> int:
+    """Delete temporary files left by a killed run; returns how many."""
+    count = 0
+    for tmp in Path(folder).rglob(f".*{TEMP_SUFFIX}"):
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+            count += 1
+    return count
+
+
+def check_writable(folder: Path) -> None:
+    """Create ``folder`` if needed and prove a file can be written there; raises :class:`OSError`."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"{folder}: exists and is not a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".write-check.", suffix=TEMP_SUFFIX, dir=folder)
+    os.close(fd)
+    os.unlink(tmp)
+
+
+# --- manifest ---------------------------------------------------------------------------
+
+Status = Literal["ok", "failed", "skipped"]
+
+
+class InputRecord(BaseModel):
+    """One input of a batch run, as listed in ``manifest.json``."""
+
+    path: str
+    status: Status
+    error: Optional[str] = None
+    sha256: Optional[str] = None
+    encoding: Optional[str] = None
+    warnings: list[str] = Field(default_factory=list)
+    output: Optional[str] = Field(default=None, description="the article JSON, relative to the output folder")
+    organisations: int = 0
+    deals: int = 0
+    words: int = 0
+    seconds: float = 0.0
+
+
+class Totals(BaseModel):
+    inputs: int = 0
+    ok: int = 0
+    skipped: int = 0
+    failed: int = 0
+    organisations: int = 0
+    deals: int = 0
+    words: int = 0
+    words_processed: int = Field(default=0, description="words of the inputs extracted in this run (not skipped)")
+    seconds: float = 0.0
+    words_per_second: float = 0.0
+
+
+class Manifest(BaseModel):
+    inputs: list[InputRecord] = Field(default_factory=list)
+    tool_version: str
+    model: str
+    model_version: str
+    patterns_sha256: str
+    started: str
+    finished: Optional[str] = None
+    totals: Totals = Field(default_factory=Totals)
+
+
+def write_manifest(path: Path, manifest: Manifest) -> None:
+    atomic_write_text(path, manifest.model_dump_json(indent=2) + "\n")
+
+
+def read_manifest(path: Path) -> Optional[Manifest]:
+    """The manifest of an earlier run, or ``None`` when there is none or it is unreadable."""
+    try:
+        return Manifest.model_validate_json(Path(path).read_bytes())
+    except (OSError, ValidationError):
+        return None
+
+
+def article_json_path(source: str) -> str:
+    """Where an input's article JSON goes, relative to the output folder.
+
+    ``a/b.txt`` -> ``articles/a/b.txt.json``; jsonl line ``feed.jsonl#x-1`` ->
+    ``articles/feed.jsonl/x-1.json`` (ids made safe for file names).
+    """
+    path, _, ident = source.partition("#")
+    if not ident:
+        return f"articles/{path}.json"
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", ident).lstrip(".") or "_"
+    if safe != ident:
+        safe = f"{safe[:80]}-{hashlib.sha256(ident.encode()).hexdigest()[:8]}"
+    return f"articles/{path}/{safe}.json"
+
+
+def read_article_json(path: Path) -> Optional[ArticleResult]:
+    """A per-article JSON file, validated; ``None`` when missing or invalid."""
+    try:
+        return ArticleResult.model_validate_json(Path(path).read_bytes())
+    except (OSError, ValidationError):
+        return None
+
+
+# --- aggregate tables -------------------------------------------------------------------
+
+def _join(items: Iterable[Optional[str]]) -> str:
+    return LIST_SEPARATOR.join("" if item is None else str(item) for item in items)
+
+
+def _amount(amount: float) -> str:
+    return str(int(amount)) if float(amount).is_integer() else repr(amount)
+
+
+def deal_row(source: str, deal: Deal) -> dict[str, str]:
+    value = deal.value
+    return {
+        "source": source,
+        "id": deal.id,
+        "partners": _join(p.name for p in deal.partners),
+        "partner_countries": _join(p.country for p in deal.partners),
+        "themes": _join(deal.themes),
+        "deal_types": _join(deal.deal_types),
+        "territories": _join(deal.territories),
+        "value_amount": _amount(value.amount) if value else "",
+        "currency": value.currency if value else "",
+        "value_text": value.text if value else "",
+        "confidence": f"{deal.confidence:.2f}",
+        "evidence": " ".join(deal.evidence.text.split()),
+    }
+
+
+def deal_line(result: ArticleResult, deal: Deal) -> str:
+    record = {"source": result.source, "published": result.published.isoformat() if result.published else None}
+    record.update(deal.model_dump(mode="json"))
+    return json.dumps(record, ensure_ascii=False)
+
+
+def write_aggregates(folder: Path, results: Iterable[ArticleResult]) -> tuple[int, int]:
+    """Write ``deals.jsonl``, ``deals.csv`` and ``organisations.csv``; return (deals, organisations)."""
+    folder = Path(folder)
+    n_deals = n_orgs = 0
+    with atomic_open(folder / "deals.jsonl") as jsonl, \
+            atomic_open(folder / "deals.csv", newline="") as deals_csv, \
+            atomic_open(folder / "organisations.csv", newline="") as orgs_csv:
+        deals = csv.DictWriter(deals_csv, fieldnames=DEALS_CSV_COLUMNS)
+        orgs = csv.DictWriter(orgs_csv, fieldnames=ORGANISATIONS_CSV_COLUMNS)
+        deals.writeheader()
+        orgs.writeheader()
+        for result in results:
+            for deal in result.deals:
+                jsonl.write(deal_line(result, deal) + "\n")
+                deals.writerow(deal_row(result.source, deal))
+                n_deals += 1
+            for org in result.organisations:
+                orgs.writerow({"source": result.source, "name": org.name, "country": org.country or "",
+                               "kind": org.kind, "mentions": len(org.mentions)})
+                n_orgs += 1
+    return n_deals, n_orgs
