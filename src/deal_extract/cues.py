@@ -16,12 +16,24 @@ def _cue_patterns(prefix: str, cues: list[CueEntry], tokenize: Callable[[str], l
     for cue in cues:
         label = prefix + cue.id
         for phrase in cue.phrases:
-            out.append({"label": label, "pattern": [{"LOWER": w.lower()} for w in tokenize(phrase)]})
+            for variant in _spellings(phrase):
+                out.append({"label": label, "pattern": [{"LOWER": w.lower()} for w in tokenize(variant)]})
         for exact in cue.exact:
             out.append({"label": label, "pattern": [{"ORTH": w} for w in tokenize(exact)]})
         for pattern in cue.patterns:
             out.append({"label": label, "pattern": pattern})
     return out
+
+
+def _spellings(phrase: str) -> list[str]:
+    """A cue as written, and with its spaces as hyphens or its hyphens as spaces:
+    "machine learning" also matches "machine-learning", "small-molecule" also "small molecule"."""
+    variants = [phrase]
+    if " " in phrase:
+        variants.append(phrase.replace(" ", "-"))
+    if "-" in phrase:
+        variants.append(phrase.replace("-", " "))
+    return list(dict.fromkeys(variants))
 
 
 def span_ruler_patterns(patterns: Patterns, tokenize: Callable[[str], list[str]]) -> list[dict]:

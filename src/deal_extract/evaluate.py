@@ -69,6 +69,17 @@ class EvaluationReport(BaseModel):
     def micro(self) -> dict[str, dict[str, float]]:
         return self.corpus.micro
 
+    def by_style(self) -> dict[str, dict[str, Any]]:
+        """Micro figures per register (the gold file's ``style``), for seeing where rules generalise."""
+        groups: dict[str, list[EvaluatedArticle]] = {}
+        for a in self.articles:
+            groups.setdefault(a.gold.style or "unspecified", []).append(a)
+        return {
+            style: {"articles": len(group),
+                    "micro": CorpusScore(articles={a.score.article: a.score for a in group}).micro}
+            for style, group in sorted(groups.items())
+        }
+
     def to_dict(self) -> dict[str, Any]:
         corpus = self.corpus
         counts: dict[str, dict[str, int]] = {f: c.model_dump() for f, c in corpus.counts.items()}
@@ -84,6 +95,7 @@ class EvaluationReport(BaseModel):
             }
         return {
             "micro": corpus.micro,
+            "by_style": self.by_style(),
             "counts": counts,
             "articles": articles,
             "gold_dir": str(self.gold_dir),
@@ -320,6 +332,12 @@ def format_report(data: dict[str, Any]) -> str:
     for name, a in data["articles"].items():
         out.append(f"{name}  ({a['source']})")
         out += _table(a["figures"], a["counts"])
+        out.append("")
+    for style, group in data.get("by_style", {}).items():
+        figures = group["micro"]
+        out.append(f"style {style} ({group['articles']} article(s)): " + "  ".join(
+            f"{field} {m.get('f1', m.get('accuracy', 0.0)):.3f}" for field, m in figures.items()))
+    if data.get("by_style"):
         out.append("")
     out.append(f"micro over {len(data['articles'])} article(s)")
     out += _table(data["micro"], data["counts"])
