@@ -13,11 +13,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, Optional
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .records import Country
+from .records import Country, OrganisationEntry
 from .vocab import DealTypeId, OrgKind, ThemeId
+from .yamlfile import read_mapping
 
 PATTERN_FILES = (
     "organisations.yml",
@@ -41,11 +41,8 @@ class _Strict(BaseModel):
 TokenPattern = list[dict[str, Any]]
 
 
-class OrgEntry(_Strict):
-    name: str = Field(min_length=1)
-    aliases: list[str] = Field(default_factory=list)
-    country: Country = None
-    kind: OrgKind = "company"
+class OrgEntry(OrganisationEntry):
+    """One curated organisation: name, aliases, home country, kind."""
 
 
 class OrganisationsFile(_Strict):
@@ -179,27 +176,8 @@ def _format_validation(path: Path, data: Any, err: ValidationError) -> str:
     return "\n".join(lines)
 
 
-def load_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PatternError(f"{path}: pattern file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PatternError(f"{path}: cannot read pattern file: {exc}") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
-        raise PatternError(f"{path}: YAML syntax error at {where}: {exc.problem or exc}") from None
-    except yaml.YAMLError as exc:
-        raise PatternError(f"{path}: YAML error: {exc}") from None
-
-
 def load_file(path: Path, schema: type[_Strict]) -> _Strict:
-    data = load_yaml(path)
-    if not isinstance(data, dict):
-        raise PatternError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
+    data = read_mapping(path, PatternError, "pattern file")
     try:
         return schema.model_validate(data)
     except ValidationError as err:
@@ -229,7 +207,9 @@ class Patterns:
 
     @cached_property
     def shapes(self) -> list[ShapeEntry]:
-        return self._load("org_shapes.yml").shapes
+        shapes = self._load("org_shapes.yml").shapes
+        _check_token_patterns(self.directory / "org_shapes.yml", "shapes", [(s.id, s.pattern) for s in shapes])
+        return shapes
 
     @cached_property
     def not_organisations(self) -> NotOrganisationsFile:
@@ -237,11 +217,15 @@ class Patterns:
 
     @cached_property
     def themes(self) -> list[ThemeCue]:
-        return self._load("themes.yml").cues
+        cues = self._load("themes.yml").cues
+        _check_token_patterns(self.directory / "themes.yml", "cues", [(c.id, p) for c in cues for p in c.patterns])
+        return cues
 
     @cached_property
     def deal_types(self) -> list[DealTypeCue]:
-        return self._load("deal_types.yml").cues
+        cues = self._load("deal_types.yml").cues
+        _check_token_patterns(self.directory / "deal_types.yml", "cues", [(c.id, p) for c in cues for p in c.patterns])
+        return cues
 
     @cached_property
     def relations(self) -> RelationsFile:
@@ -282,6 +266,21 @@ def _check_unique_orgs(path: Path, entries: list[OrgEntry]) -> None:
                     )
             else:
                 seen[key] = (i, entry)
+
+
+def _check_token_patterns(path: Path, section: str, patterns: list[tuple[str, TokenPattern]]) -> None:
+    """Validate spaCy token patterns now, so a typo is a clear error and not a traceback later."""
+    from spacy.errors import MatchPatternError
+    from spacy.matcher import Matcher
+    from spacy.vocab import Vocab
+
+    matcher = Matcher(Vocab(), validate=True)
+    for ident, pattern in patterns:
+        try:
+            matcher.add(ident, [pattern])
+        except (MatchPatternError, ValueError, KeyError, TypeError) as exc:
+            first = " ".join(str(exc).split())[:300] or type(exc).__name__
+            raise PatternError(f"{path}: {section}, entry {ident!r}: invalid token pattern: {first}") from None
 
 
 def _check_dependency_patterns(path: Path, entries: list[RelationEntry]) -> None:

@@ -94,11 +94,17 @@ class ArticleResult(_Strict):
 
 # --- gold files (SPEC section 3) -------------------------------------------------------
 
-class GoldOrganisation(_Strict):
+class OrganisationEntry(_Strict):
+    """An organisation with every name it goes by: the shape of gold and curated entries."""
+
     name: str = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
     country: Country = None
     kind: OrgKind = "company"
+
+
+class GoldOrganisation(OrganisationEntry):
+    """A gold organisation (SPEC section 3)."""
 
 
 class GoldValue(_Strict):

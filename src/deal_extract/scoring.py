@@ -24,9 +24,9 @@ import unicodedata
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .yamlfile import read_mapping
 from .records import ArticleResult, Deal, GoldDeal, GoldFile, GoldOrganisation
 
 #: Fields of :attr:`CorpusScore.micro`, each with the measures it reports.
@@ -457,22 +457,7 @@ def score_corpus(pairs: Iterable[tuple[ArticleResult, GoldFile]] | Iterable[Arti
 def load_gold(path: Path | str) -> GoldFile:
     """Read and validate one gold YAML file; :class:`GoldError` names the file on any problem."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise GoldError(f"{path}: gold file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GoldError(f"{path}: cannot read gold file: {exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
-        raise GoldError(f"{path}: YAML syntax error at {where}: {exc.problem or exc}") from None
-    except yaml.YAMLError as exc:
-        raise GoldError(f"{path}: YAML error: {exc}") from None
-    if not isinstance(data, dict):
-        raise GoldError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
+    data = read_mapping(path, GoldError, "gold file")
     try:
         return GoldFile.model_validate(data)
     except ValidationError as err:

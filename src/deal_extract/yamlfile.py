@@ -1,0 +1,32 @@
+"""Read a YAML mapping safely, with errors that name the file, the line and the cause."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+def read_mapping(path: Path, error: type[Exception], what: str) -> dict[str, Any]:
+    """``yaml.safe_load`` of ``path``, which must hold a mapping; problems raise ``error``.
+
+    ``what`` names the kind of file in messages ("pattern file", "gold file").
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{path}: {what} not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: cannot read {what}: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
+        raise error(f"{path}: YAML syntax error at {where}: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise error(f"{path}: YAML error: {exc}") from None
+    if not isinstance(data, dict):
+        raise error(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
+    return data
