@@ -92,7 +92,7 @@ class CountryEvidence:
             k -= 1
         if k < s - 1 and k >= 0:
             p = self.by_end.get(k + 1)
-            if p and p.code and (p.form == ADJECTIVE or p.form in (NAME, CITY) and any(t.is_lower for t in doc[p.end:s])):
+            if p and p.code and (p.form == ADJECTIVE or p.form in (NAME, CITY) and s - p.end >= 1):
                 found.append((p.code, "premodifier"))
         # apposition after the mention, past an alias in parentheses:
         # "X, a Chinese biopharmaceutical company", 'X ("X"), an Osaka-based ...', "X, a US company"
@@ -123,9 +123,9 @@ class CountryEvidence:
                     break
                 if doc[j].is_punct and doc[j].text != ",":
                     break
-        # "X of Japan", "Bora Gene Therapeutics of South Korea to produce ..."
+        # "X of Japan", "Bora Gene Therapeutics of South Korea to produce ...", "X of Kyoto, Japan"
         if self._tok(e) == "of":
-            p = self._place_at(e + 1)
+            p = self._place_at(e + 1, (NAME, CITY))
             if p and (p.end >= len(doc) or not (doc[p.end].is_title or doc[p.end].text in ("'s", "’s"))):
                 found.append((p.code, "of"))
         return found

@@ -92,6 +92,8 @@ class OrganisationResolver:
         self.kind_words = {w.casefold(): kind for kind, words in noise.kind_words.items() for w in words}
         self.shape_kinds = {s.id: s.kind for s in patterns.shapes}
         self.country_words = {k.rsplit(":", 1)[1].casefold() for k in self.places.entries}
+        self.legal_forms = [(c.code, c.legal_forms) for c in patterns.countries.countries if c.legal_forms]
+        self.place_codes = {word: c.code for c in patterns.countries.countries for word in [*c.names, *c.cities]}
         self.adjective_words = {k.rsplit(":", 1)[1].casefold() for k in self.places.entries if k.startswith("adjective:")}
         self.short_form_stop = {w.casefold() for w in noise.short_form_stop} | self.noise_terms
         self.title_words = {w.casefold() for w in noise.title_words}
@@ -106,6 +108,8 @@ class OrganisationResolver:
         while start < end and (doc[start].text in _TRIM_LEFT or doc[start].is_space):
             start += 1
         while end > start and (doc[end - 1].text in _TRIM_RIGHT or doc[end - 1].is_space):
+            if doc[end - 1].text == "." and end - 2 >= start and doc[end - 2].lower_ in LEGAL_SUFFIXES:
+                break  # keep the abbreviation's dot: "Pte. Ltd."
             end -= 1
         if start >= end:
             return None
@@ -277,6 +281,8 @@ class OrganisationResolver:
             country, how = evidence.country_for(spans)
             if country is None and entry is not None:
                 country, how = entry.country, "curated"
+            if country is None:
+                country, how = self._country_in_name(name), "name"
             orgs.append({
                 "name": name,
                 "country": country,
@@ -293,6 +299,23 @@ class OrganisationResolver:
         others = [e for e in doc.ents if e.label_ != ORG]
         doc.ents = _non_overlapping(org_spans + others)
         return doc
+
+    def _country_in_name(self, name: str) -> Optional[str]:
+        """The name itself: a legal form used in one country ("Pte. Ltd."), or a country or city in
+        it ("Hangzhou First People's Hospital", "Monetary Authority of Singapore"); the last one wins."""
+        for code, forms in self.legal_forms:
+            if any(name.endswith(form) for form in forms):
+                return code
+        words = name.split()
+        found = None
+        for size in (3, 2, 1):
+            for i in range(len(words) - size + 1):
+                code = self.place_codes.get(" ".join(words[i:i + size]))
+                if code and (found is None or i > found[0]):
+                    found = (i, code)
+            if found:
+                return found[1]
+        return None
 
     def _kind(self, group: OrgGroup) -> str:
         """Kind from the name's words ("University", "Agency"), else from the shape that found it."""

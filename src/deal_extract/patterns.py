@@ -54,6 +54,7 @@ class CountryEntry(_Strict):
     names: list[str] = Field(min_length=1)
     adjectives: list[str] = Field(default_factory=list)
     cities: list[str] = Field(default_factory=list, description="cities and provinces, for 'Seoul-based'")
+    legal_forms: list[str] = Field(default_factory=list, description="company-name endings used only there ('Pte. Ltd.')")
 
 
 class RegionEntry(_Strict):
