@@ -281,8 +281,6 @@ class OrganisationResolver:
             country, how = evidence.country_for(spans)
             if country is None and entry is not None:
                 country, how = entry.country, "curated"
-            if country is None:
-                country, how = self._country_in_name(name), "name"
             orgs.append({
                 "name": name,
                 "country": country,
@@ -294,6 +292,10 @@ class OrganisationResolver:
             for s in spans:
                 org_spans.append(Span(doc, s.start, s.end, label=ORG, span_id=str(index)))
         evidence.apply_group_statements(orgs)
+        for org in orgs:
+            if org["country"] is None:
+                org["country"] = self._country_in_name(org["name"])
+                org["country_source"] = "name" if org["country"] else None
         doc._.organisations = orgs
         doc._.places = [(p.start, p.end, p.code, p.form, p.text) for p in places]
         others = [e for e in doc.ents if e.label_ != ORG]
