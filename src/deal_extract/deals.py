@@ -18,6 +18,7 @@ the title when it names a partner.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Iterable, Optional
@@ -373,7 +374,12 @@ class _Context:
         cues = [s for s in (doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else [])
                 if not any(t in token_org for t in range(s.start, s.end))]
         self.cue_spans = _outermost(cues)
-        self.places = list(doc._.places or [])
+        self.cue_starts = [c.start for c in self.cue_spans]
+        self._single_deal: Optional[bool] = None
+        self.cue_chars = [c.start_char for c in self.cue_spans]
+        self.places = sorted(doc._.places or [])
+        self.place_starts = [p[0] for p in self.places]
+        self.place_ends = {p[1]: p for p in self.places}
         self.title_line = next((u.line for u in units), None)
         self.matches = finder.matcher(doc)
         self._by_unit: dict[int, list[Mention]] = {}
@@ -542,8 +548,8 @@ class _Context:
     def cues(self, ranges: list[tuple[int, int]], units: list[int], partners: frozenset[int]) -> tuple[set[str], set[str]]:
         themes: set[str] = set()
         types: set[str] = set()
-        for span in self.cue_spans:
-            if any(s <= span.start < e for s, e in ranges):
+        for s, e in ranges:
+            for span in self._cues_in_tokens(s, e):
                 _add_cue(span.label_, themes, types)
         heading_themes: set[str] = set()
         heading_types: set[str] = set()
@@ -588,18 +594,32 @@ class _Context:
             ranges.append((colon, end))
         return ranges
 
+    def _cues_in_tokens(self, start: int, end: int) -> list[Span]:
+        """Cue spans starting in tokens [start, end), found by bisection (cue spans are sorted)."""
+        lo = bisect_left(self.cue_starts, start)
+        hi = bisect_left(self.cue_starts, end)
+        return self.cue_spans[lo:hi]
+
     def _cues_in_chars(self, start: int, end: int) -> list[Span]:
-        return [s for s in self.cue_spans if start <= s.start_char < end]
+        lo = bisect_left(self.cue_chars, start)
+        hi = bisect_left(self.cue_chars, end)
+        return self.cue_spans[lo:hi]
 
     def _heading_of(self, unit: Unit) -> Optional[structure.Line]:
         """The last heading line before the unit (not the title)."""
         return self.headings[unit.index]
 
+    @property
+    def single_deal(self) -> bool:
+        if self._single_deal is None:
+            self._single_deal = len({m.partners for m in self.mentions}) == 1
+        return self._single_deal
+
     def _title_is_about(self, partners: frozenset[int]) -> bool:
         """The headline speaks for this deal: it names two of its partners, or one when the article has one deal."""
         line = self.title_line
         named = sum(any(line.start <= s < line.end for s, _ in self.orgs[p]["mentions"]) for p in partners)
-        single = len({m.partners for m in self.mentions}) == 1
+        single = self.single_deal
         return named >= 2 or (named == 1 and single)
 
     # evidence, money, territories
@@ -615,21 +635,19 @@ class _Context:
         doc = self.doc
         found: list[str] = []
         for s, e in ranges:
-            for start, end, code, form, text in self.places:
-                if not (s <= start < e) or form not in ("name", "region"):
+            for start, end, code, form, text in self.places[bisect_left(self.place_starts, s):bisect_left(self.place_starts, e)]:
+                if form not in ("name", "region"):
                     continue
                 if end < len(doc) and (doc[end].text in ("'s", "’s", "-") or doc[end].text == ")" and start > 0 and doc[start - 1].text == "("):
                     continue
-                if _territory_context(doc, start, s, self.places):
+                if _territory_context(doc, start, s, self.place_ends):
                     value = code or text
                     if value not in found:
                         found.append(value)
         return found
 
 
-def _territory_context(doc: Doc, start: int, unit_start: int, places: list) -> bool:
-    starts = {p[0]: p for p in places}
-    ends = {p[1]: p for p in places}
+def _territory_context(doc: Doc, start: int, unit_start: int, ends: dict[int, tuple]) -> bool:
     k = start - 1
     while k >= unit_start:
         tok = doc[k]

@@ -31,6 +31,10 @@ def article_result(article: Article, chunks: list[tuple[int, Doc]]) -> ArticleRe
             shifted = {**deal, "id": ident, "evidence": {"text": article.text[start:end], "start": start, "end": end}}
             shifted.pop("rule", None)
             deals[ident] = _merge_deal(deals.get(ident), shifted)
+    # one country per organisation across chunks: partners take their organisation's
+    for deal in deals.values():
+        deal["partners"] = [{**p, "country": orgs[p["name"]]["country"] if p["name"] in orgs else p["country"]}
+                            for p in deal["partners"]]
     return ArticleResult(
         source=article.source,
         title=article.title or structure.title(article.text),

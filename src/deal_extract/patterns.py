@@ -173,7 +173,12 @@ def _describe_location(data: Any, loc: tuple[Any, ...]) -> str:
 def _format_validation(path: Path, data: Any, err: ValidationError) -> str:
     lines = [f"{path}: invalid pattern file"]
     for e in err.errors():
-        lines.append(f"  {_describe_location(data, tuple(e['loc']))}: {e['msg']}")
+        hint = ""
+        if isinstance(e.get("input"), bool):
+            hint = f" (YAML read {e['input']!r}: quote the value, e.g. \"no\")"
+        elif e.get("type") not in ("missing", "extra_forbidden") and not isinstance(e.get("input"), (dict, list)):
+            hint = f" (got {e.get('input')!r})"
+        lines.append(f"  {_describe_location(data, tuple(e['loc']))}: {e['msg']}{hint}")
     return "\n".join(lines)
 
 
@@ -280,7 +285,7 @@ def _check_token_patterns(path: Path, section: str, patterns: list[tuple[str, To
         try:
             matcher.add(ident, [pattern])
         except (MatchPatternError, ValueError, KeyError, TypeError) as exc:
-            first = " ".join(str(exc).split())[:300] or type(exc).__name__
+            first = " ".join(str(exc).split())[:800] or type(exc).__name__
             raise PatternError(f"{path}: {section}, entry {ident!r}: invalid token pattern: {first}") from None
 
 
@@ -288,10 +293,12 @@ def _check_dependency_patterns(path: Path, entries: list[RelationEntry]) -> None
     from spacy.matcher import DependencyMatcher
     from spacy.vocab import Vocab
 
-    matcher = DependencyMatcher(Vocab())
+    from spacy.errors import MatchPatternError
+
+    matcher = DependencyMatcher(Vocab(), validate=True)
     for i, entry in enumerate(entries, 1):
         try:
             matcher.add(entry.id, [entry.pattern])
-        except (ValueError, KeyError, TypeError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise PatternError(f"{path}: relations, entry {i} ({entry.id}): invalid DependencyMatcher pattern: {first}") from None
+        except (MatchPatternError, ValueError, KeyError, TypeError) as exc:
+            detail = " ".join(str(exc).split())[:800] or type(exc).__name__
+            raise PatternError(f"{path}: relations, entry {i} ({entry.id}): invalid DependencyMatcher pattern: {detail}") from None

