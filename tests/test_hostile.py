@@ -245,9 +245,6 @@ def test_batch_failed_row(batch_run, hostile_dir, name):
     assert not (out / "articles" / f"{name}.json").exists()
 
 
-@pytest.mark.xfail(reason="reading.parse_json appends ' at line L, column C' to json's own message, which already "
-                          "ends in 'at': 'invalid JSON (Unterminated string starting at at line 1, column 10)'",
-                   strict=True)
 def test_batch_errors_read_cleanly(batch_run):
     _, manifest, _ = batch_run
     for row in manifest["inputs"]:

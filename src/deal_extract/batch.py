@@ -106,6 +106,7 @@ def find_inputs(corpus: Path, pattern: Optional[str] = None, exclude: Iterable[P
 
 @dataclass
 class _InFlight:
+    path: Path
     item: InputItem
     article: Article
     words: int
@@ -155,7 +156,7 @@ class BatchRun:
 
     def _fail(self, source: str, sha: Optional[str], error: str, seconds: float, encoding: Optional[str] = None) -> None:
         stale = self.output / article_json_path(source)
-        if stale.exists():  # a result of an earlier version of this input would mislead
+        if stale.is_file():  # a result of an earlier version of this input would mislead
             stale.unlink()
         self._record(InputRecord(path=source, status="failed", error=error, sha256=sha, encoding=encoding, seconds=round(seconds, 4)))
 
@@ -198,12 +199,17 @@ class BatchRun:
                 except InputError as exc:
                     self._fail(item.source, item.sha256, str(exc), time.perf_counter() - started)
                     continue
-                self.in_flight.append(_InFlight(item, article, count_words(article.text)))
+                self.in_flight.append(_InFlight(path, item, article, count_words(article.text)))
                 yield article
 
     def _finish(self, job: _InFlight, result: ArticleResult) -> None:
         output = article_json_path(job.item.source)
-        atomic_write_text(self.output / output, result.to_json() + "\n")
+        try:
+            atomic_write_text(self.output / output, result.to_json() + "\n")
+        except OSError as exc:
+            self._fail(job.item.source, job.item.sha256, f"{job.path}: cannot write {self.output / output}: "
+                       f"{exc.strerror or exc}", 0.0, job.article.encoding)
+            return
         tick = time.perf_counter()
         self._record(InputRecord(
             path=job.item.source, status="ok", sha256=job.item.sha256, encoding=job.article.encoding,
@@ -220,7 +226,8 @@ class BatchRun:
         try:
             result = next(iter(self.extractor.pipe([job.article], batch_size=1, n_process=1)))
         except Exception as exc:  # an extraction bug must not stop the batch: record it
-            self._fail(job.item.source, job.item.sha256, f"{job.item.source}: extraction failed: {type(exc).__name__}: {exc}",
+            cause = " ".join(str(exc).split())[:500]
+            self._fail(job.item.source, job.item.sha256, f"{_display(job)}: extraction failed: {type(exc).__name__}: {cause}",
                        0.0, job.article.encoding)
             return
         self._finish(job, result)
@@ -286,6 +293,12 @@ class BatchRun:
         self.manifest.totals = _totals(records, self.words_processed, seconds)
         write_manifest(self.manifest_path, self.manifest)
         return self.manifest
+
+
+def _display(job: _InFlight) -> str:
+    """The input as error messages name it: the file, plus ``#id`` for a jsonl line."""
+    _, hash_, ident = job.item.source.partition("#")
+    return f"{job.path}{hash_}{ident}"
 
 
 def _close(iterator: Any) -> None:

@@ -19,6 +19,7 @@ import codecs
 import hashlib
 import json
 import re
+import stat
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -80,7 +81,13 @@ class InputItem:
 # --- bytes and decoding -----------------------------------------------------------------
 
 def read_bytes(path: Path) -> bytes:
+    """The file's bytes; a folder, FIFO or device is refused without opening it (no blocking)."""
     try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError(f"{path}: is a folder, not a file")
+        if not stat.S_ISREG(mode):
+            raise InputError(f"{path}: not a regular file (a FIFO, socket or device cannot be read as an article)")
         return path.read_bytes()
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, not a file") from None
@@ -165,12 +172,17 @@ def parse_text(data: bytes, name: str, source: str, max_chars: int, markdown: bo
 
 def parse_html(data: bytes, name: str, source: str, max_chars: int) -> Article:
     import trafilatura  # heavy import, only when there is HTML to read
+    from trafilatura.utils import load_html
 
     html, encoding, warnings = decode(data, name)
     if len(html) > HTML_SIZE_FACTOR * max_chars:
         raise InputError(f"{name}: HTML file has {len(html):,} characters, over {HTML_SIZE_FACTOR}x the limit of {max_chars:,} (--max-chars)")
+    tree = load_html(html)
+    if tree is None:
+        raise InputError(f"{name}: no main text found in the HTML (not parseable as HTML)")
+    links = _link_texts(tree)  # before trafilatura, which prunes the tree
     doc = trafilatura.bare_extraction(
-        html,
+        tree,
         with_metadata=True,
         include_comments=False,
         date_extraction_params={"extensive_search": False, "original_date": True},
@@ -178,6 +190,8 @@ def parse_html(data: bytes, name: str, source: str, max_chars: int) -> Article:
     text = _field(doc, "text") or ""
     if not text.strip():
         raise InputError(f"{name}: no main text found in the HTML (trafilatura extracted nothing)")
+    if all(" ".join(line.split()) in links for line in text.splitlines() if line.strip()):
+        raise InputError(f"{name}: no main text found in the HTML (only navigation links)")
     _check_text(text, name, max_chars)
     return Article(
         text=text,
@@ -187,6 +201,10 @@ def parse_html(data: bytes, name: str, source: str, max_chars: int) -> Article:
         encoding=encoding,
         warnings=warnings,
     )
+
+
+def _link_texts(tree: Any) -> set[str]:
+    return {" ".join(a.text_content().split()) for a in tree.iter("a")}
 
 
 def _field(doc: Any, key: str) -> Any:
@@ -200,7 +218,7 @@ def parse_json(data: bytes, name: str, source: str, max_chars: int) -> Article:
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"{name}: invalid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+        raise InputError(f"{name}: invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     return article_from_object(obj, name, source, max_chars, encoding, warnings)
 
 
@@ -263,7 +281,7 @@ def _jsonl_items(path: Path, source: str, max_chars: int, data: bytes) -> Iterat
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield InputItem(item_source, digest, partial(_raise, InputError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})")))
+            yield InputItem(item_source, digest, partial(_raise, InputError(f"{where}: invalid JSON: {exc.msg} (column {exc.colno})")))
             continue
         ident = obj.get("id") if isinstance(obj, dict) else None
         if isinstance(ident, (str, int)) and not isinstance(ident, bool) and str(ident).strip():

@@ -7,16 +7,20 @@ model, 130 when interrupted. stdout carries only the manifest path; messages go 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import multiprocessing
 import multiprocessing.util
+import os
 import signal
 import sys
+import warnings
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Iterator, Optional
 
 import typer
 
-from . import app
+from . import app, fail
 from ..reading import DEFAULT_MAX_CHARS
 
 MAX_FAILURES_LISTED = 20
@@ -24,26 +28,40 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _error(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"deal-extract batch: error: {message}", err=True)
-    return typer.Exit(code)
+    return fail("batch", message, code)
 
 
-def _raise_interrupt(signum: int, frame: object) -> None:
+# --- interruption ------------------------------------------------------------------------
+# spaCy's own shutdown of nlp.pipe workers can deadlock when a run is interrupted (each forked
+# worker keeps its siblings' result pipes open, so none sees the main process stop reading).
+# So on Ctrl-C or SIGTERM the main process kills its workers first, then unwinds as
+# KeyboardInterrupt (the manifest is checkpointed), and leaves with os._exit so that
+# multiprocessing's exit handlers do not wait on queue threads of the killed workers.
+
+def _interrupt(signum: int, frame: object) -> None:
+    warnings.filterwarnings("ignore", message=r".*\[W127\]")  # spaCy: "a worker exited abnormally"
+    for child in multiprocessing.active_children():
+        child.terminate()
     raise KeyboardInterrupt
 
 
 def _worker_signals(_: object) -> None:
-    """In a forked nlp.pipe worker: leave Ctrl-C and SIGTERM to the main process, and die with it."""
+    """In a forked nlp.pipe worker: leave Ctrl-C to the main process, and die with it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))  # no orphans after a kill -9
 
 
-def _handle_signals():
-    """SIGTERM ends the run like Ctrl-C (manifest checkpointed); returns the previous handler."""
+@contextlib.contextmanager
+def _interruptible() -> Iterator[None]:
     multiprocessing.util.register_after_fork(_worker_signals, _worker_signals)
-    return signal.signal(signal.SIGTERM, _raise_interrupt)
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _summary(manifest, manifest_path: Path, quiet: bool) -> None:
@@ -106,15 +124,16 @@ def batch_command(
     options = BatchOptions(corpus=corpus_dir, output=output, n_process=n_process, batch_size=batch_size, glob=glob,
                            force=force, max_chars=max_chars, progress=False if quiet else None)
     manifest_path = output / MANIFEST_NAME
-    previous_handler = _handle_signals()
     try:
-        manifest = run_batch(extractor, options)
+        with _interruptible():
+            manifest = run_batch(extractor, options)
     except KeyboardInterrupt:
         typer.echo(f"deal-extract batch: interrupted; finished articles are kept in {output}: "
                    "run the same command again to complete", err=True)
+        if n_process > 1:
+            sys.stderr.flush()
+            os._exit(130)
         raise typer.Exit(130) from None
-    finally:
-        signal.signal(signal.SIGTERM, previous_handler)
     if not manifest.inputs:
         typer.echo(f"deal-extract batch: no input files found in {corpus_dir}" + (f" matching {glob!r}" if glob else ""), err=True)
     _summary(manifest, manifest_path, quiet)
