@@ -82,7 +82,7 @@ def make_organisations(nlp: Language, name: str, patterns_dir: str) -> Organisat
 )
 def make_cues(nlp: Language, name: str, patterns_dir: str) -> SpanRuler:
     """Theme and deal-type cues as overlapping spans in ``doc.spans["deal_cues"]``."""
-    ruler = SpanRuler(nlp, name=name, spans_key=SPANS_KEY, validate=False, overwrite=True)
+    ruler = SpanRuler(nlp, name=name, spans_key=SPANS_KEY, phrase_matcher_attr="LOWER", validate=False, overwrite=True)
     tokenize = lambda text: [t.text for t in nlp.make_doc(text)]  # noqa: E731
     ruler.add_patterns(span_ruler_patterns(_patterns(patterns_dir), tokenize))
     return ruler

@@ -17,7 +17,7 @@ def _cue_patterns(prefix: str, cues: list[CueEntry], tokenize: Callable[[str], l
         label = prefix + cue.id
         for phrase in cue.phrases:
             for variant in _spellings(phrase):
-                out.append({"label": label, "pattern": [{"LOWER": w.lower()} for w in tokenize(variant)]})
+                out.append({"label": label, "pattern": variant})  # phrase pattern, matched on LOWER
         for exact in cue.exact:
             out.append({"label": label, "pattern": [{"ORTH": w} for w in tokenize(exact)]})
         for pattern in cue.patterns:

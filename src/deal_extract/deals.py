@@ -86,6 +86,7 @@ class DealFinder:
         for entry in relations.relations:
             self.matcher.add(entry.id, [entry.pattern])
             self.entries[entry.id] = entry
+        self.required_words = _required_words(relations.relations)
         self.deal_nouns = {n.lower() for n in relations.deal_nouns} - {"one"}
         self.blockers = set(relations.blockers)
         self.references = set(relations.references)
@@ -94,8 +95,8 @@ class DealFinder:
 
     # -- units ---------------------------------------------------------------------------
 
-    def units(self, doc: Doc) -> list[Unit]:
-        text_lines = structure.lines(doc.text)
+    def units(self, doc: Doc, text: str) -> list[Unit]:
+        text_lines = structure.lines(text)
         units: list[Unit] = []
         line_i = 0
         for sent in doc.sents:
@@ -109,7 +110,7 @@ class DealFinder:
                         c0 = content[0].idx
                         while line_i + 1 < len(text_lines) and text_lines[line_i].end <= c0:
                             line_i += 1
-                        line = text_lines[line_i] if text_lines else structure.Line(0, len(doc.text), doc.text, 0, False, False)
+                        line = text_lines[line_i] if text_lines else structure.Line(0, len(text), text, 0, False, False)
                         first = not units or units[-1].line != line or units[-1].marker_only
                         marker = all(t.is_punct or t.like_num for t in content) and len(content) <= 2
                         units.append(Unit(len(units), content[0].i, content[-1].i + 1, line, first, marker))
@@ -125,9 +126,10 @@ class DealFinder:
             if ent.label_ == ORG and ent.id_:
                 for t in range(ent.start, ent.end):
                     token_org[t] = int(ent.id_)
-        units = self.units(doc)
+        text = doc.text
+        units = self.units(doc, text)
         unit_of = {t: u.index for u in units for t in range(u.start, u.end)}
-        ctx = _Context(doc, orgs, token_org, units, unit_of, self)
+        ctx = _Context(doc, text, orgs, token_org, units, unit_of, self)
         ctx.mentions = self._dependency_mentions(ctx, references=False) + self._dash_mentions(ctx)
         ctx.mentions += self._dependency_mentions(ctx, references=True)
         ctx.mentions += self._list_mentions(ctx)
@@ -320,6 +322,32 @@ def _one_joint_deal(nodes: dict[str, Token]) -> bool:
     return not any(t.lower_ in ("both", "respectively", "separate", "each") for t in sentence)
 
 
+def _required_words(relations) -> set[str]:
+    """Words (lemmas or lower-case forms) a sentence needs for any relation pattern to match:
+    each pattern's trigger words, or for a trigger without words, the words of its other nodes."""
+    words: set[str] = set()
+    for entry in relations:
+        nodes = {node["RIGHT_ID"]: node.get("RIGHT_ATTRS", {}) for node in entry.pattern}
+        ordered = [nodes.get("trigger", {})] + [attrs for name, attrs in nodes.items() if name != "trigger"]
+        for attrs in ordered:
+            found = _node_words(attrs)
+            if found:
+                words |= found
+                break
+    return words
+
+
+def _node_words(attrs: dict) -> set[str]:
+    found: set[str] = set()
+    for key in ("LEMMA", "LOWER"):
+        value = attrs.get(key)
+        if isinstance(value, str):
+            found.add(value.lower())
+        elif isinstance(value, dict):
+            found.update(w.lower() for w in value.get("IN", []))
+    return found
+
+
 def _members(ctx: "_Context", start: int, end: int) -> list[int]:
     members: list[int] = []
     for t in range(start, end):
@@ -365,10 +393,10 @@ def _mention(members: set[int], unit: int, conf: float, rule: str, types: tuple[
 class _Context:
     """Everything the rules need about one Doc, computed once."""
 
-    def __init__(self, doc: Doc, orgs: list[dict], token_org: dict[int, int], units: list[Unit],
+    def __init__(self, doc: Doc, text: str, orgs: list[dict], token_org: dict[int, int], units: list[Unit],
                  unit_of: dict[int, int], finder: DealFinder):
         self.doc, self.orgs, self.token_org, self.units, self.unit_of = doc, orgs, token_org, units, unit_of
-        self.text = doc.text
+        self.text = text
         self.finder = finder
         self.mentions: list[Mention] = []
         cues = [s for s in (doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else [])
@@ -381,7 +409,7 @@ class _Context:
         self.place_starts = [p[0] for p in self.places]
         self.place_ends = {p[1]: p for p in self.places}
         self.title_line = next((u.line for u in units), None)
-        self.matches = finder.matcher(doc)
+        self.matches = self._match_sentences(doc)
         self._by_unit: dict[int, list[Mention]] = {}
         self._by_unit_for: Optional[list[Mention]] = None
         self._by_unit_size = -1
@@ -394,6 +422,20 @@ class _Context:
             self.headings.append(heading)
             if u.line.heading and u.line != self.title_line:
                 heading = u.line
+
+    def _match_sentences(self, doc: Doc) -> list[tuple[int, list[int]]]:
+        """DependencyMatcher matches, run only on sentences that could hold a deal: two organisations,
+        or one and a word that may refer to another ("it", "the company", "the two firms")."""
+        references = self.finder.references | self.finder.plural_references | {"its", "they"}
+        matches: list[tuple[int, list[int]]] = []
+        for sent in doc.sents:
+            orgs = {self.token_org[t] for t in range(sent.start, sent.end) if t in self.token_org}
+            if not (len(orgs) >= 2 or (orgs and any(t.lower_ in references or t.lemma_.lower() in references for t in sent))):
+                continue
+            words = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
+            if words & self.finder.required_words:
+                matches += [(match_id, [i + sent.start for i in ids]) for match_id, ids in self.finder.matcher(sent)]
+        return matches
 
     # org resolution
     def is_reference(self, tok: Token) -> bool:
