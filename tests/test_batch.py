@@ -12,6 +12,7 @@ import csv
 import hashlib
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -461,3 +462,43 @@ def test_real_pipeline_two_processes_same_output(extractor, tmp_path):
     run(corpus, tmp_path / "two", extractor, batch_size=2, n_process=2)
     for name in ("deals.jsonl", "deals.csv", "organisations.csv"):
         assert (tmp_path / "one" / name).read_text() == (tmp_path / "two" / name).read_text()
+
+
+def _run_until(cmd: list[str], out: Path, articles_done: int, timeout: float = 120) -> None:
+    """Start ``cmd`` and SIGKILL it once ``articles_done`` article JSONs exist (or let it finish)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + timeout
+    try:
+        while proc.poll() is None:
+            done = sum(1 for _ in (out / "articles").rglob("*.json")) if (out / "articles").exists() else 0
+            if done >= articles_done:
+                proc.send_signal(signal.SIGKILL)
+                break
+            assert time.monotonic() < deadline, f"fewer than {articles_done} article JSONs after {timeout} s"
+            time.sleep(0.005)
+    finally:
+        proc.wait(timeout=30)
+        proc.stderr.close()
+
+
+def test_killed_at_several_random_points_then_complete(tmp_path):
+    """Kill -9 at several random points in successive runs; the last run accounts for every input once."""
+    n = 24
+    corpus = make_corpus(tmp_path / "corpus", {f"a{i:02d}.txt": generated_article(i).encode() for i in range(n)})
+    out = tmp_path / "out"
+    cmd = deal_extract_cmd(corpus, "-o", out, "-b", "1", "--quiet")
+    for point in sorted(random.Random(7).sample(range(1, n), 3)):
+        _run_until(cmd, out, point)
+        for path in (out / "articles").rglob("*.json"):  # whatever exists is complete and valid
+            ArticleResult.model_validate_json(path.read_text())
+    final = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert final.returncode == 0, final.stderr
+    manifest = manifest_of(out)
+    assert [i["path"] for i in manifest["inputs"]] == [f"a{i:02d}.txt" for i in range(n)]
+    assert {i["status"] for i in manifest["inputs"]} <= {"ok", "skipped"}
+    assert manifest["totals"]["ok"] + manifest["totals"]["skipped"] == n
+    for i in range(n):
+        ArticleResult.model_validate_json((out / "articles" / f"a{i:02d}.txt.json").read_text())
+    rows = list(csv.DictReader((out / "deals.csv").open(encoding="utf-8")))
+    assert len(rows) == manifest["totals"]["deals"] == len((out / "deals.jsonl").read_text().splitlines())
+    assert temp_files(out) == []

@@ -1,0 +1,65 @@
+"""Every gold file, one test each: it validates, its article exists, and the extraction of that
+article is a valid SPEC record whose offsets hold. The seed article is held to the walking
+skeleton's figures on its own; the micro figures over all gold files are in test_evaluate_cli."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from deal_extract.reading import read_article
+from deal_extract.records import ArticleResult
+from deal_extract.scoring import find_gold_pairs, load_gold, score_article
+
+REPO = Path(__file__).resolve().parents[1]
+GOLD = REPO / "tests" / "gold"
+SHARED = Path(os.environ.get("DEAL_EXTRACT_SHARED_CORPUS", REPO.parent / "shared" / "corpus"))
+GOLD_FILES = sorted(GOLD.glob("*.yaml"))
+SEED = "apac_alliance_boom_2025"
+
+
+def article_for(gold_path: Path) -> Path:
+    pairs = find_gold_pairs(GOLD, [d for d in (REPO / "corpus", SHARED) if d.is_dir()])
+    found = dict(pairs.pairs)
+    if gold_path not in found:
+        pytest.fail(f"{gold_path.name}: no article {gold_path.stem}.* in corpus/ or {SHARED} "
+                    "(set DEAL_EXTRACT_SHARED_CORPUS to the shared corpus folder)")
+    return found[gold_path]
+
+
+def test_there_are_gold_files_for_seed_and_team_corpus():
+    stems = {p.stem for p in GOLD_FILES}
+    assert SEED in stems
+    assert len(stems - {SEED}) >= 12
+    assert {p.stem for p in (REPO / "corpus").iterdir() if p.is_file()} <= stems, "a team article has no gold file"
+
+
+@pytest.mark.parametrize("gold_path", GOLD_FILES, ids=lambda p: p.stem)
+def test_gold_file_and_its_extraction(extractor, gold_path):
+    gold = load_gold(gold_path)
+    article_path = article_for(gold_path)
+    assert gold.article == article_path.name
+    article = read_article(article_path)
+    result = extractor.pipe([article]).__next__()
+    again = ArticleResult.model_validate_json(result.to_json())
+    assert again == result
+    for org in result.organisations:
+        for start, end in org.mentions:
+            assert article.text[start:end].strip(), (org.name, start, end)
+    for deal in result.deals:
+        assert article.text[deal.evidence.start:deal.evidence.end] == deal.evidence.text
+        assert len({p.name for p in deal.partners}) >= 2
+    if gold.published is not None:
+        assert result.published == gold.published
+
+
+def test_seed_article_meets_the_skeleton_figures(extractor):
+    gold_path = GOLD / f"{SEED}.yaml"
+    article = read_article(article_for(gold_path))
+    result = extractor.pipe([article]).__next__()
+    figures = score_article(result, load_gold(gold_path), text=article.text).figures
+    assert figures["organisations"]["f1"] >= 0.95, figures["organisations"]
+    assert figures["countries"]["precision"] >= 0.97, figures["countries"]
+    assert figures["countries"]["recall"] >= 0.90, figures["countries"]
