@@ -229,7 +229,7 @@ def test_exit_2_model_and_pattern_errors(cli, dirs, monkeypatch):
     monkeypatch.setattr(evaluation, "load_extractor", no_model)
     r = CliRunner().invoke(app, ["evaluate", "--gold", str(gold), "--corpus", str(corpus)])
     assert r.exit_code == 2
-    assert r.stderr.strip() == "error: no spaCy English model found: install one"
+    assert r.stderr.strip() == "deal-extract evaluate: error: no spaCy English model found: install one"
 
 
 def test_exit_2_real_loader_bad_patterns(dirs, tmp_path):

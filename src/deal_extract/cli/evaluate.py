@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import app
+from . import app, fail
 from ..evaluate import (
     BaselineError, FloorError, check_floors, compare, evaluate, floors_from, format_baseline, format_report,
     load_baseline, write_json,
@@ -20,11 +20,6 @@ from ..model import ModelNotFound
 from ..patterns import PatternError
 from ..reading import InputError
 from ..scoring import GoldError
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
 
 
 @app.command("evaluate")
@@ -40,13 +35,13 @@ def evaluate_command(
 ) -> None:
     """Score extraction against gold files: per-article and micro P/R/F1, missed and spurious items."""
     if not corpus:
-        raise _fail("give at least one --corpus DIR")
+        raise fail("evaluate", "give at least one --corpus DIR")
     try:
         wanted = floors_from(minimum or [], floors or [])
         before = load_baseline(baseline) if baseline else None
         report = evaluate(gold, corpus, model=model, patterns=patterns)
     except (FloorError, BaselineError, GoldError, InputError, ModelNotFound, PatternError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail("evaluate", str(exc)) from None
 
     for warning in report.warnings:
         typer.echo(f"warning: {warning}", err=True)

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import app
+from . import app, fail
 from ..model import ModelNotFound
 from ..patterns import PatternError
 from ..reading import InputError
@@ -26,13 +26,11 @@ def report_command(
 ) -> None:
     """Write an HTML review page: highlighted organisations, deal tables, evidence links."""
     if not corpus:
-        typer.echo("error: give at least one --corpus DIR", err=True)
-        raise typer.Exit(2)
+        raise fail("report", "give at least one --corpus DIR")
     try:
         data = build_report(corpus, gold_dir=gold, model=model, patterns=patterns)
     except (GoldError, InputError, ModelNotFound, PatternError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise fail("report", str(exc)) from None
     for warning in data.warnings:
         typer.echo(f"warning: {warning}", err=True)
     path = write_html(render_html(data.articles, title=title), output)
