@@ -322,6 +322,28 @@ def _one_joint_deal(nodes: dict[str, Token]) -> bool:
     return not any(t.lower_ in ("both", "respectively", "separate", "each") for t in sentence)
 
 
+def _sentence_doc(sent: Span) -> Doc:
+    """A Doc of one sentence with what the relation patterns read (text, lemma, POS, tag,
+    dependencies, entities), built in time linear in the sentence (``Span.as_doc`` copies
+    arrays of the whole Doc, which is quadratic over a long article)."""
+    start = sent.start
+    ents = []
+    for k, t in enumerate(sent):
+        iob = t.ent_iob_
+        ents.append("O" if not t.ent_type_ or iob == "O" else f"{'B' if k == 0 else iob}-{t.ent_type_}")
+    return Doc(
+        sent.doc.vocab,
+        words=[t.text for t in sent],
+        spaces=[bool(t.whitespace_) for t in sent],
+        heads=[t.head.i - start for t in sent],
+        deps=[t.dep_ or "dep" for t in sent],
+        lemmas=[t.lemma_ for t in sent],
+        pos=[t.pos_ or "X" for t in sent],
+        tags=[t.tag_ for t in sent],
+        ents=ents,
+    )
+
+
 def _required_words(relations) -> set[str]:
     """Words (lemmas or lower-case forms) a sentence needs for any relation pattern to match:
     each pattern's trigger words, or for a trigger without words, the words of its other nodes."""
@@ -434,7 +456,8 @@ class _Context:
                 continue
             words = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
             if words & self.finder.required_words:
-                matches += [(match_id, [i + sent.start for i in ids]) for match_id, ids in self.finder.matcher(sent)]
+                matches += [(match_id, [i + sent.start for i in ids])
+                            for match_id, ids in self.finder.matcher(_sentence_doc(sent))]
         return matches
 
     # org resolution
