@@ -115,7 +115,9 @@ class OrganisationResolver:
             return None
         return Span(doc, start, end, label=span.label, span_id=span.id)
 
-    def _is_noise(self, span: Span, source: str, title_end: int) -> bool:
+    def _is_noise(self, span: Span, source: str, text_info: tuple[str, int]) -> bool:
+        """``text_info``: the Doc's text and where its title line ends (computed once per Doc)."""
+        doc_text, title_end = text_info
         text = span.text
         folded = text.casefold()
         if "\n" in text or folded in self.noise_terms or folded in self.country_words:
@@ -149,12 +151,11 @@ class OrganisationResolver:
             return True
         if span.start_char < title_end and len(text) >= 0.6 * title_end:
             return True
-        if source == "ner" and _is_heading(span):
+        if source == "ner" and _is_heading(span, doc_text):
             return True
         return False
 
-    def candidates(self, doc: Doc) -> list[Mention]:
-        title_end = _title_end(doc.text)
+    def candidates(self, doc: Doc, text_info: tuple[str, int]) -> list[Mention]:
         # "Endo said": a person's surname the NER took for an organisation
         surnames = {e[-1].text.casefold() for e in doc.ents if e.label_ == "PERSON" and len(e) >= 2}
         out: list[Mention] = []
@@ -165,7 +166,7 @@ class OrganisationResolver:
             source = "curated" if ident.startswith(CURATED_PREFIX) else "shape" if ident.startswith(SHAPE_PREFIX) else "ner"
             for piece in self._pieces(ent, source):
                 span = self._trim(piece, source)
-                if span is None or self._is_noise(span, source, title_end) or span.text.casefold() in surnames:
+                if span is None or self._is_noise(span, source, text_info) or span.text.casefold() in surnames:
                     continue
                 curated = ident[len(CURATED_PREFIX):] if source == "curated" else None
                 if curated is None:
@@ -188,7 +189,7 @@ class OrganisationResolver:
         pieces.append(doc[start:end])
         return [Span(doc, p.start, p.end, label=ent.label, span_id=ent.id) for p in pieces if len(p)]
 
-    def weak_candidates(self, doc: Doc, places: list, found: list[Mention]) -> list[Mention]:
+    def weak_candidates(self, doc: Doc, places: list, found: list[Mention], text_info: tuple[str, int]) -> list[Mention]:
         """Names the NER missed or called a person or place, kept when the text frames them as an
         organisation: "Genobay (South Korea)", "Japan's Tanaka Seiyaku", "Seoul-based Arum Bio",
         "Malaysian digital health start-up KlinikKu Digital", or the longer form of a known name."""
@@ -197,7 +198,6 @@ class OrganisationResolver:
         place_end = {p.end: p for p in places}
         place_start = {p.start: p for p in places}
         known_first = {m.span[0].text for m in found if len(m.span) == 1}
-        title_end = _title_end(doc.text)
         out: list[Mention] = []
         for start, end in _capitalised_runs(doc, taken | place_tokens):
             end = next((t.i for t in doc[start:end] if t.lower_ in self.title_words and t.i > start), end)
@@ -220,7 +220,7 @@ class OrganisationResolver:
             )
             if after < len(doc) and doc[after].lower_ in _PLACE_NOUNS:
                 continue  # "Hangzhou's Binjiang district"
-            if framed and not self._is_noise(span, "weak", title_end):
+            if framed and not self._is_noise(span, "weak", text_info):
                 out.append(Mention(span, "weak", None))
         return out
 
@@ -237,9 +237,8 @@ class OrganisationResolver:
 
     # -- the component ----------------------------------------------------------------
 
-    def _drop_title_only(self, doc: Doc, groups: list[OrgGroup]) -> list[OrgGroup]:
+    def _drop_title_only(self, title_end: int, groups: list[OrgGroup]) -> list[OrgGroup]:
         """A headline's capitalised words make false names: keep title-only names only when curated."""
-        title_end = _title_end(doc.text)
         return [g for g in groups if g.curated or any(m.span.start_char >= title_end for m in g.mentions)]
 
     def _add_short_forms(self, doc: Doc, groups: list[OrgGroup], places: list) -> None:
@@ -267,9 +266,11 @@ class OrganisationResolver:
 
     def __call__(self, doc: Doc) -> Doc:
         places = self.places(doc)
-        mentions = self.candidates(doc)
-        mentions += self.weak_candidates(doc, places, mentions)
-        groups = self._drop_title_only(doc, self.group(doc, mentions))
+        text = doc.text
+        text_info = (text, _title_end(text))
+        mentions = self.candidates(doc, text_info)
+        mentions += self.weak_candidates(doc, places, mentions, text_info)
+        groups = self._drop_title_only(text_info[1], self.group(doc, mentions))
         self._add_short_forms(doc, groups, places)
         evidence = CountryEvidence(doc, places)
         orgs: list[dict] = []
@@ -410,9 +411,8 @@ def _title_end(text: str) -> int:
     return len(text) - len(stripped) + len(first)
 
 
-def _is_heading(span: Span) -> bool:
+def _is_heading(span: Span, text: str) -> bool:
     """True when the span sits on a short line of its own with no sentence punctuation."""
-    text = span.doc.text
     line_start = text.rfind("\n", 0, span.start_char) + 1
     line_end = text.find("\n", span.end_char)
     line = text[line_start: line_end if line_end >= 0 else len(text)].strip()
