@@ -15,11 +15,11 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
-import yaml
 from pydantic import BaseModel, Field
 
 from .records import ArticleResult, GoldFile
 from .reading import Article, read_article
+from .yamlfile import read_mapping
 from .scoring import (
     MEASURES, PRF_FIELDS, ArticleScore, CorpusScore, GoldError, find_gold_pairs, load_gold, score_article,
 )
@@ -191,14 +191,7 @@ def parse_floor(spec: str) -> tuple[str, float]:
 def load_floors(path: Path | str) -> dict[str, float]:
     """A YAML mapping ``field.measure: value`` (for example ``deals.f1: 0.90``)."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise FloorError(f"{path}: cannot read floors file: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise FloorError(f"{path}: YAML error: {exc}") from None
-    if not isinstance(data, dict):
-        raise FloorError(f"{path}: expected a mapping 'field.measure: value'")
+    data = read_mapping(path, FloorError, "floors file")
     floors: dict[str, float] = {}
     for name, value in data.items():
         try:
