@@ -337,6 +337,38 @@ CASES = [
         Gamma         Gamma         PROPN pobj     13 B-ORG
         .             .             PUNCT punct    1 O
     """, (0, 10), (0, 14)),
+    case("agreed_to_be_acquired", """
+        Beta       Beta       PROPN nsubj   2 B-ORG
+        has        have       AUX   aux     2 O
+        entered    enter      VERB  ROOT    2 O
+        into       into       ADP   prep    2 O
+        an         an         DET   det     5 O
+        agreement  agreement  NOUN  pobj    3 O
+        to         to         PART  aux     8 O
+        be         be         AUX   auxpass 8 O
+        acquired   acquire    VERB  relcl   5 O
+        by         by         ADP   agent   8 O
+        Acme       Acme       PROPN pobj    9 B-ORG
+        .          .          PUNCT punct   2 O
+    """, (10, 0)),
+    case("verb_acquisition_of", """
+        Acme        Acme        PROPN nsubj 1 B-ORG
+        completes   complete    VERB  ROOT  1 O
+        acquisition acquisition NOUN  dobj  1 O
+        of          of          ADP   prep  2 O
+        Beta        Beta        PROPN pobj  3 B-ORG
+        .           .           PUNCT punct 1 O
+    """, (0, 4)),
+    case("led_round_in", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        led       lead      VERB  ROOT  1 O
+        a         a         DET   det   4 O
+        Series    Series    PROPN compound 4 O
+        round     round     NOUN  dobj  1 O
+        in        in        ADP   prep  4 O
+        Beta      Beta      PROPN pobj  5 B-ORG
+        .         .         PUNCT punct 1 O
+    """, (0, 6)),
     case("round_was_led_by", """
         The       the       DET   det       1 O
         round     round     NOUN  nsubjpass 3 O
