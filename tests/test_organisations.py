@@ -8,7 +8,6 @@ wherever the curated list (patterns/organisations.yml) must not decide.
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 import pytest
 

@@ -78,7 +78,7 @@ def make_organisations(nlp: Language, name: str, patterns_dir: str) -> Organisat
 @Language.factory(
     "deal_extract_cues",
     default_config={"patterns_dir": ""},
-    assigns=[f"doc.spans"],
+    assigns=["doc.spans"],
 )
 def make_cues(nlp: Language, name: str, patterns_dir: str) -> SpanRuler:
     """Theme and deal-type cues as overlapping spans in ``doc.spans["deal_cues"]``."""

@@ -35,7 +35,6 @@ from .values import find_money, headline
 ORG = "ORG"
 _DASHES = {"–", "-", "—", "/", "x", "×"}
 _REPORTING = {"say", "add", "tell", "note", "comment", "according", "explain", "state"}
-_EXAMPLE_WORDS = {"such", "like", "including", "e.g.", "example", "examples", "instance"}
 _TERRITORY_PREPS = {"in", "into", "across", "throughout", "for", "to", "from", "including", "spanning",
                     "covering", "within", "outside", "excluding", "in-", "beyond", "over"}
 _NOT_TERRITORY_BEFORE = {"based", "headquartered", "located", "listed", "incorporated", "founded"}
@@ -286,7 +285,6 @@ class DealFinder:
                 last_unit = unit  # the follow-up's own paragraph continues the deal
 
     def _record(self, ctx: "_Context", draft: DealDraft) -> dict:
-        doc = ctx.doc
         best = max(draft.mentions, key=lambda m: (m.confidence, -m.unit))
         units = sorted({m.unit for m in draft.mentions} | set(draft.extra_units))
         ranges = [r for m in draft.mentions for r in ctx.scope(m)] + [ctx.unit_range(ctx.units[u]) for u in draft.extra_units]

@@ -10,12 +10,12 @@ organisation a home country (text first, curated list second) and a kind.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
 from .countries import CountryEvidence
 from .patterns import Patterns

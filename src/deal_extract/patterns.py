@@ -15,7 +15,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .records import Country, OrganisationEntry
+from .records import OrganisationEntry
 from .vocab import DealTypeId, OrgKind, ThemeId
 from .yamlfile import read_mapping
 
