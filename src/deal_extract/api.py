@@ -40,7 +40,7 @@ class Extractor:
     ):
         self.patterns = load_patterns(patterns)
         self.model_name = resolve_model_name(model)
-        self.nlp: Language = add_components(load_base_model(self.model_name), self.patterns.directory)
+        self.nlp: Language = add_components(load_base_model(self.model_name), patterns)
         self.max_chars = max_chars
 
     @property

@@ -35,9 +35,14 @@ for _name in ("organisations", "deals", "places"):
         Doc.set_extension(_name, default=None)
 
 
+def patterns_key(directory: Optional[str | Path] = None) -> str:
+    """The ``patterns_dir`` config value for a folder: its resolved path, or "" for the packaged one."""
+    return str(Path(directory).resolve()) if directory else ""
+
+
 def load_patterns(directory: Optional[str | Path] = None) -> Patterns:
     """Validated patterns of ``directory`` (default: packaged), loaded once per process and folder."""
-    return _patterns(str(Path(directory).resolve()) if directory else "")
+    return _patterns(patterns_key(directory))
 
 
 @lru_cache(maxsize=8)

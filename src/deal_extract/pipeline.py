@@ -7,12 +7,12 @@ from typing import Optional
 
 from spacy.language import Language
 
-from . import components  # noqa: F401  (registers the factories)
+from .components import patterns_key  # importing components registers the factories
 
 
 def add_components(nlp: Language, patterns_dir: Optional[Path] = None) -> Language:
     """Add the deal-extract components to ``nlp`` (which must have a parser and NER)."""
-    config = {"patterns_dir": str(Path(patterns_dir).resolve()) if patterns_dir else ""}
+    config = {"patterns_dir": patterns_key(patterns_dir)}
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("deal_extract_line_breaks", before="parser")
     ner_anchor = {"before": "ner"} if "ner" in nlp.pipe_names else {}
