@@ -337,6 +337,28 @@ CASES = [
         Gamma         Gamma         PROPN pobj     13 B-ORG
         .             .             PUNCT punct    1 O
     """, (0, 10), (0, 14)),
+    case("possessive_licence_to", """
+        Acme      Acme      PROPN poss  2 B-ORG
+        's        's        PART  case  0 O
+        licence   licence   NOUN  nsubj 6 O
+        to        to        ADP   prep  2 O
+        Beta      Beta      PROPN pobj  3 B-ORG
+        was       be        AUX   aux   6 O
+        watched   watch     VERB  ROOT  6 O
+        .         .         PUNCT punct 6 O
+    """, (0, 4)),
+    case("verb_with_partner_clause", """
+        Acme      Acme      PROPN ROOT  0 B-ORG
+        ,         ,         PUNCT punct 0 O
+        a         a         DET   det   3 O
+        company   company   NOUN  appos 0 O
+        ,         ,         PUNCT punct 0 O
+        teamed    team      VERB  acl   0 O
+        up        up        ADP   prt   5 O
+        with      with      ADP   prep  5 O
+        Beta      Beta      PROPN pobj  7 B-ORG
+        .         .         PUNCT punct 0 O
+    """, (0, 8)),
     case("agreed_to_be_acquired", """
         Beta       Beta       PROPN nsubj   2 B-ORG
         has        have       AUX   aux     2 O

@@ -101,7 +101,7 @@ class CountryEvidence:
             while k < len(doc) and self._tok(k) != ")" and k < e + 6:
                 k += 1
             k += 1
-        if self._tok(k) == "," and self._tok(k + 1).lower() in _DETS | {"based", "headquartered"}:
+        if self._tok(k) == "," and self._tok(k + 1).lower() in _DETS | {"based", "headquartered", "one"}:
             for j in range(k + 1, min(k + 20, len(doc))):
                 if doc[j].text in (",", ".", ";", ":") or "\n" in doc[j].text:
                     break
@@ -111,7 +111,8 @@ class CountryEvidence:
                 if p and p.code and (p.form == ADJECTIVE
                                      or (self._tok(p.end) == "-" and self._tok(p.end + 1) == "based")
                                      or self._tok(j - 1) in ("in",)
-                                     or (p.form in (NAME, CITY) and _descriptor_follows(doc, p.end))):
+                                     or (p.form in (NAME, CITY) and _descriptor_follows(doc, p.end))
+                                     or (p.form == NAME and self._tok(j - 1) == "of" and self._tok(p.end) in ("'s", "’s"))):
                     found.append((p.code, "apposition"))
                     break
         # "X is based in Seongnam, South Korea" / "X is headquartered in Tokyo"

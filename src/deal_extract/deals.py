@@ -164,6 +164,8 @@ class DealFinder:
                 node = nodes.get(entry.gather_node, trigger)
                 members = set(side_a) | set(side_b) | {o for t in node.subtree if (o := ctx.token_org.get(t.i)) is not None}
                 out += _mention(members, unit, conf, entry.id, types, trigger.i)
+            elif ctx.same_coordination(a_tok, b_tok) and _their_own(nodes):
+                continue  # "A and B have signed deals of their own": not with each other
             elif ctx.same_coordination(a_tok, b_tok) or _one_joint_deal(nodes):
                 out += _mention(set(side_a) | set(side_b), unit, conf, entry.id, types, trigger.i)
             else:
@@ -172,6 +174,10 @@ class DealFinder:
         return out
 
     def _blocked(self, trigger: Token) -> bool:
+        """A blocker above the trigger ("ended", "denied", "in talks"), a modal or negation on the way,
+        or a blocking modifier of the trigger itself ("proposed acquisition", "failed merger")."""
+        if any(c.dep_ == "amod" and c.lower_ in self.blockers for c in trigger.children):
+            return True
         chain = [trigger, *trigger.ancestors]
         for tok in chain:
             if tok.lemma_.lower() in self.blockers:
@@ -310,14 +316,26 @@ class DealFinder:
         }
 
 
+def _their_own(nodes: dict[str, Token]) -> bool:
+    """A plural deal noun of coordinated subjects: each has its own ("A and B signed deals")."""
+    noun = nodes.get("deal")
+    return noun is not None and (noun.tag_ == "NNS" or any(t.lower_ == "own" for t in noun.subtree))
+
+
+_JOINT_VERBS = {"team", "partner", "collaborate", "join", "ally", "work", "cooperate", "form"}
+
+
 def _one_joint_deal(nodes: dict[str, Token]) -> bool:
-    """"formed a (three-way) consortium with A and B" is one deal; "signed deals with both A and B",
-    "agreements with A and B respectively" are one each."""
-    noun = nodes.get("deal") or (nodes["trigger"] if nodes.get("trigger") is not None and nodes["trigger"].pos_ == "NOUN" else None)
-    if noun is None or noun.tag_ == "NNS" or noun.lower_.endswith("s") and noun.lemma_ != noun.lower_:
+    """"formed a (three-way) consortium with A and B", "teamed up with A and B on a study" are one
+    deal; "signed deals with both A and B", "agreements with A and B respectively" are one each."""
+    trigger = nodes.get("trigger")
+    noun = nodes.get("deal") or (trigger if trigger is not None and trigger.pos_ == "NOUN" else None)
+    anchor = noun if noun is not None else trigger
+    if anchor is None or any(t.lower_ in ("both", "respectively", "separate", "separately", "each") for t in anchor.sent):
         return False
-    sentence = noun.sent
-    return not any(t.lower_ in ("both", "respectively", "separate", "each") for t in sentence)
+    if noun is None:
+        return trigger.lemma_.lower() in _JOINT_VERBS
+    return not (noun.tag_ == "NNS" or noun.lower_.endswith("s") and noun.lemma_ != noun.lower_)
 
 
 def _sentence_doc(sent: Span) -> Doc:
@@ -513,8 +531,13 @@ class _Context:
             if lower == "they" or definite:
                 return self._last_deal_partners(unit)
             return []
+        if lower in ("we", "us", "our"):
+            return self._protagonist(tok, unit)  # the company speaking: an interview, a press release
         if lower in ("it", "its") or (lemma in self.finder.references and definite):
             return self._last_subject_org(unit, tok)
+        owner = next((c for c in tok.children if c.dep_ == "poss" and c.lower_ in ("its", "our")), None)
+        if owner is not None:  # "our Series A was led by X", "its partner X"
+            return self._resolve_reference(owner)
         return []
 
     def _last_deal_partners(self, unit: int) -> list[int]:
@@ -545,7 +568,11 @@ class _Context:
             elif subjects:
                 # at a paragraph's start: the most mentioned subject of the paragraph before
                 return [max((self.token_org[t.i] for t in subjects), key=lambda o: len(self.orgs[o]["mentions"]))]
-        # else the article's protagonist: the most mentioned organisation named before the reference
+        return self._protagonist(tok, unit)
+
+    def _protagonist(self, tok: Token, unit: int) -> list[int]:
+        """The article's protagonist: the most mentioned organisation named before the reference
+        (and not in the reference's own unit), if it is mentioned at least three times."""
         before = {o for t, o in self.token_org.items() if t < tok.i}
         unit_orgs = {self.token_org[t] for t in range(self.units[unit].start, self.units[unit].end) if t in self.token_org}
         pool = before - unit_orgs

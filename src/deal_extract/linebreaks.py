@@ -15,8 +15,14 @@ _BULLET = re.compile(r"^(?:[-*•–—▪●]|\d{1,2}[.)]|#{1,6})$")
 _SENTENCE_END = (".", "!", "?", ":", ";", "\"", "”", "’", ")")
 
 
+_LEGAL_ABBREVIATIONS = {"Inc.", "Ltd.", "Co.", "Corp.", "Pte.", "Pty.", "Bhd.", "Plc.", "S.A.", "A.G.", "K.K."}
+
+
 class LineBreaks:
     def __call__(self, doc: Doc) -> Doc:
+        for tok in doc[:-1]:
+            if tok.text in _LEGAL_ABBREVIATIONS:
+                _no_start_after(doc, tok.i)
         for tok in doc[:-1]:
             if "\n" not in tok.text:
                 continue
@@ -29,6 +35,17 @@ class LineBreaks:
                     or prev is None or prev.text.endswith(_SENTENCE_END) or short_line):
                 nxt.is_sent_start = True
         return doc
+
+
+def _no_start_after(doc: Doc, i: int) -> None:
+    """"Larkspur Biosciences, Inc. today announced": no sentence starts after a legal form that a
+    lower-case word follows (blank space from masked tickers in between is skipped)."""
+    k = i + 1
+    while k < len(doc) and doc[k].is_space and "\n" not in doc[k].text:
+        k += 1
+    if k < len(doc) and doc[k].is_lower:
+        for j in range(i + 1, k + 1):
+            doc[j].is_sent_start = False
 
 
 def _line_start(doc: Doc, i: int) -> int:

@@ -1,4 +1,4 @@
-"""Blank out Markdown emphasis and link targets before the NLP, keeping every offset.
+"""Blank out Markdown emphasis, link targets and stock tickers before the NLP, keeping every offset.
 
 ``**Nexcella Bio**`` confuses the tagger and the parser; ``  Nexcella Bio  `` does not.
 Each masked character becomes a space, so the masked text has the same length as the
@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 _PATTERNS = (
+    re.compile(r"\((?:[A-Z][A-Za-z]{1,9}\s?)+:\s?[A-Z0-9][A-Z0-9.]{0,9}\)"),  # stock tickers: "(NASDAQ: LRKB)", "(HKEX: 2269)"
     re.compile(r"\*\*|__"),                       # bold
     re.compile(r"(?<![\w*])\*(?=[^\s*])|(?<=[^\s*])\*(?![\w*])"),  # *italic* (not A*STAR, not a "* " bullet)
     re.compile(r"(?<=\])\([^)\s]*\)"),             # [label](https://...) link targets

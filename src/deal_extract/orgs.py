@@ -30,7 +30,7 @@ _CODE = re.compile(r"^(?:[A-Z]{1,6}-?\d[\w-]*|[A-Z]+\d+[A-Z]\d*)$")
 _SHORT_CAPS = re.compile(r"^[A-Z]{1,3}$")
 _NAME_FUNCTION_WORDS = {"of", "and", "for", "the", "de", "du", "la", "von", "van", "&", "in", "on", "at"}
 _TRIM_LEFT = {"the", "The", "THE", "About", "ABOUT", "-", "*", "•", "–", "—", "(", "\"", "'", "“", "‘", ":"}
-_TRIM_RIGHT = {"'s", "’s", "'", "’", ",", ".", ":", ";", "-", "–", "—", ")", "\"", "”", "’"}
+_TRIM_RIGHT = {"'s", "’s", "'", "’", ",", ".", ":", ";", "-", "–", "—", ")", "\"", "”", "’", "and", "or", "with"}
 
 
 def ruler_patterns(patterns: Patterns) -> list[dict]:
@@ -137,6 +137,8 @@ class OrganisationResolver:
         nxt = span.doc[span.end] if span.end < len(span.doc) else None
         if nxt is not None and nxt.is_title and nxt.lower_ in self.noise_words:
             return True  # the start of an event or unit name: "Singapore Biotech Partnering Summit"
+        if nxt is not None and len(span) == 1 and nxt.like_num and "." in nxt.text:
+            return True  # a drug target with its number: "Claudin 18.2"
         if all(t.text.casefold() in self.adjective_words or t.text.casefold() in self.noise_terms for t in span):
             return True  # "Korean CDMO"
         in_parentheses = span.start > 0 and span.doc[span.start - 1].text == "(" and nxt_is_close(span)
@@ -293,6 +295,7 @@ class OrganisationResolver:
             for s in spans:
                 org_spans.append(Span(doc, s.start, s.end, label=ORG, span_id=str(index)))
         evidence.apply_group_statements(orgs)
+        self._dateline_countries(doc, orgs)
         for org in orgs:
             if org["country"] is None:
                 org["country"] = self._country_in_name(org["name"])
@@ -302,6 +305,36 @@ class OrganisationResolver:
         others = [e for e in doc.ents if e.label_ != ORG]
         doc.ents = _non_overlapping(org_spans + others)
         return doc
+
+    def _dateline_countries(self, doc: Doc, orgs: list[dict]) -> None:
+        """A press release's dateline names the issuers' home cities, in order:
+        "TOKYO and BOSTON, June 3, 2025 -- A Co., Ltd. and B, Inc. today announced ...".
+        One city gives the first subject its country; as many cities as subjects give one each.
+        Only for organisations the text and the curated list leave without a country."""
+        token_org = {t: i for i, org in enumerate(orgs) for s, e in org["tokens"] for t in range(s, e)}
+        codes: list[str] = []
+        for tok in doc[:80]:
+            if tok.text in ("--", "—", "–", "/") or tok.text.startswith("/") or (codes and tok.i in token_org):
+                break
+            code = self.place_codes.get(tok.text.title()) if tok.is_upper and len(tok) > 1 else None
+            if code and (not codes or codes[-1] != code):
+                codes.append(code)
+        if not codes:
+            return
+        subjects: list[int] = []
+        start = next((t for t in sorted(token_org) if t < 120), None)
+        if start is None:
+            return
+        for tok in doc[start].sent:
+            i = token_org.get(tok.i)
+            if i is not None and i not in subjects and (tok.dep_ in ("nsubj", "nsubjpass") or tok.head.dep_ in ("nsubj", "nsubjpass")
+                                                        or tok.dep_ == "conj" and tok.head.i in token_org):
+                subjects.append(i)
+        pairs = list(zip(subjects, codes)) if len(codes) == len(subjects) else (
+            [(subjects[0], codes[0])] if len(codes) == 1 and subjects else [])
+        for i, code in pairs:
+            if orgs[i]["country"] is None:
+                orgs[i]["country"], orgs[i]["country_source"] = code, "dateline"
 
     def _country_in_name(self, name: str) -> Optional[str]:
         """The name itself: a legal form used in one country ("Pte. Ltd."), or a country or city in
