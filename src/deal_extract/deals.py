@@ -80,17 +80,30 @@ class DealDraft:
 class DealFinder:
     def __init__(self, nlp: Language, patterns: Patterns):
         relations = patterns.relations
-        self.matcher = DependencyMatcher(nlp.vocab)
-        self.entries = {}
-        for entry in relations.relations:
-            self.matcher.add(entry.id, [entry.pattern])
-            self.entries[entry.id] = entry
-        self.required_words = _required_words(relations.relations)
+        self.vocab = nlp.vocab
+        self.entries = {entry.id: entry for entry in relations.relations}
+        self.words_of = {entry.id: frozenset(_required_words([entry])) for entry in relations.relations}
+        self.required_words = frozenset().union(*self.words_of.values())
+        self._matchers: dict[frozenset[str], DependencyMatcher] = {}
         self.deal_nouns = {n.lower() for n in relations.deal_nouns} - {"one"}
         self.blockers = set(relations.blockers)
         self.references = set(relations.references)
         self.plural_references = set(relations.plural_references)
         self.trigger_words = self.deal_nouns | _COOCCURRENCE_VERBS
+
+    def matcher_for(self, words: set[str]) -> Optional[DependencyMatcher]:
+        """A DependencyMatcher of the patterns whose words occur in a sentence (built once per set)."""
+        ids = frozenset(i for i, required in self.words_of.items() if required & words)
+        if not ids:
+            return None
+        matcher = self._matchers.get(ids)
+        if matcher is None:
+            matcher = DependencyMatcher(self.vocab)
+            for i in sorted(ids):
+                matcher.add(i, [self.entries[i].pattern])
+            if len(self._matchers) < 512:
+                self._matchers[ids] = matcher
+        return matcher
 
     # -- units ---------------------------------------------------------------------------
 
@@ -471,9 +484,10 @@ class _Context:
             if not (len(orgs) >= 2 or (orgs and any(t.lower_ in references or t.lemma_.lower() in references for t in sent))):
                 continue
             words = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
-            if words & self.finder.required_words:
+            matcher = self.finder.matcher_for(words & self.finder.required_words)
+            if matcher is not None:
                 matches += [(match_id, [i + sent.start for i in ids])
-                            for match_id, ids in self.finder.matcher(_sentence_doc(sent))]
+                            for match_id, ids in matcher(_sentence_doc(sent))]
         return matches
 
     # org resolution
