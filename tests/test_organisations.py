@@ -340,6 +340,9 @@ def test_territory_from_the_deal_sentence(extractor):
     f"{K} may acquire {O}, analysts said.",
     f"The NMPA approved {K}'s drug.",
     f"{K} and {O} both develop ADCs.",
+    f"{K} and {O} have signed impressive deals of their own.",
+    f"Regulators blocked {K}'s proposed acquisition of {O}.",
+    f"{K} is a research house licensed by the Monetary Authority of Singapore.",
 ])
 def test_no_deal(extractor, body):
     result = run(extractor, body)

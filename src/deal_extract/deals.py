@@ -173,12 +173,12 @@ class DealFinder:
                 continue
             conf = entry.confidence - (0.1 if ctx.is_reference(a_tok) or ctx.is_reference(b_tok) else 0.0)
             types = tuple(entry.deal_types)
+            if ctx.same_coordination(a_tok, b_tok) and _their_own(nodes):
+                continue  # "A and B have signed deals of their own": not with each other
             if entry.gather == "subtree":
                 node = nodes.get(entry.gather_node, trigger)
                 members = set(side_a) | set(side_b) | {o for t in node.subtree if (o := ctx.token_org.get(t.i)) is not None}
                 out += _mention(members, unit, conf, entry.id, types, trigger.i)
-            elif ctx.same_coordination(a_tok, b_tok) and _their_own(nodes):
-                continue  # "A and B have signed deals of their own": not with each other
             elif ctx.same_coordination(a_tok, b_tok) or _one_joint_deal(nodes):
                 out += _mention(set(side_a) | set(side_b), unit, conf, entry.id, types, trigger.i)
             else:
@@ -239,8 +239,12 @@ class DealFinder:
                 continue
             tokens = doc[unit.start:unit.end]
             members = {ctx.token_org[t.i] for t in tokens if t.i in ctx.token_org and not ctx.in_example_list(t)}
-            if len(members) != 2 or any(ctx.orgs[i]["kind"] == "government" for i in members):
+            if len(members) != 2:
                 continue
+            if any(ctx.acting_authority(t) for t in tokens if t.i in ctx.token_org):
+                continue
+            if any(t.lower_ == "own" and t.i > 0 and doc[t.i - 1].lower_ in ("their", "its") for t in tokens):
+                continue  # "A and B have signed deals of their own"
             lemmas = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
             headline_like = unit.line.heading or unit.line.bullet  # telegraphic: the tagger often takes verbs for nouns
             verbs = {t.lemma_.lower() for t in tokens if t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB") or headline_like}
@@ -597,6 +601,13 @@ class _Context:
 
     def same_coordination(self, a: Token, b: Token) -> bool:
         return b in _coordinated(a) or a in _coordinated(b)
+
+    def acting_authority(self, tok: Token) -> bool:
+        """A government body after "by" ("licensed by the Monetary Authority"): acting, not partnering."""
+        if self.orgs[self.token_org[tok.i]]["kind"] != "government":
+            return False
+        before = [t.lower_ for t in self.doc[max(tok.i - 2, 0):tok.i]]
+        return before[-1:] == ["by"] or before == ["by", "the"]
 
     def only_connected(self, start: int, end: int) -> bool:
         """Only organisations joined by "and", "&", "x", "/", dashes or commas (and markup) in the range."""
