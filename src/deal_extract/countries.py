@@ -21,10 +21,10 @@ from typing import Optional
 
 from spacy.tokens import Doc, Span
 
+from .markup import MARKUP_TOKENS
 from .places import ADJECTIVE, CITY, NAME, Place
 
 _DETS = {"a", "an", "the"}
-_MARKUP = {"*", "**", "_", "__", "`"}
 
 
 def _descriptor_follows(doc: Doc, i: int) -> bool:
@@ -59,9 +59,9 @@ class CountryEvidence:
     def mention_evidence(self, span: Span) -> list[tuple[str, str]]:
         doc, s, e = self.doc, span.start, span.end
         # look past Markdown emphasis around a name: "Beijing's **Yanshan CellTech**"
-        while s > 0 and (doc[s - 1].text in _MARKUP or doc[s - 1].is_space):
+        while s > 0 and (doc[s - 1].text in MARKUP_TOKENS or doc[s - 1].is_space):
             s -= 1
-        while e < len(doc) and (doc[e].text in _MARKUP or doc[e].is_space):
+        while e < len(doc) and (doc[e].text in MARKUP_TOKENS or doc[e].is_space):
             e += 1
         found: list[tuple[str, str]] = []
         # parenthesis right after the mention
@@ -177,7 +177,7 @@ class CountryEvidence:
             if k in token_org:
                 if token_org[k] not in listed:
                     listed.append(token_org[k])
-            elif not (doc[k].text in (",", "and", "or") or doc[k].text in _MARKUP):
+            elif not (doc[k].text in (",", "and", "or") or doc[k].text in MARKUP_TOKENS):
                 break
             k += 1
         return listed

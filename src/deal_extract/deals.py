@@ -34,17 +34,6 @@ from .values import find_money, headline
 
 ORG = "ORG"
 _DASHES = {"–", "-", "—", "/", "x", "×"}
-_REPORTING = {"say", "add", "tell", "note", "comment", "according", "explain", "state"}
-_TERRITORY_PREPS = {"in", "into", "across", "throughout", "for", "to", "from", "including", "spanning",
-                    "covering", "within", "outside", "excluding", "in-", "beyond", "over"}
-_NOT_TERRITORY_BEFORE = {"based", "headquartered", "located", "listed", "incorporated", "founded"}
-_COOCCURRENCE_VERBS = {"license", "licence", "licensed", "in-license", "acquire", "acquired", "partner", "partnered",
-                       "collaborate", "invest", "invested", "distribute", "manufacture", "sign", "signed", "ink",
-                       "inked", "co-develop", "commercialise", "commercialize", "supply", "grant", "granted",
-                       "merge", "buy", "bought", "pay", "paid"}
-_CONTINUATION_HEADS = {"deal", "agreement", "partnership", "collaboration", "transaction", "pact",
-                       "contract", "licence", "license", "acquisition", "alliance", "terms", "tie-up",
-                       "arrangement", "investment", "round", "financing", "deals"}
 
 
 @dataclass
@@ -89,7 +78,12 @@ class DealFinder:
         self.blockers = set(relations.blockers)
         self.references = set(relations.references)
         self.plural_references = set(relations.plural_references)
-        self.trigger_words = self.deal_nouns | _COOCCURRENCE_VERBS
+        self.follow_up_nouns = set(relations.follow_up_nouns)
+        self.joint_verbs = set(relations.joint_verbs)
+        self.fallback_verbs = set(relations.fallback_verbs)
+        self.reporting_verbs = set(relations.reporting_verbs)
+        self.territory_words = set(relations.territory_words)
+        self.not_territory_before = set(relations.not_territory_before)
 
     def matcher_for(self, words: set[str]) -> Optional[DependencyMatcher]:
         """A DependencyMatcher of the patterns whose words occur in a sentence (built once per set)."""
@@ -179,7 +173,7 @@ class DealFinder:
                 node = nodes.get(entry.gather_node, trigger)
                 members = set(side_a) | set(side_b) | {o for t in node.subtree if (o := ctx.token_org.get(t.i)) is not None}
                 out += _mention(members, unit, conf, entry.id, types, trigger.i)
-            elif ctx.same_coordination(a_tok, b_tok) or _one_joint_deal(nodes):
+            elif ctx.same_coordination(a_tok, b_tok) or _one_joint_deal(nodes, self.joint_verbs):
                 out += _mention(set(side_a) | set(side_b), unit, conf, entry.id, types, trigger.i)
             else:
                 for b in side_b:
@@ -248,8 +242,8 @@ class DealFinder:
             lemmas = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
             headline_like = unit.line.heading or unit.line.bullet  # telegraphic: the tagger often takes verbs for nouns
             verbs = {t.lemma_.lower() for t in tokens if t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB") or headline_like}
-            quoted_person = bool(lemmas & _REPORTING) and any(t.ent_type_ == "PERSON" for t in tokens)
-            if lemmas & self.blockers or quoted_person or not verbs & _COOCCURRENCE_VERBS:
+            quoted_person = bool(lemmas & self.reporting_verbs) and any(t.ent_type_ == "PERSON" for t in tokens)
+            if lemmas & self.blockers or quoted_person or not verbs & self.fallback_verbs:
                 continue
             out += _mention(members, unit.index, 0.5, "cooccurrence")
         return out
@@ -339,10 +333,7 @@ def _their_own(nodes: dict[str, Token]) -> bool:
     return noun is not None and (noun.tag_ == "NNS" or any(t.lower_ == "own" for t in noun.subtree))
 
 
-_JOINT_VERBS = {"team", "partner", "collaborate", "join", "ally", "work", "cooperate", "form"}
-
-
-def _one_joint_deal(nodes: dict[str, Token]) -> bool:
+def _one_joint_deal(nodes: dict[str, Token], joint_verbs: set[str]) -> bool:
     """"formed a (three-way) consortium with A and B", "teamed up with A and B on a study" are one
     deal; "signed deals with both A and B", "agreements with A and B respectively" are one each."""
     trigger = nodes.get("trigger")
@@ -351,7 +342,7 @@ def _one_joint_deal(nodes: dict[str, Token]) -> bool:
     if anchor is None or any(t.lower_ in ("both", "respectively", "separate", "separately", "each") for t in anchor.sent):
         return False
     if noun is None:
-        return trigger.lemma_.lower() in _JOINT_VERBS
+        return trigger.lemma_.lower() in joint_verbs
     return not (noun.tag_ == "NNS" or noun.lower_.endswith("s") and noun.lemma_ != noun.lower_)
 
 
@@ -640,7 +631,7 @@ class _Context:
     # continuation
     def refers_back(self, unit: Unit) -> bool:
         for tok in self.doc[unit.start:unit.end]:
-            if tok.lemma_.lower() in _CONTINUATION_HEADS and any(c.lower_ in ("the", "this", "that") for c in tok.children):
+            if tok.lemma_.lower() in self.finder.follow_up_nouns and any(c.lower_ in ("the", "this", "that") for c in tok.children):
                 return True
             if tok.lower_ in self.finder.plural_references and any(c.lower_ in ("the", "both", "two") for c in tok.children):
                 return True
@@ -755,14 +746,16 @@ class _Context:
                     continue
                 if end < len(doc) and (doc[end].text in ("'s", "’s", "-") or doc[end].text == ")" and start > 0 and doc[start - 1].text == "("):
                     continue
-                if _territory_context(doc, start, s, self.place_ends):
+                if _territory_context(doc, start, s, self.place_ends, self.finder):
                     value = code or text
                     if value not in found:
                         found.append(value)
         return found
 
 
-def _territory_context(doc: Doc, start: int, unit_start: int, ends: dict[int, tuple]) -> bool:
+def _territory_context(doc: Doc, start: int, unit_start: int, ends: dict[int, tuple], finder: DealFinder) -> bool:
+    """A place is a deal territory when a territory word precedes it ("in", "across", "including"),
+    past other places and "and"/","; not when that word follows "based" / "headquartered"."""
     k = start - 1
     while k >= unit_start:
         tok = doc[k]
@@ -772,8 +765,8 @@ def _territory_context(doc: Doc, start: int, unit_start: int, ends: dict[int, tu
         if k + 1 in ends:
             k = ends[k + 1][0] - 1
             continue
-        if tok.lower_ in _TERRITORY_PREPS:
-            return not (k > unit_start and doc[k - 1].lower_ in _NOT_TERRITORY_BEFORE)
+        if tok.lower_ in finder.territory_words:
+            return not (k > unit_start and doc[k - 1].lower_ in finder.not_territory_before)
         return False
     return False
 

@@ -18,6 +18,10 @@ _PATTERNS = (
 )
 
 
+# Emphasis tokens as spaCy splits them from unmasked text (the spaCy components alone see them)
+MARKUP_TOKENS = frozenset({"*", "**", "_", "__", "`"})
+
+
 def mask_markup(text: str) -> str:
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: " " * len(m.group(0)), text)

@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Span
 
 from .countries import CountryEvidence
 from .patterns import Patterns
+from .markup import MARKUP_TOKENS
 from .places import PlaceFinder
 
 ORG = "ORG"
@@ -205,10 +206,10 @@ class OrganisationResolver:
             end = next((t.i for t in doc[start:end] if t.lower_ in self.title_words and t.i > start), end)
             span = doc[start:end]
             before = start - 1
-            while before >= 0 and (doc[before].text in _MARKUP or doc[before].is_space):
+            while before >= 0 and (doc[before].text in MARKUP_TOKENS or doc[before].is_space):
                 before -= 1
             after = end
-            while after < len(doc) and (doc[after].text in _MARKUP or doc[after].is_space):
+            while after < len(doc) and (doc[after].text in MARKUP_TOKENS or doc[after].is_space):
                 after += 1
             framed = (
                 (after + 1 < len(doc) and doc[after].text == "(" and (p := place_start.get(after + 1)) is not None
@@ -368,7 +369,6 @@ class OrganisationResolver:
         return "company"
 
 
-_MARKUP = {"*", "**", "_", "__", "`"}
 _ORG_DESCRIPTORS = {"start-up", "startup", "biotech", "company", "firm", "developer", "drugmaker", "cdmo", "cro",
                     "distributor", "insurer", "manufacturer", "maker", "partner", "licensee", "licensor", "investor",
                     "subsidiary", "affiliate", "spin-out", "spinout", "spin-off", "group", "chain", "operator",

@@ -133,6 +133,12 @@ class RelationsFile(_Strict):
     blockers: list[str] = Field(default_factory=list, description="lemmas above a trigger that make it no deal (talks, terminate, deny)")
     references: list[str] = Field(default_factory=list, description="nouns that refer back to an organisation: 'the company'")
     plural_references: list[str] = Field(default_factory=list, description="nouns that refer back to a deal's partners: 'the two firms'")
+    follow_up_nouns: list[str] = Field(default_factory=list, description="'the deal', 'the terms': a sentence that continues the last deal")
+    joint_verbs: list[str] = Field(default_factory=list, description="'X teamed up with A and B': one deal of all three")
+    fallback_verbs: list[str] = Field(default_factory=list, description="verbs that let two organisations in a misparsed sentence make a deal")
+    reporting_verbs: list[str] = Field(default_factory=list, description="'said': with a person in the sentence, no fallback deal")
+    territory_words: list[str] = Field(default_factory=list, description="words before a place that make it a deal territory ('in', 'across')")
+    not_territory_before: list[str] = Field(default_factory=list, description="'based in X' is a home, not a territory")
     relations: list[RelationEntry]
 
 
