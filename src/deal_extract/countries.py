@@ -35,15 +35,13 @@ def _descriptor_follows(doc: Doc, i: int) -> bool:
         if tok.is_lower and tok.is_alpha and tok.pos_ in ("NOUN", "PROPN"):
             return True
     return False
-_GROUP_NOUNS = {"companies", "company", "firms", "firm", "players", "biotechs", "startups", "start-ups",
-                "groups", "drugmakers", "pharmas", "developers", "institutions", "makers", "manufacturers",
-                "cdmos", "ventures", "biopharmas", "innovators"}
 _EXAMPLE_CUES = {("such", "as"), ("like",), ("including",), ("notably",), ("e.g.",)}
 
 
 class CountryEvidence:
-    def __init__(self, doc: Doc, places: list[Place]):
+    def __init__(self, doc: Doc, places: list[Place], group_nouns: set[str]):
         self.doc = doc
+        self.group_nouns = group_nouns
         self.by_start = {p.start: p for p in places}
         self.by_end = {p.end: p for p in places}
         self.org_starts: dict[int, Span] = {}
@@ -156,9 +154,9 @@ class CountryEvidence:
             if p.form != ADJECTIVE or p.end >= len(doc):
                 continue
             k = p.end
-            while k < min(p.end + 3, len(doc)) and doc[k].is_lower and doc[k].lower_ not in _GROUP_NOUNS:
+            while k < min(p.end + 3, len(doc)) and doc[k].is_lower and doc[k].lower_ not in self.group_nouns:
                 k += 1  # "Korean platform companies"
-            if k >= len(doc) or doc[k].lower_ not in _GROUP_NOUNS:
+            if k >= len(doc) or doc[k].lower_ not in self.group_nouns:
                 continue
             for i in self._example_list(k + 1, token_org):
                 if orgs[i]["country_source"] in (None, "curated"):

@@ -93,11 +93,15 @@ class OrganisationResolver:
         self.kind_words = {w.casefold(): kind for kind, words in noise.kind_words.items() for w in words}
         self.shape_kinds = {s.id: s.kind for s in patterns.shapes}
         self.country_words = {k.rsplit(":", 1)[1].casefold() for k in self.places.entries}
+        self.group_nouns = {w.casefold() for w in patterns.countries.group_nouns}
         self.legal_forms = [(c.code, c.legal_forms) for c in patterns.countries.countries if c.legal_forms]
         self.place_codes = {word: c.code for c in patterns.countries.countries for word in [*c.names, *c.cities]}
         self.adjective_words = {k.rsplit(":", 1)[1].casefold() for k in self.places.entries if k.startswith("adjective:")}
         self.short_form_stop = {w.casefold() for w in noise.short_form_stop} | self.noise_terms
         self.title_words = {w.casefold() for w in noise.title_words}
+        self.descriptors = {w.casefold() for w in noise.descriptors}
+        self.place_nouns = {w.casefold() for w in noise.place_nouns}
+        self.adviser_roles = {w.casefold() for w in noise.adviser_roles}
 
     # -- cleaning ---------------------------------------------------------------------
 
@@ -216,12 +220,12 @@ class OrganisationResolver:
                  and p.code and p.end < len(doc) and doc[p.end].text.startswith(")"))
                 or (before >= 1 and doc[before].text in ("'s", "’s") and (p := place_end.get(before)) is not None and p.code)
                 or (before >= 1 and doc[before].lower_ == "based" and doc[before - 1].text == "-")
-                or (before >= 0 and (doc[before].lower_ in _ORG_DESCRIPTORS or doc[max(0, before - 2):before + 1].text.lower() in _ORG_DESCRIPTORS))
-                or _apposition_descriptor(doc, after)
-                or _adviser_role(doc, after)
+                or (before >= 0 and (doc[before].lower_ in self.descriptors or doc[max(0, before - 2):before + 1].text.lower() in self.descriptors))
+                or _apposition_descriptor(doc, after, self.descriptors)
+                or _adviser_role(doc, after, self.adviser_roles)
                 or (span[0].text in known_first and len(span) > 1)
             )
-            if after < len(doc) and doc[after].lower_ in _PLACE_NOUNS:
+            if after < len(doc) and doc[after].lower_ in self.place_nouns:
                 continue  # "Hangzhou's Binjiang district"
             if framed and not self._is_noise(span, "weak", text_info):
                 out.append(Mention(span, "weak", None))
@@ -275,7 +279,7 @@ class OrganisationResolver:
         mentions += self.weak_candidates(doc, places, mentions, text_info)
         groups = self._drop_title_only(text_info[1], self.group(doc, mentions))
         self._add_short_forms(doc, groups, places)
-        evidence = CountryEvidence(doc, places)
+        evidence = CountryEvidence(doc, places, self.group_nouns)
         orgs: list[dict] = []
         org_spans: list[Span] = []
         for index, g in enumerate(groups):
@@ -369,38 +373,27 @@ class OrganisationResolver:
         return "company"
 
 
-_ORG_DESCRIPTORS = {"start-up", "startup", "biotech", "company", "firm", "developer", "drugmaker", "cdmo", "cro",
-                    "distributor", "insurer", "manufacturer", "maker", "partner", "licensee", "licensor", "investor",
-                    "subsidiary", "affiliate", "spin-out", "spinout", "spin-off", "group", "chain", "operator",
-                    "provider", "biopharma", "pharma", "pharmaceutical", "specialist", "platform", "lab", "laboratory",
-                    "start - up", "spin - out", "spin - off", "chain", "network", "cro", "cmo", "biotechnology",
-                    "institute", "university", "hospital", "agency", "fund", "investor", "bank", "brokerage"}
 
 
-_PLACE_NOUNS = {"district", "province", "city", "county", "prefecture", "region", "state", "campus", "park",
-                "plant", "facility", "site", "zone", "island", "hub", "cluster", "estate", "area", "valley"}
-_ADVISER_ROLES = {"adviser", "advisor", "advisers", "advisors", "counsel", "bookrunner", "underwriter", "arranger"}
-
-
-def _apposition_descriptor(doc: Doc, i: int) -> bool:
+def _apposition_descriptor(doc: Doc, i: int, descriptors: set[str]) -> bool:
     """", a Kuala Lumpur-based diagnostics chain" / ", an Osaka-based developer of ...": an organisation."""
     if i + 1 >= len(doc) or doc[i].text != "," or doc[i + 1].lower_ not in ("a", "an"):
         return False
     for tok in doc[i + 2:i + 9]:
         if tok.text in (",", ".", ";", ":") or "\n" in tok.text:
             return False
-        if tok.lower_ in _ORG_DESCRIPTORS:
+        if tok.lower_ in descriptors:
             return True
     return False
 
 
-def _adviser_role(doc: Doc, i: int) -> bool:
+def _adviser_role(doc: Doc, i: int, roles: set[str]) -> bool:
     """"X acted as legal adviser", "X served as financial adviser", "with X advising": an organisation."""
     window = [t.lower_ for t in doc[i:i + 5]]
     if window[:1] == ["advising"] or window[:1] == ["advised"]:
         return True
     return len(window) >= 3 and window[0] in ("acted", "acts", "served", "serves") and window[1] == "as" \
-        and any(w in _ADVISER_ROLES for w in window[2:])
+        and any(w in roles for w in window[2:])
 
 
 def _capitalised_runs(doc: Doc, skip: set[int]) -> list[tuple[int, int]]:

@@ -65,6 +65,7 @@ class RegionEntry(_Strict):
 class CountriesFile(_Strict):
     countries: list[CountryEntry]
     regions: list[RegionEntry] = Field(default_factory=list)
+    group_nouns: list[str] = Field(default_factory=list, description="'Chinese companies such as A and B'")
 
 
 class ShapeEntry(_Strict):
@@ -80,6 +81,9 @@ class OrgShapesFile(_Strict):
 class NotOrganisationsFile(_Strict):
     terms: list[str] = Field(default_factory=list, description="exact names (case-insensitive) that are never organisations")
     words: list[str] = Field(default_factory=list, description="a candidate containing one of these words is no organisation (job titles, headings)")
+    descriptors: list[str] = Field(default_factory=list, description="nouns that describe an organisation: 'start-up X', 'X, a ... developer'")
+    place_nouns: list[str] = Field(default_factory=list, description="'Binjiang district': a name before one of these is a place")
+    adviser_roles: list[str] = Field(default_factory=list, description="'X acted as legal adviser': X is an organisation")
     title_words: list[str] = Field(default_factory=list, description="job-title words: a name is cut before them ('Pfizer CEO ...')")
     short_form_stop: list[str] = Field(default_factory=list, description="first words that never stand alone for an organisation ('United', 'New')")
     kind_words: dict[OrgKind, list[str]] = Field(default_factory=dict, description="name words that tell an organisation's kind")
