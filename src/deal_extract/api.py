@@ -53,10 +53,7 @@ class Extractor:
 
     def extract_file(self, path: Union[str, Path]):
         """Read one article file (txt, md, html, json) and extract it."""
-        return self.extract_text_article(read_article(Path(path), max_chars=self.max_chars))
-
-    def extract_text_article(self, article: Article):
-        return next(self.pipe([article]))
+        return next(self.pipe([read_article(Path(path), max_chars=self.max_chars)]))
 
     def pipe(self, items: Iterable[ArticleLike], batch_size: int = 16, n_process: int = 1) -> Iterator:
         """Extract many articles with ``nlp.pipe``; yields one :class:`ArticleResult` per item, in order."""

@@ -44,7 +44,6 @@ class CountryEvidence:
         self.group_nouns = group_nouns
         self.by_start = {p.start: p for p in places}
         self.by_end = {p.end: p for p in places}
-        self.org_starts: dict[int, Span] = {}
         self.places = places
 
     def _place_at(self, i: int, forms=(NAME,)) -> Optional[Place]:

@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span
 from .countries import CountryEvidence
 from .patterns import Patterns
 from .markup import MARKUP_TOKENS
-from .places import PlaceFinder
+from .places import ADJECTIVE, CITY, NAME, PlaceFinder
 
 ORG = "ORG"
 CURATED_PREFIX = "curated:"
@@ -92,11 +92,11 @@ class OrganisationResolver:
         self.noise_words = {w.casefold() for w in noise.words}
         self.kind_words = {w.casefold(): kind for kind, words in noise.kind_words.items() for w in words}
         self.shape_kinds = {s.id: s.kind for s in patterns.shapes}
-        self.country_words = {k.rsplit(":", 1)[1].casefold() for k in self.places.entries}
+        self.country_words = self.places.words()
         self.group_nouns = {w.casefold() for w in patterns.countries.group_nouns}
         self.legal_forms = [(c.code, c.legal_forms) for c in patterns.countries.countries if c.legal_forms]
-        self.place_codes = {word: c.code for c in patterns.countries.countries for word in [*c.names, *c.cities]}
-        self.adjective_words = {k.rsplit(":", 1)[1].casefold() for k in self.places.entries if k.startswith("adjective:")}
+        self.place_codes = self.places.codes(NAME, CITY)
+        self.adjective_words = self.places.words(ADJECTIVE)
         self.short_form_stop = {w.casefold() for w in noise.short_form_stop} | self.noise_terms
         self.title_words = {w.casefold() for w in noise.title_words}
         self.descriptors = {w.casefold() for w in noise.descriptors}
@@ -146,7 +146,7 @@ class OrganisationResolver:
             return True  # a drug target with its number: "Claudin 18.2"
         if all(t.text.casefold() in self.adjective_words or t.text.casefold() in self.noise_terms for t in span):
             return True  # "Korean CDMO"
-        in_parentheses = span.start > 0 and span.doc[span.start - 1].text == "(" and nxt_is_close(span)
+        in_parentheses = span.start > 0 and span.doc[span.start - 1].text == "(" and _closes_parenthesis(span)
         if any(_CODE.match(t.text) for t in span) or (source == "ner" and len(span) == 1 and _SHORT_CAPS.match(text)
                                                      and not in_parentheses):
             return True  # drug and target codes: "HER3", "KRAS G12C", "CO-19B", "CT", "GIP"
@@ -414,7 +414,7 @@ def _capitalised_runs(doc: Doc, skip: set[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def nxt_is_close(span: Span) -> bool:
+def _closes_parenthesis(span: Span) -> bool:
     return span.end < len(span.doc) and span.doc[span.end].text.startswith(")")
 
 

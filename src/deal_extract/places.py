@@ -29,6 +29,7 @@ class PlaceFinder:
     def __init__(self, nlp: Language, countries: CountriesFile):
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.entries: dict[str, tuple[Optional[str], str]] = {}
+        self.by_word: dict[str, tuple[Optional[str], str]] = {}
         make = nlp.make_doc
         for entry in countries.countries:
             for form, words in ((NAME, entry.names), (ADJECTIVE, entry.adjectives), (CITY, entry.cities)):
@@ -37,15 +38,23 @@ class PlaceFinder:
         for region in countries.regions:
             for word in [region.name, *region.aliases]:
                 self._add(make, word, None, REGION)
-        self.code_by_text = {k: v[0] for k, v in self.entries.items() if v[0]}
 
     def _add(self, make, word: str, code: Optional[str], form: str) -> None:
         key = f"{form}:{code or word}:{word}"
         self.entries[key] = (code, form)
+        self.by_word.setdefault(word, (code, form))
         self.matcher.add(key, [make(word)])
 
+    def words(self, *forms: str) -> set[str]:
+        """Every place word of the given forms (all forms when none is given), case-folded."""
+        return {w.casefold() for w, (_, form) in self.by_word.items() if not forms or form in forms}
+
+    def codes(self, *forms: str) -> dict[str, str]:
+        """Place word as written -> ISO code, for the given forms."""
+        return {w: code for w, (code, form) in self.by_word.items() if code and form in forms}
+
     def __call__(self, doc: Doc) -> list[Place]:
-        matches = [(s, e, self.nlp_key(doc, mid)) for mid, s, e in self.matcher(doc)]
+        matches = [(s, e, doc.vocab.strings[mid]) for mid, s, e in self.matcher(doc)]
         matches.sort(key=lambda m: (m[0], -(m[1] - m[0])))
         places: list[Place] = []
         last_end = -1
@@ -56,14 +65,3 @@ class PlaceFinder:
             places.append(Place(start, end, code, form, doc[start:end].text))
             last_end = end
         return places
-
-    @staticmethod
-    def nlp_key(doc: Doc, match_id: int) -> str:
-        return doc.vocab.strings[match_id]
-
-    def code_for(self, text: str) -> Optional[str]:
-        """ISO code for a country name or adjective given as plain text, else None."""
-        for key, (code, form) in self.entries.items():
-            if code and form in (NAME, ADJECTIVE) and key.rsplit(":", 1)[1] == text:
-                return code
-        return None
