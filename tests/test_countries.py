@@ -166,3 +166,18 @@ def test_deal_partners_carry_the_organisations_country(extractor):
     (deal,) = result.deals
     assert {p.name: p.country for p in deal.partners} == {"Dorvan Pharma": "JP", "Kelso Biotech": "KR"}
     assert all(by_name[p.name] == p.country for p in deal.partners)
+
+
+@pytest.mark.parametrize("text, name, code", [
+    ("Terumo bought U.K. organ transplant company OrganOx in August.", "OrganOx", "GB"),
+    ("Otsuka acquired Massachusetts-based autoimmune and rare disease company Jnana Therapeutics.", "Jnana Therapeutics", "US"),
+    ("The licence went to Czech-based clinical-stage immune-oncology company SOTIO Biotech.", "SOTIO Biotech", "CZ"),
+    ("US manufacturer Access Bio signed a supply deal.", "Access Bio", "US"),
+])
+def test_country_before_descriptor_run(extractor, text, name, code):
+    assert_countries(countries(extractor, text), {name: code}, text)
+
+
+def test_verb_between_place_and_name_gives_no_country(extractor):
+    text = "Companies in Japan acquired Foobar Therapeutics last year."
+    assert_countries(countries(extractor, text), {"Foobar Therapeutics": None}, text)

@@ -53,6 +53,18 @@ class CountryEvidence:
     def _tok(self, i: int) -> str:
         return self.doc[i].text if 0 <= i < len(self.doc) else ""
 
+    def _descriptor_word(self, k: int, s: int) -> bool:
+        """Token ``k`` can stand in the descriptor run before a name starting at ``s``: "organ",
+        "clinical-stage", "-based", "CDMO"; "and" only between descriptor words."""
+        tok = self.doc[k]
+        if tok.text == "-" or tok.lower_ == "based" and self._tok(k - 1) == "-":
+            return True
+        if tok.lower_ == "and":
+            return k + 1 < s and self.doc[k + 1].is_lower
+        if tok.is_lower and tok.is_alpha:
+            return tok.pos_ in ("NOUN", "ADJ", "PROPN") or "-" in (self._tok(k - 1), self._tok(k + 1))
+        return tok.pos_ in ("NOUN", "ADJ", "PROPN") and tok.is_upper and len(tok) <= 5
+
     def mention_evidence(self, span: Span) -> list[tuple[str, str]]:
         doc, s, e = self.doc, span.start, span.end
         # look past Markdown emphasis around a name: "Beijing's **Yanshan CellTech**"
@@ -71,26 +83,22 @@ class CountryEvidence:
             p = self.by_end.get(s - 1)
             if p and p.code and p.form in (NAME, CITY):
                 found.append((p.code, "possessive"))
-        # "Singapore-based X" (up to three descriptor words between)
-        for k in range(s - 1, max(s - 6, -1), -1):
-            if self._tok(k) == "based" and self._tok(k - 1) == "-":
-                p = self.by_end.get(k - 1)
-                if p and p.code and p.form in (NAME, CITY):
-                    found.append((p.code, "based"))
-                break
-            if not doc[k].is_lower:
-                break
-        # premodifier: "Chinese CDMO X", "Korean biotech X", "Singapore venture firm X",
-        # "Malaysian digital health start-up X": only descriptor nouns and adjectives in between
+        # "Singapore-based X", "Massachusetts-based autoimmune and rare disease company X",
+        # "U.K. organ transplant company X", "Chinese CDMO X", "Malaysian digital health start-up X":
+        # walking back over descriptor words (lowercase, hyphens, short acronyms), the first place
+        # that ends the walk gives the country
         k = s - 1
-        while k >= 0 and k >= s - 5 and (doc[k].text == "-" or (doc[k].is_lower and "-" in (doc[k - 1].text if k > 0 else "", self._tok(k + 1)))
-                                         or (doc[k].pos_ in ("NOUN", "ADJ", "PROPN")
-                                             and (doc[k].is_lower or doc[k].is_upper and len(doc[k]) <= 5))):
-            k -= 1
-        if k < s - 1 and k >= 0:
+        while k >= 0 and k >= s - 10:
             p = self.by_end.get(k + 1)
-            if p and p.code and (p.form == ADJECTIVE or p.form in (NAME, CITY) and s - p.end >= 1):
-                found.append((p.code, "premodifier"))
+            if p is not None and p.code and k + 1 < s:
+                if self._tok(k + 1) == "-" and self._tok(k + 2) == "based" and p.form in (NAME, CITY):
+                    found.append((p.code, "based"))
+                elif p.form == ADJECTIVE or p.form in (NAME, CITY) and self._tok(k + 1) not in ("-", ","):
+                    found.append((p.code, "premodifier"))
+                break
+            if not self._descriptor_word(k, s):
+                break
+            k -= 1
         # apposition after the mention, past an alias in parentheses:
         # "X, a Chinese biopharmaceutical company", 'X ("X"), an Osaka-based ...', "X, a US company"
         k = e
