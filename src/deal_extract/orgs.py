@@ -244,9 +244,14 @@ class OrganisationResolver:
 
     # -- the component ----------------------------------------------------------------
 
-    def _drop_title_only(self, title_end: int, groups: list[OrgGroup]) -> list[OrgGroup]:
-        """A headline's capitalised words make false names: keep title-only names only when curated."""
-        return [g for g in groups if g.curated or any(m.span.start_char >= title_end for m in g.mentions)]
+    def _drop_title_only(self, text: str, title_end: int, groups: list[OrgGroup]) -> list[OrgGroup]:
+        """The headline is text too, but a Title Case headline's capitalised words make false
+        names: there, a name found only in the headline is kept when curated or ending in a legal
+        form; a sentence-case headline is read like the body."""
+        if not _is_title_case(text[:title_end]):
+            return groups
+        return [g for g in groups if g.curated or any(m.span.start_char >= title_end for m in g.mentions)
+                or any(m.span[-1].lower_ in LEGAL_SUFFIXES for m in g.mentions)]
 
     def _add_short_forms(self, doc: Doc, groups: list[OrgGroup], places: list) -> None:
         """Later bare mentions of a name's distinctive first word: "Deepview" for "Deepview Medical"."""
@@ -277,7 +282,7 @@ class OrganisationResolver:
         text_info = (text, _title_end(text))
         mentions = self.candidates(doc, text_info)
         mentions += self.weak_candidates(doc, places, mentions, text_info)
-        groups = self._drop_title_only(text_info[1], self.group(doc, mentions))
+        groups = self._drop_title_only(text, text_info[1], self.group(doc, mentions))
         self._add_short_forms(doc, groups, places)
         evidence = CountryEvidence(doc, places, self.group_nouns)
         orgs: list[dict] = []
@@ -435,6 +440,12 @@ def _title_end(text: str) -> int:
     if not rest.strip():
         return 0
     return len(text) - len(stripped) + len(first)
+
+
+def _is_title_case(line: str) -> bool:
+    """Most of the line's longer words (after the first) are capitalised: "Japan's Takeda, Amgen Reach Deal"."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’.-]*", line)[1:] if len(w) >= 4]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
 
 
 def _is_heading(span: Span, text: str) -> bool:
