@@ -126,7 +126,8 @@ class GoldFile(_Strict):
     article: str
     published: Optional[dt.date] = None
     title: Optional[str] = None
-    style: Optional[str] = Field(default=None, description="register of the article: press_release, roundup, trade, newsletter, distractors")
+    style: Optional[str] = Field(default=None, description="register of the article: press_release, roundup, trade, newsletter, distractors, wire, web_page, newspaper, digest, feature, quarterly, ...")
+    sources: list[str] = Field(default_factory=list, description="addresses of the public pages whose facts the article was written from")
     organisations: list[GoldOrganisation] = Field(default_factory=list)
     deals: list[GoldDeal] = Field(default_factory=list)
 
