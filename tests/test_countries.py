@@ -89,8 +89,6 @@ def test_premodifier_over_several_descriptor_words(extractor):
     assert got.get("Halvex Pharma", "missing") is None
 
 
-@pytest.mark.xfail(reason="the NER tags only 'KlinikKu' and nothing extends the name to 'KlinikKu Digital'",
-                   strict=True)
 def test_premodifier_keeps_the_full_name(extractor):
     got = countries(extractor, "Malaysian digital health start-up KlinikKu Digital partnered with Halvex Pharma.")
     assert got.get("KlinikKu Digital") == "MY", got

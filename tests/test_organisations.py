@@ -397,3 +397,32 @@ def test_result_round_trips_through_json(extractor):
 
     result = run(extractor, f"{O} raised $50 million in a round led by {K} with participation from {B}.")
     assert ArticleResult.model_validate_json(result.to_json()) == result
+
+
+# --- the NER's spans are never cut by organisation shapes; headlines count ---------------
+
+@pytest.mark.parametrize("text, name", [
+    ("Results were presented by the European Society for Medical Oncology on Friday.", "European Society for Medical Oncology"),
+    ("Regulators approved the merger of F-star Therapeutics Ltd. and Invox Pharma Ltd. on Monday.", "F-star Therapeutics Ltd."),
+    ("Taiwan Bio-Manufacturing Corp. signed a supply contract with a US partner.", "Taiwan Bio-Manufacturing Corp."),
+    ("The licence went to NuGenerex Immuno-Oncology Inc. last week.", "NuGenerex Immuno-Oncology Inc."),
+])
+def test_full_names_are_kept(extractor, text, name):
+    names = [o.name for o in extractor.extract_text("Weekly roundup.\n\n" + text).organisations]
+    assert name in names, names
+
+
+def test_sentence_case_headline_names_count(extractor):
+    text = ("Harrowgate Biologics Co. Ltd. licenses its lead antibody to Quillon Therapeutics in a $90 million deal\n\n"
+            "The agreement covers all markets outside China.\n")
+    names = {o.name for o in extractor.extract_text(text).organisations}
+    assert {"Harrowgate Biologics Co. Ltd.", "Quillon Therapeutics"} <= names, names
+
+
+@pytest.mark.parametrize("text, not_org", [
+    ("Qilin Oncology expects its own KRAS program to reach the market soon.", "KRAS"),
+    ("Trials in amyotrophic lateral sclerosis (ALS) start next year at Tembury Biotech.", "ALS"),
+])
+def test_things_an_organisation_has_are_not_organisations(extractor, text, not_org):
+    names = [o.name for o in extractor.extract_text("Weekly roundup.\n\n" + text).organisations]
+    assert not_org not in names, names

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from spacy.language import Language
+from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 from .countries import CountryEvidence
 from .patterns import Patterns
@@ -29,20 +31,70 @@ LEGAL_SUFFIXES = {"pty", "pty.", "co", "co.", "ltd", "ltd.", "inc", "inc.", "cor
                   "llc", "pte", "pte.", "bhd", "bhd.", "sdn", "gmbh", "k.k.", "kk", ",", "corporation"}
 _CODE = re.compile(r"^(?:[A-Z]{1,6}-?\d[\w-]*|[A-Z]+\d+[A-Z]\d*)$")
 _SHORT_CAPS = re.compile(r"^[A-Z]{1,3}$")
+_POSSESSIVES = {"its", "their", "our", "his", "her", "own"}
 _NAME_FUNCTION_WORDS = {"of", "and", "for", "the", "de", "du", "la", "von", "van", "&", "in", "on", "at"}
 _TRIM_LEFT = {"the", "The", "THE", "About", "ABOUT", "-", "*", "•", "–", "—", "(", "\"", "'", "“", "‘", ":"}
 _TRIM_RIGHT = {"'s", "’s", "'", "’", ",", ".", ":", ";", "-", "–", "—", ")", "\"", "”", "’", "and", "or", "with"}
 
 
 def ruler_patterns(patterns: Patterns) -> list[dict]:
-    """EntityRuler patterns: curated names and aliases (exact), then organisation shapes."""
+    """EntityRuler patterns (before the NER): curated names and aliases, exact. Organisation
+    shapes are matched after the NER instead (:func:`shape_matcher`), so they fill its gaps
+    without cutting its spans."""
     out: list[dict] = []
     for entry in patterns.organisations:
         for name in [entry.name, *entry.aliases]:
             out.append({"label": ORG, "pattern": name, "id": CURATED_PREFIX + entry.name})
-    for shape in patterns.shapes:
-        out.append({"label": ORG, "pattern": shape.pattern, "id": SHAPE_PREFIX + shape.id})
     return out
+
+
+def shape_matcher(vocab, patterns: Patterns) -> Matcher:
+    """A Matcher of the organisation shapes, one rule per shape, keyed ``shape:<id>``."""
+    matcher = Matcher(vocab, validate=False)
+    for shape in patterns.shapes:
+        matcher.add(SHAPE_PREFIX + shape.id, [shape.pattern])
+    return matcher
+
+
+def repaired_entities(doc: Doc, heads: set[str]) -> list[Span]:
+    """The NER's entities with two repairs: another label ending in a legal form is an ORG
+    ("NuGenerex Immuno-Oncology Inc." tagged PERSON); an ORG that starts at a name head takes
+    the entity just before it ("F-star" PRODUCT + "Therapeutics Ltd." ORG)."""
+    ents = list(doc.ents)
+    out: list[Span] = []
+    for i, ent in enumerate(ents):
+        if ent.label_ != ORG and ent[-1].lower_ in LEGAL_SUFFIXES and ent[-1].text[:1].isupper():
+            ent = Span(doc, ent.start, ent.end, label=ORG, span_id=ent.id)
+        if (ent.label_ == ORG and ent[0].lower_ in heads and out and out[-1].end == ent.start
+                and out[-1].label_ != ORG and not ent.id_.startswith(CURATED_PREFIX) and out[-1][-1].text[:1].isalnum()):
+            ent = Span(doc, out.pop().start, ent.end, label=ORG, span_id=ent.id)
+        out.append(ent)
+    return out
+
+
+def _bad_extension(ent: Span, shape: Span) -> bool:
+    """The NER's span reaches past a shape with a verb or ends on a function word: "NeuroLumen
+    Therapeutics Secures" (a Title Case headline), "Daewon Oncology of"."""
+    extra = [t for t in ent if not shape.start <= t.i < shape.end]
+    return any(t.pos_ in ("VERB", "AUX") for t in extra) or ent[-1].pos_ in ("ADP", "CCONJ", "DET", "PART", "SCONJ")
+
+
+def with_shapes(doc: Doc, matcher: Matcher, ents: list[Span], headline_end: int = 0) -> list[Span]:
+    """``ents`` with organisation shapes added where the NER found nothing, or where a shape
+    covers every ORG span it touches (the NER cut the name short) or only other labels. A shape
+    never shortens or crosses an ORG span of the NER or a curated name, except one that runs
+    on with a verb or a function word, or any in a Title Case headline (tokens before
+    ``headline_end``), where the NER glues the headline's capitalised words onto names."""
+    shapes = filter_spans([Span(doc, s, e, label=ORG, span_id=doc.vocab.strings[k]) for k, s, e in matcher(doc)])
+    for shape in shapes:
+        touched = [e for e in ents if e.start < shape.end and shape.start < e.end]
+        if any(e.label_ == ORG and (e.ent_id_.startswith(CURATED_PREFIX)
+                                    or (e.start < shape.start or e.end > shape.end)
+                                    and not (e.start < headline_end or _bad_extension(e, shape)))
+               for e in touched):
+            continue
+        ents = [e for e in ents if e not in touched] + [shape]
+    return sorted(ents, key=lambda e: e.start)
 
 
 def org_key(name: str) -> str:
@@ -102,6 +154,8 @@ class OrganisationResolver:
         self.descriptors = {w.casefold() for w in noise.descriptors}
         self.place_nouns = {w.casefold() for w in noise.place_nouns}
         self.adviser_roles = {w.casefold() for w in noise.adviser_roles}
+        self.shapes = shape_matcher(nlp.vocab, patterns)
+        self.name_heads = {w.casefold() for w in noise.name_heads}
 
     # -- cleaning ---------------------------------------------------------------------
 
@@ -135,8 +189,9 @@ class OrganisationResolver:
         if (span.start > 1 and span.doc[span.start - 1].text == "-" and not span.doc[span.start - 1].whitespace_
                 and not span.doc[span.start - 2].ent_type_ == "ORG"):
             return True  # the tail of a hyphenated compound: "Alliance-Driven Biotech"
-        if source == "ner" and any(t.is_lower and t.is_alpha and t.lower_ not in _NAME_FUNCTION_WORDS for t in span):
-            return True  # "Al for novel drug discovery"
+        if source == "ner" and any(t.is_lower and t.is_alpha and t.lower_ not in _NAME_FUNCTION_WORDS
+                                   and not _hyphen_joined(t) for t in span):
+            return True  # "Al for novel drug discovery", but "F-star Therapeutics"
         if not org_key(text):
             return True  # a legal suffix alone: "Ltd."
         nxt = span.doc[span.end] if span.end < len(span.doc) else None
@@ -146,7 +201,12 @@ class OrganisationResolver:
             return True  # a drug target with its number: "Claudin 18.2"
         if all(t.text.casefold() in self.adjective_words or t.text.casefold() in self.noise_terms for t in span):
             return True  # "Korean CDMO"
-        in_parentheses = span.start > 0 and span.doc[span.start - 1].text == "(" and _closes_parenthesis(span)
+        prev = span.doc[span.start - 1] if span.start > 0 else None
+        if prev is not None and prev.lower_ in _POSSESSIVES:
+            return True  # "its own KRAS program", "their X platform": a thing the organisation has
+        in_parentheses = prev is not None and prev.text == "(" and _closes_parenthesis(span)
+        if in_parentheses and span.start > 1 and span.doc[span.start - 2].is_lower and span.doc[span.start - 2].is_alpha:
+            return True  # an acronym defined by lowercase words: "amyotrophic lateral sclerosis (ALS)"
         if any(_CODE.match(t.text) for t in span) or (source == "ner" and len(span) == 1 and _SHORT_CAPS.match(text)
                                                      and not in_parentheses):
             return True  # drug and target codes: "HER3", "KRAS G12C", "CO-19B", "CT", "GIP"
@@ -277,9 +337,11 @@ class OrganisationResolver:
                     owners[0].mentions.append(Mention(doc[i:i + 1], "short", owners[0].curated))
 
     def __call__(self, doc: Doc) -> Doc:
-        places = self.places(doc)
         text = doc.text
         text_info = (text, _title_end(text))
+        headline_end = _token_at(doc, text_info[1]) if _is_title_case(text[:text_info[1]]) else 0
+        doc.ents = with_shapes(doc, self.shapes, repaired_entities(doc, self.name_heads), headline_end)
+        places = self.places(doc)
         mentions = self.candidates(doc, text_info)
         mentions += self.weak_candidates(doc, places, mentions, text_info)
         groups = self._drop_title_only(text, text_info[1], self.group(doc, mentions))
@@ -323,8 +385,10 @@ class OrganisationResolver:
         Only for organisations the text and the curated list leave without a country."""
         token_org = {t: i for i, org in enumerate(orgs) for s, e in org["tokens"] for t in range(s, e)}
         codes: list[str] = []
+        dateline_end = 0
         for tok in doc[:80]:
             if tok.text in ("--", "—", "–", "/") or tok.text.startswith("/") or (codes and tok.i in token_org):
+                dateline_end = tok.i
                 break
             code = self.place_codes.get(tok.text.title()) if tok.is_upper and len(tok) > 1 else None
             if code and (not codes or codes[-1] != code):
@@ -332,7 +396,7 @@ class OrganisationResolver:
         if not codes:
             return
         subjects: list[int] = []
-        start = next((t for t in sorted(token_org) if t < 120), None)
+        start = next((t for t in sorted(token_org) if dateline_end <= t < dateline_end + 120), None)
         if start is None:
             return
         for tok in doc[start].sent:
@@ -417,6 +481,17 @@ def _capitalised_runs(doc: Doc, skip: set[int]) -> list[tuple[int, int]]:
             runs.append((i, j))
         i = max(j, i + 1)
     return runs
+
+
+def _token_at(doc: Doc, char: int) -> int:
+    """Index of the first token starting at or after character ``char``."""
+    return next((t.i for t in doc if t.idx >= char), len(doc))
+
+
+def _hyphen_joined(tok) -> bool:
+    """The token is glued by a hyphen to the word before it: "star" in "F-star"."""
+    doc = tok.doc
+    return tok.i >= 2 and doc[tok.i - 1].text == "-" and not doc[tok.i - 2].whitespace_ and not doc[tok.i - 1].whitespace_
 
 
 def _closes_parenthesis(span: Span) -> bool:

@@ -87,6 +87,7 @@ class NotOrganisationsFile(_Strict):
     title_words: list[str] = Field(default_factory=list, description="job-title words: a name is cut before them ('Pfizer CEO ...')")
     short_form_stop: list[str] = Field(default_factory=list, description="first words that never stand alone for an organisation ('United', 'New')")
     kind_words: dict[OrgKind, list[str]] = Field(default_factory=dict, description="name words that tell an organisation's kind")
+    name_heads: list[str] = Field(default_factory=list, description="words that end a name and never start one ('Therapeutics', 'Ltd.'): an ORG starting with one takes the entity glued before it")
 
 
 class CueEntry(_Strict):
