@@ -426,3 +426,22 @@ def test_sentence_case_headline_names_count(extractor):
 def test_things_an_organisation_has_are_not_organisations(extractor, text, not_org):
     names = [o.name for o in extractor.extract_text("Weekly roundup.\n\n" + text).organisations]
     assert not_org not in names, names
+
+
+def test_subsidiaries_named_after_a_curated_parent_are_their_own(extractor):
+    """A curated name followed by a country or region (and a legal form) names a subsidiary."""
+    text = ("Weekly roundup.\n\nSumitomo Pharma Co. Ltd. will sell two subsidiaries, Sumitomo Pharma (China) Co. Ltd. "
+            "and Sumitomo Pharma Asia Pacific Pte. Ltd., to a trading house.\n")
+    got = {o.name: o.country for o in extractor.extract_text(text).organisations}
+    assert got.get("Sumitomo Pharma") == "JP", got
+    assert got.get("Sumitomo Pharma (China) Co. Ltd.") == "CN", got
+    assert got.get("Sumitomo Pharma Asia Pacific Pte. Ltd.") == "SG", got
+
+
+@pytest.mark.parametrize("text, not_org", [
+    ("Analysts cited Maki Tanabe, a historian at Cardiff University, on the trend.", "Maki Tanabe"),
+    ("Orvane Bio exported ORV 106, its immunotherapy candidate, to a Brazilian partner.", "ORV 106"),
+])
+def test_people_and_products_in_apposition_are_not_organisations(extractor, text, not_org):
+    names = [o.name for o in extractor.extract_text("Weekly roundup.\n\n" + text).organisations]
+    assert not_org not in names, names

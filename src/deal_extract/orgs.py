@@ -22,15 +22,18 @@ from spacy.util import filter_spans
 from .countries import CountryEvidence
 from .patterns import Patterns
 from .markup import MARKUP_TOKENS
-from .places import ADJECTIVE, CITY, NAME, PlaceFinder
+from .places import ADJECTIVE, CITY, NAME, REGION, PlaceFinder
 
 ORG = "ORG"
 CURATED_PREFIX = "curated:"
 SHAPE_PREFIX = "shape:"
+SUBSIDIARY = "subsidiary"
 LEGAL_SUFFIXES = {"pty", "pty.", "co", "co.", "ltd", "ltd.", "inc", "inc.", "corp", "corp.", "limited", "plc", "sa", "ag",
                   "llc", "pte", "pte.", "bhd", "bhd.", "sdn", "gmbh", "k.k.", "kk", ",", "corporation"}
 _CODE = re.compile(r"^(?:[A-Z]{1,6}-?\d[\w-]*|[A-Z]+\d+[A-Z]\d*)$")
 _SHORT_CAPS = re.compile(r"^[A-Z]{1,3}$")
+_ORG_HEAD_NOUNS = {"company", "firm", "biotech", "developer", "maker", "manufacturer", "unit", "subsidiary", "affiliate",
+                   "group", "provider", "startup", "start-up", "cdmo", "cro", "fund", "investor", "bank", "distributor"}
 _POSSESSIVES = {"its", "their", "our", "his", "her", "own"}
 _NAME_FUNCTION_WORDS = {"of", "and", "for", "the", "de", "du", "la", "von", "van", "&", "in", "on", "at"}
 _TRIM_LEFT = {"the", "The", "THE", "About", "ABOUT", "-", "*", "•", "–", "—", "(", "\"", "'", "“", "‘", ":"}
@@ -70,6 +73,39 @@ def repaired_entities(doc: Doc, heads: set[str]) -> list[Span]:
             ent = Span(doc, out.pop().start, ent.end, label=ORG, span_id=ent.id)
         out.append(ent)
     return out
+
+
+def subsidiaries(doc: Doc, ents: list[Span], places: list) -> list[Span]:
+    """A curated name followed by a country or region, with or without a legal form, names a
+    subsidiary of its own: "Sumitomo Pharma Asia Pacific Pte. Ltd.", "Sumitomo Pharma (China) Co.
+    Ltd.", "Pfizer Japan". The parenthesised form needs the legal form ("Coreline Soft (South
+    Korea)" only states a country)."""
+    place_at = {p.start: p for p in places if p.form in (NAME, REGION)}
+    out: list[Span] = []
+    skip_until = 0
+    for ent in ents:
+        if ent.start < skip_until:
+            continue
+        end = ent.end
+        if ent.label_ == ORG and ent.ent_id_.startswith(CURATED_PREFIX):
+            bracket = end < len(doc) and doc[end].text == "("
+            place = place_at.get(end + 1 if bracket else end)
+            if place is not None and (not bracket or (place.end < len(doc) and doc[place.end].text == ")")):
+                k = place.end + 1 if bracket else place.end
+                legal = k
+                while legal < len(doc) and (doc[legal].lower_ in LEGAL_SUFFIXES and doc[legal].text != ","
+                                            or doc[legal].text in (",", ".") and legal + 1 < len(doc)
+                                            and doc[legal + 1].lower_ in LEGAL_SUFFIXES and doc[legal + 1].text != ","
+                                            or doc[legal].text == "." and not doc[legal - 1].whitespace_ and legal > k):
+                    legal += 1
+                if legal > k or not bracket:
+                    end = legal
+        if end > ent.end:
+            ent = Span(doc, ent.start, end, label=ORG, span_id=SUBSIDIARY)
+            skip_until = end
+            out = [e for e in out if e.end <= ent.start]
+        out.append(ent)
+    return [e for e in out if not (skip_until and e.start < skip_until and e.end > skip_until)]
 
 
 def _bad_extension(ent: Span, shape: Span) -> bool:
@@ -201,6 +237,8 @@ class OrganisationResolver:
             return True  # a drug target with its number: "Claudin 18.2"
         if all(t.text.casefold() in self.adjective_words or t.text.casefold() in self.noise_terms for t in span):
             return True  # "Korean CDMO"
+        if source != "curated" and (span[-1].is_digit or _apposition_is_person_or_product(span)):
+            return True  # "ISU 106", "ISU 106, its immunotherapy candidate", "Maki Umemura, a historian at"
         prev = span.doc[span.start - 1] if span.start > 0 else None
         if prev is not None and prev.lower_ in _POSSESSIVES:
             return True  # "its own KRAS program", "their X platform": a thing the organisation has
@@ -340,8 +378,9 @@ class OrganisationResolver:
         text = doc.text
         text_info = (text, _title_end(text))
         headline_end = _token_at(doc, text_info[1]) if _is_title_case(text[:text_info[1]]) else 0
-        doc.ents = with_shapes(doc, self.shapes, repaired_entities(doc, self.name_heads), headline_end)
         places = self.places(doc)
+        ents = subsidiaries(doc, repaired_entities(doc, self.name_heads), places)
+        doc.ents = with_shapes(doc, self.shapes, ents, headline_end)
         mentions = self.candidates(doc, text_info)
         mentions += self.weak_candidates(doc, places, mentions, text_info)
         groups = self._drop_title_only(text, text_info[1], self.group(doc, mentions))
@@ -366,12 +405,12 @@ class OrganisationResolver:
             })
             for s in spans:
                 org_spans.append(Span(doc, s.start, s.end, label=ORG, span_id=str(index)))
-        evidence.apply_group_statements(orgs)
-        self._dateline_countries(doc, orgs)
         for org in orgs:
             if org["country"] is None:
                 org["country"] = self._country_in_name(org["name"])
                 org["country_source"] = "name" if org["country"] else None
+        evidence.apply_group_statements(orgs)
+        self._dateline_countries(doc, orgs)
         doc._.organisations = orgs
         doc._.places = [(p.start, p.end, p.code, p.form, p.text) for p in places]
         others = [e for e in doc.ents if e.label_ != ORG]
@@ -416,7 +455,7 @@ class OrganisationResolver:
         for code, forms in self.legal_forms:
             if any(name.endswith(form) for form in forms):
                 return code
-        words = name.split()
+        words = [w.strip("()[],") for w in name.split()]
         found = None
         for size in (3, 2, 1):
             for i in range(len(words) - size + 1):
@@ -453,6 +492,23 @@ def _apposition_descriptor(doc: Doc, i: int, descriptors: set[str]) -> bool:
             return False
         if tok.lower_ in descriptors:
             return True
+    return False
+
+
+def _apposition_is_person_or_product(span: Span) -> bool:
+    """", its immunotherapy candidate" (a product) / ", a historian at Cardiff University" (a person)."""
+    doc, i = span.doc, span.end
+    if i + 1 >= len(doc) or doc[i].text != ",":
+        return False
+    if doc[i + 1].lower_ in _POSSESSIVES:
+        return True
+    if doc[i + 1].lower_ not in ("a", "an", "the"):
+        return False
+    for tok in doc[i + 2:i + 6]:
+        if tok.lower_ in ("at", "with") and tok.i > i + 2:
+            return True
+        if not (tok.is_lower and tok.is_alpha) or tok.lower_ in _ORG_HEAD_NOUNS:
+            return False
     return False
 
 
