@@ -136,8 +136,52 @@ def _alias_of_another_organisation(folder: Path) -> str:
     return "organisations.yml"
 
 
-def _missing_file(folder: Path) -> str:
-    (folder / "relations.yml").unlink()
+def _repeated_word(folder: Path) -> str:
+    path = folder / "not_organisations.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('hospital: ["Hospital",', 'hospital: ["hospital", "Hospital",', 1), encoding="utf-8")
+    return "not_organisations.yml"
+
+
+def _repeated_alias(folder: Path) -> str:
+    insert_after_key(folder, "organisations.yml", "organisations",
+                     '  - name: "Zyxor Biologics"\n    aliases: ["Zyxor", "Zyxor"]\n    country: "KR"\n')
+    return "organisations.yml"
+
+
+def _repeated_pattern_word(folder: Path) -> str:
+    insert_after_key(folder, "relations.yml", "relations",
+                     '  - id: "zyxor_relation"\n    pattern:\n'
+                     '      - {RIGHT_ID: "trigger", RIGHT_ATTRS: {LEMMA: {IN: ["sign", "ink", "sign"]}}}\n'
+                     '      - {LEFT_ID: "trigger", REL_OP: ">", RIGHT_ID: "party_a", RIGHT_ATTRS: {DEP: "nsubj"}}\n'
+                     '      - {LEFT_ID: "trigger", REL_OP: ">", RIGHT_ID: "party_b", RIGHT_ATTRS: {DEP: "dobj"}}\n')
+    return "relations.yml"
+
+
+def _repeated_relation_id(folder: Path) -> str:
+    block = ('  - id: "zyxor_relation"\n    pattern:\n'
+             '      - {RIGHT_ID: "party_a", RIGHT_ATTRS: {DEP: "nsubj"}}\n'
+             '      - {LEFT_ID: "party_a", REL_OP: ">", RIGHT_ID: "party_b", RIGHT_ATTRS: {DEP: "conj"}}\n')
+    insert_after_key(folder, "relations.yml", "relations", block + block)
+    return "relations.yml"
+
+
+def _word_in_two_countries(folder: Path) -> str:
+    insert_after_key(folder, "countries.yml", "countries", '  - code: "ZZ"\n    names: ["Japan"]\n')
+    return "countries.yml"
+
+
+def _word_of_two_kinds(folder: Path) -> str:
+    path = folder / "not_organisations.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('academic: ["University",', 'academic: ["Hospital", "University",', 1), encoding="utf-8")
+    return "not_organisations.yml"
+
+
+def _deal_noun_is_a_blocker(folder: Path) -> str:
+    path = folder / "relations.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('blockers: ["talk",', 'blockers: ["pact", "talk",', 1), encoding="utf-8")
     return "relations.yml"
 
 
@@ -181,7 +225,13 @@ CASES: dict[str, Case] = {
     "relation_without_party_b": (_relation_without_parties, ["entry 1 (zyxor_relation)", "party_b"]),
     "organisation_twice_two_countries": (_duplicate_organisation, ["entry 2 (Zyxor Biologics)", "entry 1", "country KR"]),
     "alias_names_another_organisation": (_alias_of_another_organisation, ["entry 2 (Qorvane Pharma)", "entry 1 (Zyxor Biologics"]),
-    "missing_file": (_missing_file, ["not found"]),
+    "repeated_word": (_repeated_word, ["kind_words", "'Hospital' is listed twice (as 'hospital')"]),
+    "repeated_alias": (_repeated_alias, ["entry 1 (Zyxor Biologics)", "'aliases'", "'Zyxor' is listed twice"]),
+    "repeated_pattern_word": (_repeated_pattern_word, ["entry 1 (zyxor_relation)", "'sign' is listed twice"]),
+    "repeated_relation_id": (_repeated_relation_id, ["relation 'zyxor_relation' is listed twice"]),
+    "word_in_two_countries": (_word_in_two_countries, ["'Japan' is both a ZZ name and a JP name"]),
+    "word_of_two_kinds": (_word_of_two_kinds, ["'Hospital' is listed for academic and hospital"]),
+    "deal_noun_is_a_blocker": (_deal_noun_is_a_blocker, ["'pact' in both deal_nouns and blockers"]),
     "yaml_boolean_name": (_yaml_boolean_name, ["organisations, entry 1", "'name'", "valid string"]),
     "yaml_boolean_country_code": (_yaml_boolean_country_code, ["countries, entry 1", "'code'", "valid string"]),
     "yaml_boolean_in_a_list": (_yaml_boolean_in_a_list, ["entry 1 (Zyxor Biologics)", "'aliases'", "entry 2", "valid string"]),
@@ -223,11 +273,12 @@ def test_yaml_syntax_error_points_at_the_line(tmp_path):
         Patterns(folder).validate_all()
 
 
-def test_an_organisation_listed_twice_with_the_same_country_is_tolerated(tmp_path):
+def test_an_organisation_listed_twice_is_an_error_even_with_the_same_country(tmp_path):
     folder = copy_patterns(tmp_path)
     insert_after_key(folder, "organisations.yml", "organisations",
                      '  - name: "Zyxor Biologics"\n    country: "KR"\n  - name: "Zyxor Biologics"\n    country: "KR"\n')
-    Patterns(folder).validate_all()
+    with pytest.raises(PatternError, match=r"entry 2 \(Zyxor Biologics\): name 'zyxor biologics' is already entry 1"):
+        Patterns(folder).validate_all()
 
 
 def test_missing_patterns_folder(tmp_path):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .patterns import CueEntry, Patterns
+from .patterns import Patterns
+from .schemas import CueEntry
 
 SPANS_KEY = "deal_cues"
 THEME_PREFIX = "theme:"

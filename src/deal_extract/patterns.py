@@ -1,161 +1,40 @@
 """Load and validate the YAML rule files in ``patterns/``.
 
-Every file has a pydantic schema that forbids unknown keys; any problem is raised as a
+A patterns set is the packaged folder, or a folder of the user's that holds only the files
+it changes (the rest come from the packaged set), plus any number of extra organisation
+files. The curated organisations are ``organisations.yml`` and every ``*.yml`` file of an
+``organisations/`` folder beside it, merged; a name given twice, in one file or across
+files, is an error naming both files and entries.
+
+Every file is checked against its schema in :mod:`deal_extract.schemas`; any problem is a
 :class:`PatternError` whose message names the file, the entry and the field. YAML is read
-with ``yaml.safe_load`` only.
+with a safe loader only.
 """
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Any, Optional, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
-from .records import OrganisationEntry
-from .vocab import DealTypeId, OrgKind, ThemeId
+from .schemas import (
+    SCHEMAS, CountriesFile, DealTypeCue, NotOrganisationsFile, OrgEntry, RelationEntry, RelationsFile, ShapeEntry,
+    Strict, ThemeCue, TokenPattern,
+)
 from .yamlfile import read_mapping
 
-PATTERN_FILES = (
-    "organisations.yml",
-    "countries.yml",
-    "org_shapes.yml",
-    "not_organisations.yml",
-    "themes.yml",
-    "deal_types.yml",
-    "relations.yml",
-)
+PATTERN_FILES = tuple(SCHEMAS)
+ORGANISATIONS_FILE = "organisations.yml"
+ORGANISATIONS_FOLDER = "organisations"
 
 
 class PatternError(ValueError):
     """A pattern file is missing, unreadable or invalid. ``str()`` names file, entry, field."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-TokenPattern = list[dict[str, Any]]
-
-
-class OrgEntry(OrganisationEntry):
-    """One curated organisation: name, aliases, home country, kind."""
-
-
-class OrganisationsFile(_Strict):
-    organisations: list[OrgEntry]
-
-
-class CountryEntry(_Strict):
-    code: str = Field(pattern=r"^[A-Z]{2}$")
-    names: list[str] = Field(min_length=1)
-    adjectives: list[str] = Field(default_factory=list)
-    cities: list[str] = Field(default_factory=list, description="cities and provinces, for 'Seoul-based'")
-    legal_forms: list[str] = Field(default_factory=list, description="company-name endings used only there ('Pte. Ltd.')")
-
-
-class RegionEntry(_Strict):
-    name: str = Field(min_length=1)
-    aliases: list[str] = Field(default_factory=list)
-
-
-class CountriesFile(_Strict):
-    countries: list[CountryEntry]
-    regions: list[RegionEntry] = Field(default_factory=list)
-    group_nouns: list[str] = Field(default_factory=list, description="'Chinese companies such as A and B'")
-
-
-class ShapeEntry(_Strict):
-    id: str
-    pattern: TokenPattern = Field(min_length=1)
-    kind: OrgKind = "company"
-
-
-class OrgShapesFile(_Strict):
-    shapes: list[ShapeEntry]
-
-
-class NotOrganisationsFile(_Strict):
-    terms: list[str] = Field(default_factory=list, description="exact names (case-insensitive) that are never organisations")
-    words: list[str] = Field(default_factory=list, description="a candidate containing one of these words is no organisation (job titles, headings)")
-    descriptors: list[str] = Field(default_factory=list, description="nouns that describe an organisation: 'start-up X', 'X, a ... developer'")
-    place_nouns: list[str] = Field(default_factory=list, description="'Binjiang district': a name before one of these is a place")
-    adviser_roles: list[str] = Field(default_factory=list, description="'X acted as legal adviser': X is an organisation")
-    title_words: list[str] = Field(default_factory=list, description="job-title words: a name is cut before them ('Pfizer CEO ...')")
-    short_form_stop: list[str] = Field(default_factory=list, description="first words that never stand alone for an organisation ('United', 'New')")
-    kind_words: dict[OrgKind, list[str]] = Field(default_factory=dict, description="name words that tell an organisation's kind")
-    name_heads: list[str] = Field(default_factory=list, description="words that end a name and never start one ('Therapeutics', 'Ltd.'): an ORG starting with one takes the entity glued before it")
-
-
-class CueEntry(_Strict):
-    id: str
-    phrases: list[str] = Field(default_factory=list, description="matched case-insensitively on token text")
-    exact: list[str] = Field(default_factory=list, description="matched case-sensitively (acronyms)")
-    patterns: list[TokenPattern] = Field(default_factory=list)
-
-
-class ThemeCue(CueEntry):
-    id: ThemeId
-
-
-class DealTypeCue(CueEntry):
-    id: DealTypeId
-
-
-class ThemesFile(_Strict):
-    cues: list[ThemeCue]
-
-
-class DealTypesFile(_Strict):
-    cues: list[DealTypeCue]
-
-
-class RelationEntry(_Strict):
-    id: str
-    description: str = ""
-    deal_types: list[DealTypeId] = Field(default_factory=list)
-    gather: Literal["pair", "subtree"] = Field(
-        default="pair", description="subtree: every organisation under the gather node joins the deal (investment rounds, lists)")
-    gather_node: str = Field(default="trigger", description="the node whose subtree is gathered")
-    confidence: float = Field(default=0.9, ge=0.0, le=1.0)
-    pattern: list[dict[str, Any]] = Field(min_length=2)
-
-    @field_validator("pattern")
-    @classmethod
-    def _has_two_parties(cls, pattern: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        ids = {node.get("RIGHT_ID") for node in pattern}
-        missing = {"party_a", "party_b"} - ids
-        if missing:
-            raise ValueError(f"a relation pattern needs nodes named party_a and party_b; missing {sorted(missing)}")
-        return pattern
-
-
-class RelationsFile(_Strict):
-    deal_nouns: list[str] = Field(default_factory=list, description="lemmas that name a deal: 'the X–Y deal'")
-    blockers: list[str] = Field(default_factory=list, description="lemmas above a trigger that make it no deal (talks, terminate, deny)")
-    references: list[str] = Field(default_factory=list, description="nouns that refer back to an organisation: 'the company'")
-    plural_references: list[str] = Field(default_factory=list, description="nouns that refer back to a deal's partners: 'the two firms'")
-    follow_up_nouns: list[str] = Field(default_factory=list, description="'the deal', 'the terms': a sentence that continues the last deal")
-    joint_verbs: list[str] = Field(default_factory=list, description="'X teamed up with A and B': one deal of all three")
-    fallback_verbs: list[str] = Field(default_factory=list, description="verbs that let two organisations in a misparsed sentence make a deal")
-    reporting_verbs: list[str] = Field(default_factory=list, description="'said': with a person in the sentence, no fallback deal")
-    territory_words: list[str] = Field(default_factory=list, description="words before a place that make it a deal territory ('in', 'across')")
-    not_territory_before: list[str] = Field(default_factory=list, description="'based in X' is a home, not a territory")
-    relations: list[RelationEntry]
-
-
-SCHEMAS: dict[str, type[_Strict]] = {
-    "organisations.yml": OrganisationsFile,
-    "countries.yml": CountriesFile,
-    "org_shapes.yml": OrgShapesFile,
-    "not_organisations.yml": NotOrganisationsFile,
-    "themes.yml": ThemesFile,
-    "deal_types.yml": DealTypesFile,
-    "relations.yml": RelationsFile,
-}
 
 
 def default_patterns_dir() -> Path:
@@ -193,7 +72,7 @@ def _format_validation(path: Path, data: Any, err: ValidationError) -> str:
     return "\n".join(lines)
 
 
-def load_file(path: Path, schema: type[_Strict]) -> _Strict:
+def load_file(path: Path, schema: type[Strict]) -> Any:
     data = read_mapping(path, PatternError, "pattern file")
     try:
         return schema.model_validate(data)
@@ -202,20 +81,61 @@ def load_file(path: Path, schema: type[_Strict]) -> _Strict:
 
 
 class Patterns:
-    """All rule files of one patterns folder, validated, loaded lazily and once."""
+    """All rule files of one patterns set, validated, loaded lazily and once.
 
-    def __init__(self, directory: Optional[Path | str] = None):
-        self.directory = Path(directory) if directory else default_patterns_dir()
+    ``directory``: a folder holding some or all of :data:`PATTERN_FILES` (default: the
+    packaged set, which supplies every file the folder lacks). ``organisations``: extra
+    files in the ``organisations.yml`` format, added to the curated list.
+    """
+
+    def __init__(self, directory: Optional[Path | str] = None, organisations: Sequence[Path | str] = ()):
+        self.packaged = default_patterns_dir()
+        self.directory = Path(directory) if directory else self.packaged
         if not self.directory.is_dir():
             raise PatternError(f"{self.directory}: patterns folder not found")
+        self.extra_organisations = [Path(p) for p in organisations]
+
+    def path(self, name: str) -> Path:
+        """The file read for ``name``: the folder's own, else the packaged one."""
+        own = self.directory / name
+        return own if own.exists() or own.is_symlink() else self.packaged / name
+
+    def _organisation_sources(self) -> tuple[Optional[Path], list[Path]]:
+        """``organisations.yml`` and the other organisation files in reading order: the
+        ``organisations/*.yml`` files (the folder's own when it has either, else the packaged
+        ones), then the extra files."""
+        base = self.directory
+        if not ((base / ORGANISATIONS_FILE).exists() or (base / ORGANISATIONS_FOLDER).is_dir()):
+            base = self.packaged
+        main = base / ORGANISATIONS_FILE if (base / ORGANISATIONS_FILE).exists() else None
+        folder = sorted((base / ORGANISATIONS_FOLDER).glob("*.yml")) if (base / ORGANISATIONS_FOLDER).is_dir() else []
+        if main is None and not folder:
+            raise PatternError(f"{base / ORGANISATIONS_FILE}: pattern file not found (nor any {ORGANISATIONS_FOLDER}/*.yml)")
+        return main, folder + self.extra_organisations
+
+    def organisation_files(self) -> list[Path]:
+        main, others = self._organisation_sources()
+        return ([main] if main else []) + others
+
+    def files(self) -> list[tuple[str, Path]]:
+        """Every file of the set as (name in a saved folder, file read), in reading order."""
+        main, others = self._organisation_sources()
+        named = [(ORGANISATIONS_FILE, main)] if main else []
+        width = len(str(len(others)))
+        named += [(f"{ORGANISATIONS_FOLDER}/{k:0{width}d}-{p.stem}.yml", p) for k, p in enumerate(others)]
+        return named + [(name, self.path(name)) for name in PATTERN_FILES if name != ORGANISATIONS_FILE]
 
     def _load(self, name: str) -> Any:
-        return load_file(self.directory / name, SCHEMAS[name])
+        return load_file(self.path(name), SCHEMAS[name])
 
     @cached_property
     def organisations(self) -> list[OrgEntry]:
-        entries = self._load("organisations.yml").organisations
-        _check_unique_orgs(self.directory / "organisations.yml", entries)
+        entries: list[OrgEntry] = []
+        seen: dict[str, tuple[Path, int, OrgEntry]] = {}
+        for path in self.organisation_files():
+            loaded = load_file(path, SCHEMAS[ORGANISATIONS_FILE]).organisations
+            _check_unique_orgs(path, loaded, seen)
+            entries += loaded
         return entries
 
     @cached_property
@@ -225,7 +145,7 @@ class Patterns:
     @cached_property
     def shapes(self) -> list[ShapeEntry]:
         shapes = self._load("org_shapes.yml").shapes
-        _check_token_patterns(self.directory / "org_shapes.yml", "shapes", [(s.id, s.pattern) for s in shapes])
+        _check_token_patterns(self.path("org_shapes.yml"), "shapes", [(s.id, s.pattern) for s in shapes])
         return shapes
 
     @cached_property
@@ -235,19 +155,19 @@ class Patterns:
     @cached_property
     def themes(self) -> list[ThemeCue]:
         cues = self._load("themes.yml").cues
-        _check_token_patterns(self.directory / "themes.yml", "cues", [(c.id, p) for c in cues for p in c.patterns])
+        _check_token_patterns(self.path("themes.yml"), "cues", [(c.id, p) for c in cues for p in c.patterns])
         return cues
 
     @cached_property
     def deal_types(self) -> list[DealTypeCue]:
         cues = self._load("deal_types.yml").cues
-        _check_token_patterns(self.directory / "deal_types.yml", "cues", [(c.id, p) for c in cues for p in c.patterns])
+        _check_token_patterns(self.path("deal_types.yml"), "cues", [(c.id, p) for c in cues for p in c.patterns])
         return cues
 
     @cached_property
     def relations(self) -> RelationsFile:
         loaded = self._load("relations.yml")
-        _check_dependency_patterns(self.directory / "relations.yml", loaded.relations)
+        _check_dependency_patterns(self.path("relations.yml"), loaded.relations)
         return loaded
 
     def validate_all(self) -> "Patterns":
@@ -256,12 +176,20 @@ class Patterns:
             getattr(self, attr)
         return self
 
+    def save(self, folder: Path | str) -> None:
+        """Copy every file of the set into ``folder``: ``Patterns(folder)`` is then the same set."""
+        folder = Path(folder)
+        for name, source in self.files():
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+
     def digest(self) -> str:
-        """sha256 over the pattern files' bytes, for incremental batch runs."""
+        """sha256 over the pattern files' names and bytes, for incremental batch runs."""
         h = hashlib.sha256()
-        for name in PATTERN_FILES:
+        for name, path in self.files():
             h.update(name.encode())
-            h.update((self.directory / name).read_bytes())
+            h.update(path.read_bytes())
         return h.hexdigest()
 
 
@@ -269,20 +197,18 @@ def _norm(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-def _check_unique_orgs(path: Path, entries: list[OrgEntry]) -> None:
-    seen: dict[str, tuple[int, OrgEntry]] = {}
+def _check_unique_orgs(path: Path, entries: list[OrgEntry], seen: dict[str, tuple[Path, int, OrgEntry]]) -> None:
+    """One name or alias, one entry: in the file and across the files read before it (``seen``)."""
     for i, entry in enumerate(entries, 1):
-        for name in [entry.name, *entry.aliases]:
-            key = _norm(name)
-            if key in seen:
-                j, other = seen[key]
-                if other.country != entry.country or other.name != entry.name:
-                    raise PatternError(
-                        f"{path}: organisations, entry {i} ({entry.name}): name {name!r} is already "
-                        f"entry {j} ({other.name}, country {other.country}); one name, one organisation"
-                    )
-            else:
-                seen[key] = (i, entry)
+        for name in dict.fromkeys(_norm(n) for n in [entry.name, *entry.aliases]):
+            if name in seen:
+                other_path, j, other = seen[name]
+                where = f"entry {j}" if other_path == path else f"{other_path}, entry {j}"
+                raise PatternError(
+                    f"{path}: organisations, entry {i} ({entry.name}): name {name!r} is already "
+                    f"{where} ({other.name}, country {other.country}); one name, one organisation"
+                )
+            seen[name] = (path, i, entry)
 
 
 def _check_token_patterns(path: Path, section: str, patterns: list[tuple[str, TokenPattern]]) -> None:

@@ -9,7 +9,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from .patterns import CountriesFile
+from .schemas import CountriesFile
 
 NAME, ADJECTIVE, CITY, REGION = "name", "adjective", "city", "region"
 
