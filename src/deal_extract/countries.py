@@ -9,6 +9,9 @@ Rules, each a local linguistic pattern around one mention:
 - premodifier:   "Chinese CDMO WuXi Biologics", "Korean biotech AbTis"
 - of:            "Takeda of Japan"
 - group:         "Chinese companies such as A, B and C" (one country adjective in the sentence)
+- dateline:      "TOKYO and BOSTON, June 3, 2025 -- A Co., Ltd. and B, Inc. today announced"
+- name:          a legal form used in one country ("Pte. Ltd."), a place in the name ("Monetary
+                 Authority of Singapore")
 
 A country given for a person, an office or a market ("Global Head, ..., Thailand") matches
 none of these. No rule fires → the curated list decides; no guess.
@@ -17,14 +20,33 @@ none of these. No rule fires → the curated list decides; no guess.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Optional
 
 from spacy.tokens import Doc, Span
 
 from .markup import MARKUP_TOKENS
 from .places import ADJECTIVE, CITY, NAME, Place
+from .schemas import CountriesFile
 
-_DETS = {"a", "an", "the"}
+
+@dataclass(frozen=True)
+class CountryWords:
+    """The words of ``countries.yml`` the country rules read, besides the places themselves."""
+
+    group_nouns: frozenset[str]                  # "Chinese companies such as ..."
+    example_cues: frozenset[tuple[str, ...]]     # "such as", "like"
+    apposition_openers: frozenset[str]           # "X, a Chinese company"
+    legal_forms: tuple[tuple[str, tuple[str, ...]], ...]   # (ISO code, name endings used only there)
+
+    @classmethod
+    def from_file(cls, countries: CountriesFile) -> "CountryWords":
+        return cls(
+            group_nouns=frozenset(w.casefold() for w in countries.group_nouns),
+            example_cues=frozenset(tuple(cue.lower().split()) for cue in countries.group_example_cues),
+            apposition_openers=frozenset(w.lower() for w in countries.apposition_openers),
+            legal_forms=tuple((c.code, tuple(c.legal_forms)) for c in countries.countries if c.legal_forms),
+        )
 
 
 def _descriptor_follows(doc: Doc, i: int) -> bool:
@@ -35,13 +57,13 @@ def _descriptor_follows(doc: Doc, i: int) -> bool:
         if tok.is_lower and tok.is_alpha and tok.pos_ in ("NOUN", "PROPN"):
             return True
     return False
-_EXAMPLE_CUES = {("such", "as"), ("like",), ("including",), ("notably",), ("e.g.",)}
 
 
 class CountryEvidence:
-    def __init__(self, doc: Doc, places: list[Place], group_nouns: set[str]):
+    def __init__(self, doc: Doc, places: list[Place], words: CountryWords):
         self.doc = doc
-        self.group_nouns = group_nouns
+        self.words = words
+        self.group_nouns = words.group_nouns
         self.by_start = {p.start: p for p in places}
         self.by_end = {p.end: p for p in places}
         self.places = places
@@ -106,7 +128,7 @@ class CountryEvidence:
             while k < len(doc) and self._tok(k) != ")" and k < e + 6:
                 k += 1
             k += 1
-        if self._tok(k) == "," and self._tok(k + 1).lower() in _DETS | {"based", "headquartered", "one"}:
+        if self._tok(k) == "," and self._tok(k + 1).lower() in self.words.apposition_openers:
             for j in range(k + 1, min(k + 20, len(doc))):
                 if doc[j].text in (",", ".", ";", ":") or "\n" in doc[j].text:
                     break
@@ -148,14 +170,10 @@ class CountryEvidence:
         code = votes.most_common(1)[0][0]
         return code, how[code]
 
-    def apply_group_statements(self, orgs: list[dict]) -> None:
+    def apply_group_statements(self, orgs: list[dict], token_org: dict[int, int]) -> None:
         """"Chinese companies such as A, B and C" / "Japanese firms like A": the listed are Chinese
-        (Japanese), unless the text gives them a country of their own. Also "A and B (China)"."""
-        token_org = {}
-        for i, org in enumerate(orgs):
-            for start, end in org["tokens"]:
-                for t in range(start, end):
-                    token_org[t] = i
+        (Japanese), unless the text gives them a country of their own. Also "A and B (China)".
+        ``token_org``: token index -> index in ``orgs``."""
         doc = self.doc
         for p in self.places:
             if p.form != ADJECTIVE or p.end >= len(doc):
@@ -174,7 +192,7 @@ class CountryEvidence:
         """Organisations listed right after "such as" / "like" / "including" at token ``k``."""
         doc = self.doc
         cue = (self._tok(k).lower(),) if self._tok(k).lower() != "such" else ("such", self._tok(k + 1).lower())
-        if cue not in _EXAMPLE_CUES:
+        if cue not in self.words.example_cues:
             return []
         k += len(cue)
         listed: list[int] = []
@@ -199,3 +217,54 @@ class CountryEvidence:
                     p = self._place_at(other_end + 1)
                     if p and self._tok(p.end).startswith(")") and org["country_source"] in (None, "curated"):
                         org["country"], org["country_source"] = p.code, "parenthesis"
+
+
+def dateline_countries(doc: Doc, orgs: list[dict], token_org: dict[int, int], place_codes: dict[str, str]) -> None:
+    """A press release's dateline names the issuers' home cities, in order:
+    "TOKYO and BOSTON, June 3, 2025 -- A Co., Ltd. and B, Inc. today announced ...".
+    One city gives the first subject its country; as many cities as subjects give one each.
+    Only for organisations the text and the curated list leave without a country.
+    ``token_org``: token index -> index in ``orgs``; ``place_codes``: city or country name -> ISO code."""
+    codes: list[str] = []
+    dateline_end = 0
+    for tok in doc[:80]:
+        if tok.text in ("--", "—", "–", "/") or tok.text.startswith("/") or (codes and tok.i in token_org):
+            dateline_end = tok.i
+            break
+        code = place_codes.get(tok.text.title()) if tok.is_upper and len(tok) > 1 else None
+        if code and (not codes or codes[-1] != code):
+            codes.append(code)
+    if not codes:
+        return
+    subjects: list[int] = []
+    start = next((t for t in sorted(token_org) if dateline_end <= t < dateline_end + 120), None)
+    if start is None:
+        return
+    for tok in doc[start].sent:
+        i = token_org.get(tok.i)
+        if i is not None and i not in subjects and (tok.dep_ in ("nsubj", "nsubjpass") or tok.head.dep_ in ("nsubj", "nsubjpass")
+                                                    or tok.dep_ == "conj" and tok.head.i in token_org):
+            subjects.append(i)
+    pairs = list(zip(subjects, codes)) if len(codes) == len(subjects) else (
+        [(subjects[0], codes[0])] if len(codes) == 1 and subjects else [])
+    for i, code in pairs:
+        if orgs[i]["country"] is None:
+            orgs[i]["country"], orgs[i]["country_source"] = code, "dateline"
+
+
+def country_in_name(name: str, words: CountryWords, place_codes: dict[str, str]) -> Optional[str]:
+    """The name itself: a legal form used in one country ("Pte. Ltd."), or a country or city in
+    it ("Hangzhou First People's Hospital", "Monetary Authority of Singapore"); the last one wins."""
+    for code, forms in words.legal_forms:
+        if any(name.endswith(form) for form in forms):
+            return code
+    name_words = [w.strip("()[],") for w in name.split()]
+    found = None
+    for size in (3, 2, 1):
+        for i in range(len(name_words) - size + 1):
+            code = place_codes.get(" ".join(name_words[i:i + size]))
+            if code and (found is None or i > found[0]):
+                found = (i, code)
+        if found:
+            return found[1]
+    return None

@@ -19,7 +19,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from .countries import CountryEvidence
+from .countries import CountryEvidence, CountryWords, country_in_name, dateline_countries
 from .patterns import Patterns
 from .markup import MARKUP_TOKENS
 from .places import ADJECTIVE, CITY, NAME, REGION, PlaceFinder
@@ -133,6 +133,11 @@ def with_shapes(doc: Doc, matcher: Matcher, ents: list[Span], headline_end: int 
     return sorted(ents, key=lambda e: e.start)
 
 
+def token_organisations(orgs: list[dict]) -> dict[int, int]:
+    """Token index -> index of the organisation (in ``doc._.organisations``) it names."""
+    return {t: i for i, org in enumerate(orgs) for start, end in org["tokens"] for t in range(start, end)}
+
+
 def org_key(name: str) -> str:
     """Normalised form used to merge mentions: case-folded, no punctuation or legal suffix."""
     words = re.sub(r"[^\w\s*&]", " ", name.casefold()).split()
@@ -181,8 +186,7 @@ class OrganisationResolver:
         self.kind_words = {w.casefold(): kind for kind, words in noise.kind_words.items() for w in words}
         self.shape_kinds = {s.id: s.kind for s in patterns.shapes}
         self.country_words = self.places.words()
-        self.group_nouns = {w.casefold() for w in patterns.countries.group_nouns}
-        self.legal_forms = [(c.code, c.legal_forms) for c in patterns.countries.countries if c.legal_forms]
+        self.country_rule_words = CountryWords.from_file(patterns.countries)
         self.place_codes = self.places.codes(NAME, CITY)
         self.adjective_words = self.places.words(ADJECTIVE)
         self.short_form_stop = {w.casefold() for w in noise.short_form_stop} | self.noise_terms
@@ -385,7 +389,7 @@ class OrganisationResolver:
         mentions += self.weak_candidates(doc, places, mentions, text_info)
         groups = self._drop_title_only(text, text_info[1], self.group(doc, mentions))
         self._add_short_forms(doc, groups, places)
-        evidence = CountryEvidence(doc, places, self.group_nouns)
+        evidence = CountryEvidence(doc, places, self.country_rule_words)
         orgs: list[dict] = []
         org_spans: list[Span] = []
         for index, g in enumerate(groups):
@@ -407,64 +411,16 @@ class OrganisationResolver:
                 org_spans.append(Span(doc, s.start, s.end, label=ORG, span_id=str(index)))
         for org in orgs:
             if org["country"] is None:
-                org["country"] = self._country_in_name(org["name"])
+                org["country"] = country_in_name(org["name"], self.country_rule_words, self.place_codes)
                 org["country_source"] = "name" if org["country"] else None
-        evidence.apply_group_statements(orgs)
-        self._dateline_countries(doc, orgs)
+        token_org = token_organisations(orgs)
+        evidence.apply_group_statements(orgs, token_org)
+        dateline_countries(doc, orgs, token_org, self.place_codes)
         doc._.organisations = orgs
         doc._.places = [(p.start, p.end, p.code, p.form, p.text) for p in places]
         others = [e for e in doc.ents if e.label_ != ORG]
         doc.ents = _non_overlapping(org_spans + others)
         return doc
-
-    def _dateline_countries(self, doc: Doc, orgs: list[dict]) -> None:
-        """A press release's dateline names the issuers' home cities, in order:
-        "TOKYO and BOSTON, June 3, 2025 -- A Co., Ltd. and B, Inc. today announced ...".
-        One city gives the first subject its country; as many cities as subjects give one each.
-        Only for organisations the text and the curated list leave without a country."""
-        token_org = {t: i for i, org in enumerate(orgs) for s, e in org["tokens"] for t in range(s, e)}
-        codes: list[str] = []
-        dateline_end = 0
-        for tok in doc[:80]:
-            if tok.text in ("--", "—", "–", "/") or tok.text.startswith("/") or (codes and tok.i in token_org):
-                dateline_end = tok.i
-                break
-            code = self.place_codes.get(tok.text.title()) if tok.is_upper and len(tok) > 1 else None
-            if code and (not codes or codes[-1] != code):
-                codes.append(code)
-        if not codes:
-            return
-        subjects: list[int] = []
-        start = next((t for t in sorted(token_org) if dateline_end <= t < dateline_end + 120), None)
-        if start is None:
-            return
-        for tok in doc[start].sent:
-            i = token_org.get(tok.i)
-            if i is not None and i not in subjects and (tok.dep_ in ("nsubj", "nsubjpass") or tok.head.dep_ in ("nsubj", "nsubjpass")
-                                                        or tok.dep_ == "conj" and tok.head.i in token_org):
-                subjects.append(i)
-        pairs = list(zip(subjects, codes)) if len(codes) == len(subjects) else (
-            [(subjects[0], codes[0])] if len(codes) == 1 and subjects else [])
-        for i, code in pairs:
-            if orgs[i]["country"] is None:
-                orgs[i]["country"], orgs[i]["country_source"] = code, "dateline"
-
-    def _country_in_name(self, name: str) -> Optional[str]:
-        """The name itself: a legal form used in one country ("Pte. Ltd."), or a country or city in
-        it ("Hangzhou First People's Hospital", "Monetary Authority of Singapore"); the last one wins."""
-        for code, forms in self.legal_forms:
-            if any(name.endswith(form) for form in forms):
-                return code
-        words = [w.strip("()[],") for w in name.split()]
-        found = None
-        for size in (3, 2, 1):
-            for i in range(len(words) - size + 1):
-                code = self.place_codes.get(" ".join(words[i:i + size]))
-                if code and (found is None or i > found[0]):
-                    found = (i, code)
-            if found:
-                return found[1]
-        return None
 
     def _kind(self, group: OrgGroup) -> str:
         """Kind from the name's words ("University", "Agency"), else from the shape that found it."""
