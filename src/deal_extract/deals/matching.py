@@ -1,0 +1,109 @@
+"""The relation patterns of ``relations.yml`` as DependencyMatchers, run per sentence.
+
+A sentence is matched only against the patterns whose words it holds, with a matcher built
+once per set of patterns; and only when it could hold a deal (two organisations, or one and
+a word that may refer to another).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from spacy.matcher import DependencyMatcher
+from spacy.tokens import Doc, Span
+from spacy.vocab import Vocab
+
+from ..schemas import RelationEntry
+from .facts import DocFacts
+from .words import DealWords
+
+MAX_CACHED_MATCHERS = 512
+
+Match = tuple[int, list[int]]   # match id, token indices in the Doc
+
+
+class RelationMatcher:
+    def __init__(self, vocab: Vocab, relations: list[RelationEntry]):
+        self.vocab = vocab
+        self.entries = {entry.id: entry for entry in relations}
+        self.words_of = {entry.id: frozenset(required_words([entry])) for entry in relations}
+        self.required_words = frozenset().union(*self.words_of.values())
+        self._matchers: dict[frozenset[str], DependencyMatcher] = {}
+
+    def matcher_for(self, words: set[str]) -> Optional[DependencyMatcher]:
+        """A DependencyMatcher of the patterns whose words occur in a sentence (built once per set)."""
+        ids = frozenset(i for i, required in self.words_of.items() if required & words)
+        if not ids:
+            return None
+        matcher = self._matchers.get(ids)
+        if matcher is None:
+            matcher = DependencyMatcher(self.vocab)
+            for i in sorted(ids):
+                matcher.add(i, [self.entries[i].pattern])
+            if len(self._matchers) < MAX_CACHED_MATCHERS:
+                self._matchers[ids] = matcher
+        return matcher
+
+    def matches(self, facts: DocFacts, words: DealWords) -> list[Match]:
+        """Matches in the sentences that could hold a deal: two organisations, or one and a word
+        that may refer to another ("it", "the company", "the two firms")."""
+        doc, token_org = facts.doc, facts.token_org
+        references = words.references | words.plural_references | words.it_pronouns | words.plural_pronouns
+        out: list[Match] = []
+        for sent in doc.sents:
+            orgs = {token_org[t] for t in range(sent.start, sent.end) if t in token_org}
+            if not (len(orgs) >= 2 or (orgs and any(t.lower_ in references or t.lemma_.lower() in references for t in sent))):
+                continue
+            found = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
+            matcher = self.matcher_for(found & self.required_words)
+            if matcher is not None:
+                out += [(match_id, [i + sent.start for i in ids]) for match_id, ids in matcher(sentence_doc(sent))]
+        return out
+
+
+def sentence_doc(sent: Span) -> Doc:
+    """A Doc of one sentence with what the relation patterns read (text, lemma, POS, tag,
+    dependencies, entities), built in time linear in the sentence (``Span.as_doc`` copies
+    arrays of the whole Doc, which is quadratic over a long article)."""
+    start = sent.start
+    ents = []
+    for k, t in enumerate(sent):
+        iob = t.ent_iob_
+        ents.append("O" if not t.ent_type_ or iob == "O" else f"{'B' if k == 0 else iob}-{t.ent_type_}")
+    return Doc(
+        sent.doc.vocab,
+        words=[t.text for t in sent],
+        spaces=[bool(t.whitespace_) for t in sent],
+        heads=[t.head.i - start for t in sent],
+        deps=[t.dep_ or "dep" for t in sent],
+        lemmas=[t.lemma_ for t in sent],
+        pos=[t.pos_ or "X" for t in sent],
+        tags=[t.tag_ for t in sent],
+        ents=ents,
+    )
+
+
+def required_words(relations: list[RelationEntry]) -> set[str]:
+    """Words (lemmas or lower-case forms) a sentence needs for any relation pattern to match:
+    each pattern's trigger words, or for a trigger without words, the words of its other nodes."""
+    words: set[str] = set()
+    for entry in relations:
+        nodes = {node["RIGHT_ID"]: node.get("RIGHT_ATTRS", {}) for node in entry.pattern}
+        ordered = [nodes.get("trigger", {})] + [attrs for name, attrs in nodes.items() if name != "trigger"]
+        for attrs in ordered:
+            found = _node_words(attrs)
+            if found:
+                words |= found
+                break
+    return words
+
+
+def _node_words(attrs: dict) -> set[str]:
+    found: set[str] = set()
+    for key in ("LEMMA", "LOWER"):
+        value = attrs.get(key)
+        if isinstance(value, str):
+            found.add(value.lower())
+        elif isinstance(value, dict):
+            found.update(w.lower() for w in value.get("IN", []))
+    return found

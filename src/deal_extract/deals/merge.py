@@ -1,0 +1,74 @@
+"""Mentions of one partner set become one deal; units that only continue a deal ("The deal is
+worth up to $407 million", "The company will ...") join the deal before them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .facts import DocFacts
+from .mentions import Mention
+from .units import Unit
+from .words import DealWords
+
+
+@dataclass
+class DealDraft:
+    partners: frozenset[int]
+    mentions: list[Mention] = field(default_factory=list)
+    extra_units: list[int] = field(default_factory=list)
+
+
+def merge(facts: DocFacts, words: DealWords, mentions: list[Mention]) -> list[DealDraft]:
+    """One draft per partner set, in the order of their first mention, with their follow-up units."""
+    drafts: dict[frozenset[int], DealDraft] = {}
+    for m in sorted(mentions, key=lambda m: m.unit):
+        drafts.setdefault(m.partners, DealDraft(m.partners)).mentions.append(m)
+    ordered = sorted(drafts.values(), key=lambda d: min(m.unit for m in d.mentions))
+    _attach_continuations(facts, words, ordered)
+    return ordered
+
+
+def _attach_continuations(facts: DocFacts, words: DealWords, drafts: list[DealDraft]) -> None:
+    """Units with no deal of their own that refer back ("The deal ...", "Under the agreement")."""
+    latest: dict[int, DealDraft] = {}
+    for d in drafts:
+        for m in d.mentions:
+            latest.setdefault(m.unit, d)
+    last: Optional[DealDraft] = None
+    last_unit: Optional[Unit] = None
+    for unit in facts.units:
+        if unit.index in latest:
+            last, last_unit = latest[unit.index], unit
+            continue
+        if last is None or last_unit is None:
+            continue
+        same_paragraph = last_unit.line.paragraph == unit.line.paragraph and not unit.line.heading
+        if _refers_back(facts, words, unit) or (same_paragraph and (_names_only(facts, unit, last.partners)
+                                                                    or _refers_to_a_party(facts, words, unit))):
+            last.extra_units.append(unit.index)
+            last_unit = unit  # the follow-up's own paragraph continues the deal
+
+
+def _refers_back(facts: DocFacts, words: DealWords, unit: Unit) -> bool:
+    for tok in facts.doc[unit.start:unit.end]:
+        if tok.lemma_.lower() in words.follow_up_nouns and any(c.lower_ in words.follow_up_determiners for c in tok.children):
+            return True
+        if tok.lower_ in words.plural_references and any(c.lower_ in words.plural_determiners for c in tok.children):
+            return True
+    return False
+
+
+def _refers_to_a_party(facts: DocFacts, words: DealWords, unit: Unit) -> bool:
+    """The unit's subject is "The company" / "It" / "The firm": a follow-up on the last deal's party."""
+    for tok in facts.doc[unit.start:unit.end]:
+        if tok.dep_ in ("nsubj", "nsubjpass") and tok.i not in facts.token_org:
+            if tok.lower_ in words.it_pronouns or (tok.lemma_.lower() in words.references
+                                                   and any(c.lower_ in words.subject_determiners for c in tok.children)):
+                return True
+    return False
+
+
+def _names_only(facts: DocFacts, unit: Unit, partners: frozenset[int]) -> bool:
+    named = {facts.token_org[t] for t in range(unit.start, unit.end) if t in facts.token_org}
+    return bool(named) and named <= partners

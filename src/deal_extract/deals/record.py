@@ -1,0 +1,48 @@
+"""A deal draft as the plain record ``doc._.deals`` holds, and the deal id."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import PurePath
+from typing import Iterable
+
+from ..values import headline
+from .attributes import cues, money, scope, territories
+from .facts import DocFacts, unit_range
+from .merge import DealDraft
+from .mentions import Mention
+from .words import DealWords
+
+
+def deal_id(source: str, names: Iterable[str]) -> str:
+    """Stable id from the article's file name and the partner names (order-free)."""
+    key = PurePath(source).name + "|" + "|".join(sorted(n.casefold() for n in names))
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+def deal_record(facts: DocFacts, words: DealWords, draft: DealDraft, unit_mentions: dict[int, list[Mention]],
+                single_deal: bool, source: str) -> dict:
+    """``unit_mentions``: every mention by unit; ``source``: the article's file name, for the id."""
+    best = max(draft.mentions, key=lambda m: (m.confidence, -m.unit))
+    units = sorted({m.unit for m in draft.mentions} | set(draft.extra_units))
+    ranges = ([r for m in draft.mentions for r in scope(facts, m, unit_mentions.get(m.unit, []))]
+              + [unit_range(facts, facts.units[u]) for u in draft.extra_units])
+    themes, types = cues(facts, words, ranges, units, draft.partners, single_deal)
+    for m in draft.mentions:
+        types.update(m.deal_types)
+    evidence = facts.units[best.unit].span(facts.doc)
+    start, end = evidence.start_char, evidence.end_char
+    value = headline([a for r in ranges for a in money(facts, r)])
+    partners = sorted(draft.partners, key=lambda i: facts.orgs[i]["name"].casefold())
+    bonus = words.scores.mention_bonus * (len(draft.mentions) - 1)
+    return {
+        "id": deal_id(source, [facts.orgs[i]["name"] for i in partners]),
+        "partners": [{"name": facts.orgs[i]["name"], "country": facts.orgs[i]["country"]} for i in partners],
+        "themes": sorted(themes),
+        "deal_types": sorted(types),
+        "territories": territories(facts, words, ranges),
+        "value": value.as_dict() if value else None,
+        "evidence": {"text": facts.text[start:end], "start": start, "end": end},
+        "confidence": round(min(1.0, best.confidence + bonus), 3),
+        "rule": best.rule,
+    }

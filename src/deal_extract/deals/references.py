@@ -1,0 +1,150 @@
+"""Which organisations a party token stands for: itself and what is coordinated with it, or,
+for "it", "the company", "the two firms", "we", the organisation it refers back to."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from spacy.tokens import Token
+
+from .facts import DocFacts
+from .mentions import Mention
+from .words import DealWords
+
+
+def is_reference(facts: DocFacts, tok: Token) -> bool:
+    return tok.i not in facts.token_org
+
+
+def coordinated(tok: Token) -> list[Token]:
+    """Tokens coordinated with or in apposition to ``tok`` (both directions, transitively)."""
+    seen = {tok.i}
+    out: list[Token] = []
+    stack = [tok]
+    while stack:
+        t = stack.pop()
+        neighbours = [c for c in t.children if c.dep_ in ("conj", "appos")]
+        if t.dep_ in ("conj", "appos"):
+            neighbours.append(t.head)
+        for n in neighbours:
+            if n.i not in seen:
+                seen.add(n.i)
+                out.append(n)
+                stack.append(n)
+    return out
+
+
+def same_coordination(a: Token, b: Token) -> bool:
+    return b in coordinated(a) or a in coordinated(b)
+
+
+def resolve(facts: DocFacts, words: DealWords, tok: Token, earlier: Sequence[Mention]) -> list[int]:
+    """Organisations a party token stands for: itself and its coordinated or appositive orgs;
+    a reference is resolved with the help of the deals found ``earlier``."""
+    token_org = facts.token_org
+    if tok.i not in token_org and tok.pos_ in ("NOUN", "PROPN"):
+        # a descriptor with the organisation in apposition: "its subsidiary, Ichnos Glenmark Innovation,";
+        # a mis-parsed head noun carrying the organisation as a modifier: "with Taiwan's Formosa grants"
+        modifier = next((c for c in tok.children if c.dep_ in ("appos", "compound", "nmod") and c.i in token_org), None)
+        if modifier is not None:
+            tok = modifier
+    if tok.i in token_org:
+        found = [token_org[tok.i]]
+        for t in coordinated(tok):
+            o = token_org.get(t.i)
+            if o is not None and o not in found:
+                found.append(o)
+        for o in _parenthesised_list(facts, words, tok):
+            if o not in found:
+                found.append(o)
+        return found
+    return _resolve_reference(facts, words, tok, earlier)
+
+
+def _parenthesised_list(facts: DocFacts, words: DealWords, tok: Token) -> list[int]:
+    """"(with A, B and C)": the organisations after ``tok`` up to the closing parenthesis,
+    when the parser split the list."""
+    doc, token_org = facts.doc, facts.token_org
+    k = tok.i
+    while k > 0 and doc[k - 1].i in token_org and token_org[doc[k - 1].i] == token_org[tok.i]:
+        k -= 1
+    opened = next((t.i for t in doc[max(0, k - 4):k] if t.text == "("), None)
+    if opened is None:
+        return []
+    found: list[int] = []
+    k = tok.i + 1
+    while k < len(doc) and not doc[k].text.startswith(")"):
+        if k in token_org:
+            found.append(token_org[k])
+        elif doc[k].text not in words.list_connectors and not doc[k].is_space:
+            return []
+        k += 1
+    return found
+
+
+def _resolve_reference(facts: DocFacts, words: DealWords, tok: Token, earlier: Sequence[Mention]) -> list[int]:
+    lemma = tok.lemma_.lower()
+    lower = tok.lower_
+    unit = facts.unit_of.get(tok.i)
+    if unit is None:
+        return []
+    definite = any(c.lower_ in words.definite for c in tok.children)
+    if lower in words.plural_references or lemma in words.plural_references and definite:
+        if lower in words.plural_pronouns or definite:
+            return _last_deal_partners(facts, unit, earlier)
+        return []
+    if lower in words.speaker_pronouns:
+        return _protagonist(facts, words, tok, unit)  # the company speaking: an interview, a press release
+    if lower in words.it_pronouns or (lemma in words.references and definite):
+        return _last_subject_org(facts, words, unit, tok)
+    owner = next((c for c in tok.children if c.dep_ == "poss" and c.lower_ in words.possessive_pronouns), None)
+    if owner is not None:  # "our Series A was led by X", "its partner X"
+        return _resolve_reference(facts, words, owner, earlier)
+    return []
+
+
+def _last_deal_partners(facts: DocFacts, unit: int, earlier: Sequence[Mention]) -> list[int]:
+    para = facts.units[unit].line.paragraph
+    for m in sorted(earlier, key=lambda m: -m.unit):
+        if m.unit < unit and facts.units[m.unit].line.paragraph in (para, para - 1):
+            return sorted(m.partners)
+    return []
+
+
+def _last_subject_org(facts: DocFacts, words: DealWords, unit: int, tok: Token) -> list[int]:
+    """What "it" / "the company" stands for: the nearest organisation before it in its paragraph
+    (a subject first); at a paragraph's start, the last subject of the paragraph before (not across
+    a heading)."""
+    token_org = facts.token_org
+    para = facts.units[unit].line.paragraph
+    for u in range(unit, -1, -1):
+        current = facts.units[u]
+        if current.line.heading:
+            break
+        if current.line.paragraph < para - 1:
+            break
+        span = current.span(facts.doc)
+        candidates = [t for t in span if t.i in token_org and (u < unit or t.i < tok.i)]
+        subjects = [t for t in candidates if t.dep_ in ("nsubj", "nsubjpass") or t.head.dep_ in ("nsubj", "nsubjpass") and t.dep_ == "compound"]
+        if current.line.paragraph == para:
+            pick = subjects or candidates
+            if pick:
+                return [token_org[pick[0].i]]
+        elif subjects:
+            # at a paragraph's start: the most mentioned subject of the paragraph before
+            return [max((token_org[t.i] for t in subjects), key=lambda o: len(facts.orgs[o]["mentions"]))]
+    return _protagonist(facts, words, tok, unit)
+
+
+def _protagonist(facts: DocFacts, words: DealWords, tok: Token, unit: int) -> list[int]:
+    """The article's protagonist: the most mentioned organisation named before the reference
+    (and not in the reference's own unit), if it is mentioned often enough."""
+    token_org = facts.token_org
+    before = {o for t, o in token_org.items() if t < tok.i}
+    own = facts.units[unit]
+    unit_orgs = {token_org[t] for t in range(own.start, own.end) if t in token_org}
+    pool = before - unit_orgs
+    if not pool:
+        return []
+    top = max(pool, key=lambda o: len(facts.orgs[o]["mentions"]))
+    return [top] if len(facts.orgs[top]["mentions"]) >= words.scores.protagonist_min_mentions else []

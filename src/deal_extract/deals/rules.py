@@ -1,0 +1,205 @@
+"""The rules that find deal mentions, strongest first. Each is a function of the Doc's facts,
+the rule words and, where a rule defers to stronger ones, the mentions found before it.
+
+1. a relation pattern between organisations (:func:`pattern_mentions`), or with a party
+   that refers back ("it", "the company", "the two firms");
+2. "the A–B deal" (:func:`dash_mentions`);
+3. a list item "A (China) and B (China): what they do" (:func:`list_mentions`);
+4. a unit the parser got wrong: two organisations and a deal verb (:func:`cooccurrence_mentions`).
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from spacy.tokens import Doc, Token
+
+from .facts import DocFacts, members
+from .matching import Match, RelationMatcher
+from .mentions import Mention, by_unit, mention
+from .references import is_reference, resolve, same_coordination
+from .words import DealWords
+
+DASHES = {"–", "-", "—", "/", "x", "×"}
+
+
+def pattern_mentions(facts: DocFacts, words: DealWords, relations: RelationMatcher, matches: Sequence[Match],
+                     references: bool, earlier: Sequence[Mention] = ()) -> list[Mention]:
+    """Pattern matches between organisations, or (``references=True``) with a party that refers
+    back, resolved with the help of the ``earlier`` mentions."""
+    doc = facts.doc
+    out: list[Mention] = []
+    for match_id, token_ids in matches:
+        entry = relations.entries[doc.vocab.strings[match_id]]
+        nodes = {node["RIGHT_ID"]: doc[i] for node, i in zip(entry.pattern, token_ids)}
+        trigger = nodes.get("trigger", nodes["party_a"])
+        a_tok, b_tok = nodes["party_a"], nodes["party_b"]
+        refers = is_reference(facts, a_tok) or is_reference(facts, b_tok)
+        if references != refers or blocked(words, trigger):
+            continue
+        unit = facts.unit_of.get(trigger.i)
+        if unit is None or not facts.unit_of.get(a_tok.i) == facts.unit_of.get(b_tok.i) == unit:
+            continue
+        side_a = resolve(facts, words, a_tok, earlier)
+        side_b = resolve(facts, words, b_tok, earlier)
+        if not side_a or not side_b:
+            continue
+        conf = entry.confidence - (words.scores.reference_penalty if refers else 0.0)
+        types = tuple(entry.deal_types)
+        if same_coordination(a_tok, b_tok) and _their_own(nodes):
+            continue  # "A and B have signed deals of their own": not with each other
+        if entry.gather == "subtree":
+            node = nodes.get(entry.gather_node, trigger)
+            gathered = set(side_a) | set(side_b) | {o for t in node.subtree if (o := facts.token_org.get(t.i)) is not None}
+            out += mention(gathered, unit, conf, entry.id, types, trigger.i)
+        elif same_coordination(a_tok, b_tok) or _one_joint_deal(words, nodes):
+            out += mention(set(side_a) | set(side_b), unit, conf, entry.id, types, trigger.i)
+        else:
+            for b in side_b:
+                out += mention(set(side_a) | {b}, unit, conf, entry.id, types, trigger.i)
+    return out
+
+
+def blocked(words: DealWords, trigger: Token) -> bool:
+    """A blocker above the trigger ("ended", "denied", "in talks"), a modal or negation on the way,
+    or a blocking modifier of the trigger itself ("proposed acquisition", "failed merger")."""
+    if any(c.dep_ == "amod" and c.lower_ in words.blockers for c in trigger.children):
+        return True
+    for tok in [trigger, *trigger.ancestors]:
+        if tok.lemma_.lower() in words.blockers:
+            return True
+        for child in tok.children:
+            if child.dep_ in ("neg", "aux", "auxpass") and child.lemma_.lower() in words.blockers:
+                return True
+    return False
+
+
+def _their_own(nodes: dict[str, Token]) -> bool:
+    """A plural deal noun of coordinated subjects: each has its own ("A and B signed deals")."""
+    noun = nodes.get("deal")
+    return noun is not None and (noun.tag_ == "NNS" or any(t.lower_ == "own" for t in noun.subtree))
+
+
+def _one_joint_deal(words: DealWords, nodes: dict[str, Token]) -> bool:
+    """"formed a (three-way) consortium with A and B", "teamed up with A and B on a study" are one
+    deal; "signed deals with both A and B", "agreements with A and B respectively" are one each."""
+    trigger = nodes.get("trigger")
+    noun = nodes.get("deal") or (trigger if trigger is not None and trigger.pos_ == "NOUN" else None)
+    anchor = noun if noun is not None else trigger
+    if anchor is None or any(t.lower_ in words.separate_deal_words for t in anchor.sent):
+        return False
+    if noun is None:
+        return trigger.lemma_.lower() in words.joint_verbs
+    return not (noun.tag_ == "NNS" or noun.lower_.endswith("s") and noun.lemma_ != noun.lower_)
+
+
+def dash_mentions(facts: DocFacts, words: DealWords) -> list[Mention]:
+    """"the A–B deal", "the WuXi XDC–AbTis collaboration"."""
+    doc, token_org = facts.doc, facts.token_org
+    out: list[Mention] = []
+    for i, tok in enumerate(doc[:-2]):
+        if tok.text not in DASHES or i == 0:
+            continue
+        a, b = token_org.get(i - 1), token_org.get(i + 1)
+        if a is None or b is None or a == b:
+            continue
+        k = i + 1
+        while k < len(doc) and token_org.get(k) == b:
+            k += 1
+        noun = _deal_noun_at(words, doc, k)
+        if noun is not None and not blocked(words, noun):
+            out += mention({a, b}, facts.unit_of.get(i, 0), words.scores.dash_pair, "dash_pair", (), noun.i)
+    return out
+
+
+def _deal_noun_at(words: DealWords, doc: Doc, k: int) -> Optional[Token]:
+    """The deal noun starting at token ``k`` ("deal", "collaboration", "tie-up"), if any; its head token."""
+    window = doc[k:k + 3]
+    if not len(window):
+        return None
+    if window[0].lemma_.lower() in words.deal_nouns or window[0].lower_ in words.deal_nouns:
+        return window[0]
+    if "".join(t.text for t in window).lower() in words.deal_nouns:
+        return window[-1]
+    return None
+
+
+def list_mentions(facts: DocFacts, words: DealWords, earlier: Sequence[Mention]) -> list[Mention]:
+    """A list item names the partners before its colon: "- A (China) and B (China): End-to-end
+    CDMO support ..."; or after a label: "• JV: A x B". One deal of all of them, in items that
+    hold no ``earlier`` mention."""
+    doc = facts.doc
+    taken = by_unit(earlier)
+    out: list[Mention] = []
+    for unit in facts.units:
+        if not (unit.line.bullet and unit.first_of_line) or unit.index in taken:
+            continue
+        cut = next((t.i for t in doc[unit.start:unit.end]
+                    if t.text.endswith(":") or t.text == "—"
+                    or (t.text in ("–", "-") and t.whitespace_ and t.i > unit.start and doc[t.i - 1].whitespace_)), None)
+        segments = [(unit.start, cut), (cut + 1, unit.end)] if cut is not None else [(unit.start, unit.end)]
+        for k, (start, end) in enumerate(segments):
+            found = members(facts, start, end)
+            after_label = k == 1 and not members(facts, *segments[0])
+            if len(found) < 2 or (k == 1 and not after_label) or (after_label and not _only_connected(facts, words, start, end)):
+                continue
+            checked = range(unit.start, unit.end) if after_label else range(start, end)
+            if any(doc[t].lemma_.lower() in words.blockers or doc[t].lower_ in words.blockers for t in checked):
+                break
+            out += mention(set(found), unit.index, words.scores.list_item, "list_item")
+            break
+    return out
+
+
+def _only_connected(facts: DocFacts, words: DealWords, start: int, end: int) -> bool:
+    """Only organisations joined by "and", "&", "x", "/", dashes or commas (and markup) in the range."""
+    return all(t.i in facts.token_org or t.lower_ in words.party_connectors or t.is_space or t.text in ("*", "**")
+               for t in facts.doc[start:end])
+
+
+def cooccurrence_mentions(facts: DocFacts, words: DealWords, earlier: Sequence[Mention]) -> list[Mention]:
+    """A unit the parser got wrong: exactly two organisations, a deal word, nothing that blocks it,
+    and no ``earlier`` mention."""
+    doc, token_org = facts.doc, facts.token_org
+    taken = by_unit(earlier)
+    out: list[Mention] = []
+    for unit in facts.units:
+        if unit.index in taken or unit.line == facts.title_line and unit.index > 0:
+            continue
+        tokens = doc[unit.start:unit.end]
+        found = {token_org[t.i] for t in tokens if t.i in token_org and not _in_example_list(facts, words, t)}
+        if len(found) != 2:
+            continue
+        if any(_acting_authority(facts, t) for t in tokens if t.i in token_org):
+            continue
+        if any(t.lower_ == "own" and t.i > 0 and doc[t.i - 1].lower_ in ("their", "its") for t in tokens):
+            continue  # "A and B have signed deals of their own"
+        lemmas = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
+        headline_like = unit.line.heading or unit.line.bullet  # telegraphic: the tagger often takes verbs for nouns
+        verbs = {t.lemma_.lower() for t in tokens if t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB") or headline_like}
+        quoted_person = bool(lemmas & words.reporting_verbs) and any(t.ent_type_ == "PERSON" for t in tokens)
+        if lemmas & words.blockers or quoted_person or not verbs & words.fallback_verbs:
+            continue
+        out += mention(found, unit.index, words.scores.cooccurrence, "cooccurrence")
+    return out
+
+
+def _acting_authority(facts: DocFacts, tok: Token) -> bool:
+    """A government body after "by" ("licensed by the Monetary Authority"): acting, not partnering."""
+    if facts.orgs[facts.token_org[tok.i]]["kind"] != "government":
+        return False
+    before = [t.lower_ for t in facts.doc[max(tok.i - 2, 0):tok.i]]
+    return before[-1:] == ["by"] or before == ["by", "the"]
+
+
+def _in_example_list(facts: DocFacts, words: DealWords, tok: Token) -> bool:
+    """Inside "such as A, B and C" / "companies like A": an example, not a partner."""
+    doc = facts.doc
+    for k in range(tok.i - 1, max(tok.i - 12, -1), -1):
+        t = doc[k]
+        for cue in words.example_cues:
+            if k + 1 >= len(cue) and [w.lower_ for w in doc[k + 1 - len(cue):k + 1]] == list(cue):
+                return True
+        if not (k in facts.token_org or t.text in words.list_connectors or t.is_space):
+            return False
+    return False

@@ -1,0 +1,68 @@
+"""The words and numbers the deal rules read, from ``relations.yml`` and ``themes.yml``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..patterns import Patterns
+from ..schemas import Scores
+
+
+@dataclass(frozen=True)
+class DealWords:
+    deal_nouns: frozenset[str]
+    blockers: frozenset[str]
+    references: frozenset[str]
+    plural_references: frozenset[str]
+    follow_up_nouns: frozenset[str]
+    joint_verbs: frozenset[str]
+    separate_deal_words: frozenset[str]
+    fallback_verbs: frozenset[str]
+    reporting_verbs: frozenset[str]
+    territory_words: frozenset[str]
+    territory_list_words: frozenset[str]
+    not_territory_before: frozenset[str]
+    example_cues: frozenset[tuple[str, ...]]
+    list_connectors: frozenset[str]
+    party_connectors: frozenset[str]
+    it_pronouns: frozenset[str]
+    speaker_pronouns: frozenset[str]
+    possessive_pronouns: frozenset[str]
+    plural_pronouns: frozenset[str]
+    definite: frozenset[str]
+    follow_up_determiners: frozenset[str]
+    plural_determiners: frozenset[str]
+    subject_determiners: frozenset[str]
+    modalities: frozenset[str]
+    scores: Scores
+
+    @classmethod
+    def from_patterns(cls, patterns: Patterns) -> "DealWords":
+        r = patterns.relations
+        return cls(
+            deal_nouns=frozenset(n.lower() for n in r.deal_nouns),
+            blockers=frozenset(r.blockers),
+            references=frozenset(r.references),
+            plural_references=frozenset(r.plural_references),
+            follow_up_nouns=frozenset(r.follow_up_nouns),
+            joint_verbs=frozenset(r.joint_verbs),
+            separate_deal_words=frozenset(r.separate_deal_words),
+            fallback_verbs=frozenset(r.fallback_verbs),
+            reporting_verbs=frozenset(r.reporting_verbs),
+            territory_words=frozenset(r.territory_words),
+            territory_list_words=frozenset(r.territory_list_words),
+            not_territory_before=frozenset(r.not_territory_before),
+            example_cues=frozenset(tuple(cue.lower().split()) for cue in r.example_cues),
+            list_connectors=frozenset(r.list_connectors),
+            party_connectors=frozenset(r.party_connectors),
+            it_pronouns=frozenset(r.pronouns.it),
+            speaker_pronouns=frozenset(r.pronouns.speaker),
+            possessive_pronouns=frozenset(r.pronouns.possessive),
+            plural_pronouns=frozenset(r.pronouns.plural),
+            definite=frozenset(r.determiners.definite),
+            follow_up_determiners=frozenset(r.determiners.follow_up),
+            plural_determiners=frozenset(r.determiners.plural),
+            subject_determiners=frozenset(r.determiners.subject),
+            modalities=frozenset(c.id for c in patterns.themes if c.modality),
+            scores=r.scores,
+        )
