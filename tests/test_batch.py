@@ -336,14 +336,14 @@ def test_real_pipeline_long_article_offsets_exact(extractor, tmp_path, monkeypat
 @pytest.fixture
 def cli(monkeypatch):
     """Invoke ``deal-extract`` in-process; ``fake=True`` swaps the pipeline for FakeExtractor."""
+    from deal_extract import api
     from deal_extract.cli import _register, app
-    import deal_extract.cli.batch as batch_cli
 
     _register()
-    real_load = batch_cli.load_extractor
+    real_load = api.load
 
     def invoke(*args: str, fake: bool = True):
-        monkeypatch.setattr(batch_cli, "load_extractor", (lambda *a: FakeExtractor()) if fake else real_load)
+        monkeypatch.setattr(api, "load", (lambda **options: FakeExtractor()) if fake else real_load)
         return CliRunner().invoke(app, ["batch", *map(str, args)])
 
     return invoke

@@ -12,6 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 import deal_extract.evaluate as evaluation
+from deal_extract import api
 from deal_extract.model import ModelNotFound
 from deal_extract.records import ArticleResult, Deal, Evidence, Organisation, Party
 from deal_extract.scoring import MEASURES
@@ -140,7 +141,7 @@ def cli(monkeypatch):
 
     def run(args, results=None):
         fake = FakeExtractor(results or good_results())
-        monkeypatch.setattr(evaluation, "load_extractor", lambda model=None, patterns=None: fake)
+        monkeypatch.setattr(api, "load", lambda **options: fake)
         return runner.invoke(app, [str(a) for a in args])
 
     return run
@@ -222,11 +223,11 @@ def test_exit_2_missing_folders_and_bad_gold(cli, dirs, tmp_path):
 def test_exit_2_model_and_pattern_errors(cli, dirs, monkeypatch):
     gold, corpus = dirs
 
-    def no_model(model=None, patterns=None):
+    def no_model(**options):
         raise ModelNotFound("no spaCy English model found: install one")
 
     from deal_extract.cli import app
-    monkeypatch.setattr(evaluation, "load_extractor", no_model)
+    monkeypatch.setattr(api, "load", no_model)
     r = CliRunner().invoke(app, ["evaluate", "--gold", str(gold), "--corpus", str(corpus)])
     assert r.exit_code == 2
     assert r.stderr.strip() == "deal-extract evaluate: error: no spaCy English model found: install one"

@@ -11,7 +11,8 @@ import pytest
 
 from deal_extract.reading import read_article
 from deal_extract.records import ArticleResult
-from deal_extract.scoring import find_gold_pairs, load_gold, score_article
+from deal_extract.gold import find_gold_pairs, load_gold
+from deal_extract.scoring import score_article
 
 REPO = Path(__file__).resolve().parents[1]
 GOLD = REPO / "tests" / "gold"

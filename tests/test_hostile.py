@@ -498,17 +498,16 @@ def test_batch_does_not_hang_on_a_fifo(extractor, tmp_path):
 @pytest.fixture
 def run_batch_cli(extractor, monkeypatch):
     """Invoke ``deal-extract batch`` in-process with the session pipeline; records whether it was loaded."""
-    from deal_extract import cli
-    import deal_extract.cli.batch as batch_cli
+    from deal_extract import api, cli
 
     cli._register()
     loads: list = []
 
-    def load_extractor(model, patterns, max_chars):
-        loads.append(max_chars)
+    def load(**options):
+        loads.append(options["max_chars"])
         return extractor
 
-    monkeypatch.setattr(batch_cli, "load_extractor", load_extractor)
+    monkeypatch.setattr(api, "load", load)
 
     def invoke(*args):
         return CliRunner().invoke(cli.app, ["batch", *map(str, args)]), loads

@@ -7,9 +7,8 @@ import pytest
 from deal_extract.records import (
     ArticleResult, Deal, Evidence, GoldDeal, GoldFile, GoldOrganisation, GoldValue, Organisation, Party, Value,
 )
-from deal_extract.scoring import (
-    MEASURES, Counts, GoldError, find_gold_pairs, load_gold, normalise_name, score_article, score_corpus,
-)
+from deal_extract.gold import GoldError, find_gold_pairs, load_gold
+from deal_extract.scoring import MEASURES, Counts, normalise_name, score_article, score_corpus
 
 TEXT = "Acme Biologics Co., Ltd. signed a licence with Beta Pharma. Gamma Labs watched."
 

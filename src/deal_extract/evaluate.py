@@ -20,9 +20,8 @@ from pydantic import BaseModel, Field
 from .records import ArticleResult, GoldFile
 from .reading import Article, read_article
 from .yamlfile import read_mapping
-from .scoring import (
-    MEASURES, PRF_FIELDS, ArticleScore, CorpusScore, GoldError, find_gold_pairs, load_gold, score_article,
-)
+from .gold import GoldError, find_gold_pairs, load_gold
+from .scoring import MEASURES, PRF_FIELDS, ArticleScore, CorpusScore, score_article
 
 FLOOR_EPSILON = 1e-9
 
@@ -36,13 +35,6 @@ class BaselineError(ValueError):
 
 
 # --- running ---------------------------------------------------------------------------
-
-def load_extractor(model: Optional[str] = None, patterns: Optional[Path | str] = None):
-    """Load the pipeline (imported lazily: scoring needs no model)."""
-    from .api import load
-
-    return load(model=model, patterns=patterns)
-
 
 class EvaluatedArticle(BaseModel):
     gold_path: Path
@@ -112,8 +104,10 @@ def evaluate(
     extractor=None,
     model: Optional[str] = None,
     patterns: Optional[Path | str] = None,
+    organisations: Sequence[Path | str] = (),
 ) -> EvaluationReport:
-    """Extract every article that has a gold file and score it.
+    """Extract every article that has a gold file and score it (``model``, ``patterns`` and
+    ``organisations`` go to :func:`deal_extract.load` when no ``extractor`` is given).
 
     Raises :class:`GoldError` (folders, gold files), :class:`deal_extract.reading.InputError`
     (articles), and the loader's ``ModelNotFound`` / ``PatternError``.
@@ -128,7 +122,9 @@ def evaluate(
             warnings.append(f"{gold_path}: names article {gold.article!r} but is paired by stem with {source_path}")
     articles: list[Article] = [read_article(source_path) for _, source_path, _ in golds]
     if extractor is None and articles:
-        extractor = load_extractor(model=model, patterns=patterns)
+        from . import api  # imported here: scoring needs no model
+
+        extractor = api.load(model=model, patterns=patterns, organisations=organisations)
     results = list(extractor.pipe(articles)) if articles else []
     evaluated = [
         EvaluatedArticle(
@@ -380,7 +376,7 @@ def floors_from(specs: Iterable[str], files: Iterable[Path | str] = ()) -> dict[
 
 
 __all__ = [
-    "EvaluationReport", "FloorFailure", "FloorError", "BaselineError", "GoldError", "evaluate", "load_extractor",
+    "EvaluationReport", "FloorFailure", "FloorError", "BaselineError", "GoldError", "evaluate",
     "parse_floor", "load_floors", "check_floors", "floors_from", "load_baseline", "compare",
     "format_report", "format_baseline", "write_json",
 ]

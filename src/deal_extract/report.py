@@ -20,7 +20,8 @@ from pydantic import BaseModel, Field
 
 from .records import ArticleResult, Deal, GoldFile
 from .reading import InputError, read_article
-from .scoring import ArticleScore, CorpusScore, GoldError, list_articles, load_gold, score_article
+from .gold import gold_files, list_articles, load_gold
+from .scoring import ArticleScore, CorpusScore, score_article
 
 
 class ReportArticle(BaseModel):
@@ -46,19 +47,19 @@ def build_report(
     extractor=None,
     model: Optional[str] = None,
     patterns: Optional[Path | str] = None,
+    organisations: Sequence[Path | str] = (),
 ) -> ReportData:
     """Extract every article of the corpus folders; score those with a gold file."""
     sources, warnings = list_articles(corpus_dirs)
     golds: dict[str, GoldFile] = {}
     if gold_dir is not None:
         gold_dir = Path(gold_dir)
-        if not gold_dir.is_dir():
-            raise GoldError(f"{gold_dir}: gold folder not found")
-        for path in sorted(gold_dir.iterdir()):
-            if path.is_file() and path.suffix.lower() in (".yaml", ".yml") and path.stem not in golds:
-                golds[path.stem] = load_gold(path)
-                if path.stem not in sources:
-                    warnings.append(f"{path}: gold file without article")
+        paths, gold_warnings = gold_files(gold_dir)
+        warnings += gold_warnings
+        for stem, path in paths.items():
+            golds[stem] = load_gold(path)
+            if stem not in sources:
+                warnings.append(f"{path}: gold file without article")
     articles = []
     for stem, path in list(sources.items()):
         try:
@@ -67,9 +68,9 @@ def build_report(
             warnings.append(f"{exc}; left out of the report")
             del sources[stem]
     if extractor is None and articles:
-        from .evaluate import load_extractor
+        from . import api  # imported here: the HTML needs no model
 
-        extractor = load_extractor(model=model, patterns=patterns)
+        extractor = api.load(model=model, patterns=patterns, organisations=organisations)
     results = list(extractor.pipe(articles)) if articles else []
     items = []
     for (stem, path), article, result in zip(sources.items(), articles, results):

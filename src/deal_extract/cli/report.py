@@ -7,12 +7,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import app, fail
+from . import OrganisationsOption, app, fail
 from ..model import ModelNotFound
 from ..patterns import PatternError
 from ..reading import InputError
 from ..report import build_report, render_html, write_html
-from ..scoring import GoldError
+from ..gold import GoldError
 
 
 @app.command("report")
@@ -21,14 +21,15 @@ def report_command(
     gold: Annotated[Optional[Path], typer.Option("--gold", help="Folder of gold YAML files: adds figures and missed/spurious marks.")] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("output/report.html"),
     title: Annotated[str, typer.Option("--title", help="Page title.")] = "deal-extract report",
-    patterns: Annotated[Optional[Path], typer.Option("--patterns", help="Patterns folder (default: the packaged one).")] = None,
+    patterns: Annotated[Optional[Path], typer.Option("--patterns", help="Folder of rule files replacing the packaged ones (the others stay packaged).")] = None,
+    organisations: OrganisationsOption = None,
     model: Annotated[Optional[str], typer.Option("--model", help="spaCy base model name.")] = None,
 ) -> None:
     """Write an HTML review page: highlighted organisations, deal tables, evidence links."""
     if not corpus:
         raise fail("report", "give at least one --corpus DIR")
     try:
-        data = build_report(corpus, gold_dir=gold, model=model, patterns=patterns)
+        data = build_report(corpus, gold_dir=gold, model=model, patterns=patterns, organisations=organisations or ())
     except (GoldError, InputError, ModelNotFound, PatternError) as exc:
         raise fail("report", str(exc)) from None
     for warning in data.warnings:

@@ -1,0 +1,86 @@
+"""Gold files (SPEC section 3): finding them, pairing them with articles by file stem, reading them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from pydantic import BaseModel, Field, ValidationError
+
+from .records import GoldFile
+from .yamlfile import read_mapping
+
+#: Article file types read from corpus folders.
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json")
+GOLD_SUFFIXES = (".yaml", ".yml")
+
+
+class GoldError(ValueError):
+    """A gold file or folder cannot be used; ``str()`` names the file and the cause."""
+
+
+def gold_files(gold_dir: Path | str) -> tuple[dict[str, Path], list[str]]:
+    """The gold files of a folder by stem (the first of each stem), and warnings for the others."""
+    gold_dir = Path(gold_dir)
+    if not gold_dir.is_dir():
+        raise GoldError(f"{gold_dir}: gold folder not found")
+    found: dict[str, Path] = {}
+    warnings: list[str] = []
+    for path in sorted(p for p in gold_dir.iterdir() if p.is_file() and p.suffix.lower() in GOLD_SUFFIXES):
+        if path.stem in found:
+            warnings.append(f"{path}: second gold file for {path.stem!r}; ignored")
+        else:
+            found[path.stem] = path
+    return found, warnings
+
+
+def load_gold(path: Path | str) -> GoldFile:
+    """Read and validate one gold YAML file; :class:`GoldError` names the file on any problem."""
+    path = Path(path)
+    data = read_mapping(path, GoldError, "gold file")
+    try:
+        return GoldFile.model_validate(data)
+    except ValidationError as err:
+        lines = [f"{path}: invalid gold file"]
+        for e in err.errors():
+            loc = ".".join(str(part) for part in e["loc"]) or "top level"
+            lines.append(f"  {loc}: {e['msg']}")
+        raise GoldError("\n".join(lines)) from None
+
+
+class GoldPairs(BaseModel):
+    pairs: list[tuple[Path, Path]] = Field(default_factory=list, description="(gold file, article file), by stem")
+    gold_without_article: list[Path] = Field(default_factory=list)
+    article_without_gold: list[Path] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+
+def list_articles(corpus_dirs: Sequence[Path | str]) -> tuple[dict[str, Path], list[str]]:
+    """Article files of the corpus folders by stem, and warnings for stems found twice."""
+    found: dict[str, Path] = {}
+    warnings: list[str] = []
+    for folder in map(Path, corpus_dirs):
+        if not folder.is_dir():
+            raise GoldError(f"{folder}: corpus folder not found")
+        for path in sorted(folder.iterdir()):
+            if not path.is_file() or path.suffix.lower() not in ARTICLE_SUFFIXES:
+                continue
+            if path.stem in found:
+                warnings.append(f"{path}: article stem {path.stem!r} also at {found[path.stem]}; using the first")
+                continue
+            found[path.stem] = path
+    return found, warnings
+
+
+def find_gold_pairs(gold_dir: Path | str, corpus_dirs: Sequence[Path | str]) -> GoldPairs:
+    """Pair gold files with article files by file stem; list what has no partner."""
+    golds, gold_warnings = gold_files(gold_dir)
+    articles, warnings = list_articles(corpus_dirs)
+    result = GoldPairs(warnings=warnings + gold_warnings)
+    for stem, gold in golds.items():
+        if stem in articles:
+            result.pairs.append((gold, articles[stem]))
+        else:
+            result.gold_without_article.append(gold)
+    result.article_without_gold = [path for stem, path in sorted(articles.items()) if stem not in golds]
+    return result
