@@ -7,11 +7,11 @@ that ends mid-sentence) is left alone.
 
 from __future__ import annotations
 
-import re
-
 from spacy.tokens import Doc
 
-_BULLET = re.compile(r"^(?:[-*•–—▪●]|\d{1,2}[.)]|#{1,6})$")
+from . import structure
+
+SHORT_LINE_MAX_WORDS = 12
 _SENTENCE_END = (".", "!", "?", ":", ";", "\"", "”", "’", ")")
 
 
@@ -30,8 +30,10 @@ class LineBreaks:
             prev = doc[tok.i - 1] if tok.i > 0 else None
             line = doc[_line_start(doc, tok.i):tok.i]
             words = [t for t in line if not t.is_punct and not t.is_space]
-            short_line = 0 < len(words) <= 12 and nxt.text[:1].isupper()
-            if (tok.text.count("\n") >= 2 or _BULLET.match(nxt.text)
+            # not structure.is_heading: any short line (a heading, a byline, a label with a colon)
+            # before a capitalised line ends its sentence; only hard-wrapped prose runs on
+            short_line = 0 < len(words) <= SHORT_LINE_MAX_WORDS and nxt.text[:1].isupper()
+            if (tok.text.count("\n") >= 2 or structure.is_line_mark(nxt.text)
                     or prev is None or prev.text.endswith(_SENTENCE_END) or short_line):
                 nxt.is_sent_start = True
         return doc

@@ -19,6 +19,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from . import structure
 from .countries import CountryEvidence, CountryWords, country_in_name, dateline_countries
 from .patterns import Patterns
 from .markup import MARKUP_TOKENS
@@ -260,7 +261,7 @@ class OrganisationResolver:
             return True
         if span.start_char < title_end and len(text) >= 0.6 * title_end:
             return True
-        if source == "ner" and _is_heading(span, doc_text):
+        if source == "ner" and structure.is_heading(structure.line_at(doc_text, span.start_char, span.end_char)):
             return True
         return False
 
@@ -380,7 +381,7 @@ class OrganisationResolver:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
-        text_info = (text, _title_end(text))
+        text_info = (text, structure.title_end(text))
         headline_end = _token_at(doc, text_info[1]) if _is_title_case(text[:text_info[1]]) else 0
         places = self.places(doc)
         ents = subsidiaries(doc, repaired_entities(doc, self.name_heads), places)
@@ -520,27 +521,10 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
     return sorted(out, key=lambda s: s.start)
 
 
-def _title_end(text: str) -> int:
-    """Character offset where the first non-empty line (the title) ends; 0 when the text is one line."""
-    stripped = text.lstrip()
-    first, _, rest = stripped.partition("\n")
-    if not rest.strip():
-        return 0
-    return len(text) - len(stripped) + len(first)
-
-
 def _is_title_case(line: str) -> bool:
     """Most of the line's longer words (after the first) are capitalised: "Japan's Takeda, Amgen Reach Deal"."""
     words = [w for w in re.findall(r"[^\W\d_][\w'’.-]*", line)[1:] if len(w) >= 4]
     return bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
-
-
-def _is_heading(span: Span, text: str) -> bool:
-    """True when the span sits on a short line of its own with no sentence punctuation."""
-    line_start = text.rfind("\n", 0, span.start_char) + 1
-    line_end = text.find("\n", span.end_char)
-    line = text[line_start: line_end if line_end >= 0 else len(text)].strip()
-    return bool(line) and len(line.split()) <= 8 and line[-1] not in ".!?\"”:)" and not line.startswith(("-", "*", "•"))
 
 
 def _initials(words: list[str]) -> str:

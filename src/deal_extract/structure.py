@@ -7,8 +7,12 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-_BULLET = re.compile(r"^\s*(?:[-*•–—▪●]|\d{1,2}[.)])\s+")
-_MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
+_BULLET_MARK = r"[-*•–—▪●]|\d{1,2}[.)]"        # "- ", "• ", "1. ", "2) "
+_MD_HEADING_MARK = r"#{1,6}"                        # "## "
+_BULLET = re.compile(rf"^\s*(?:{_BULLET_MARK})\s+")
+_MD_HEADING = re.compile(rf"^\s*{_MD_HEADING_MARK}\s+")
+_LINE_MARK = re.compile(rf"^(?:{_BULLET_MARK}|{_MD_HEADING_MARK})$")
+HEADING_MAX_WORDS = 10
 _MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
      "october", "november", "december"], 1)}
@@ -45,8 +49,8 @@ def lines(text: str) -> list[Line]:
             pos += len(raw)
             continue
         start = pos + (len(raw) - len(raw.lstrip()))
-        bullet = bool(_BULLET.match(raw))
-        heading = _is_heading_line(stripped, bullet)
+        bullet = is_bullet(raw)
+        heading = is_heading(stripped)
         if heading and not blank_before:
             paragraph += 1
         out.append(Line(start, start + len(stripped), stripped, paragraph, heading, bullet))
@@ -57,12 +61,34 @@ def lines(text: str) -> list[Line]:
     return out
 
 
-def _is_heading_line(line: str, bullet: bool) -> bool:
+def is_bullet(line: str) -> bool:
+    """A list item: "- A and B", "• JV: A x B", "1. A licenses B"."""
+    return bool(_BULLET.match(line))
+
+
+def is_line_mark(token: str) -> bool:
+    """A token that opens a list item or a Markdown heading: "-", "•", "1.", "##"."""
+    return bool(_LINE_MARK.match(token))
+
+
+def is_heading(line: str) -> bool:
+    """A heading line: a Markdown heading, or a short line (up to :data:`HEADING_MAX_WORDS`
+    words) that is no list item and ends without sentence punctuation."""
+    line = line.strip()
+    if not line:
+        return False
     if _MD_HEADING.match(line):
         return True
-    if bullet or len(line.split()) > 10:
+    if is_bullet(line) or len(line.split()) > HEADING_MAX_WORDS:
         return False
     return line[-1] not in ".!?:;,\"”)’'" and not line[0].isdigit()
+
+
+def line_at(text: str, start: int, end: int) -> str:
+    """The line of ``text`` holding the characters [start, end)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return text[line_start: line_end if line_end >= 0 else len(text)]
 
 
 def title(text: str) -> Optional[str]:
@@ -71,6 +97,15 @@ def title(text: str) -> Optional[str]:
         if stripped:
             return stripped
     return None
+
+
+def title_end(text: str) -> int:
+    """Character offset where the first non-empty line (the title) ends; 0 when the text is one line."""
+    stripped = text.lstrip()
+    first, _, rest = stripped.partition("\n")
+    if not rest.strip():
+        return 0
+    return len(text) - len(stripped) + len(first)
 
 
 def published(text: str, head_chars: int = 600) -> Optional[dt.date]:
