@@ -37,6 +37,15 @@ def insert_after_key(folder: Path, name: str, key: str, block: str) -> int:
     return text[:match.end()].count("\n") + 1
 
 
+def replace_in(folder: Path, name: str, old: str, new: str) -> str:
+    """Replace the first ``old`` in ``name`` by ``new``; return ``name``."""
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{name} has no {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return name
+
+
 # --- the cases --------------------------------------------------------------------------
 
 #: case id -> (break the folder, returns the broken file's name; substrings the message must hold)
@@ -137,10 +146,7 @@ def _alias_of_another_organisation(folder: Path) -> str:
 
 
 def _repeated_word(folder: Path) -> str:
-    path = folder / "not_organisations.yml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('hospital: ["Hospital",', 'hospital: ["hospital", "Hospital",', 1), encoding="utf-8")
-    return "not_organisations.yml"
+    return replace_in(folder, "not_organisations.yml", 'hospital: ["Hospital",', 'hospital: ["hospital", "Hospital",')
 
 
 def _repeated_alias(folder: Path) -> str:
@@ -172,17 +178,11 @@ def _word_in_two_countries(folder: Path) -> str:
 
 
 def _word_of_two_kinds(folder: Path) -> str:
-    path = folder / "not_organisations.yml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('academic: ["University",', 'academic: ["Hospital", "University",', 1), encoding="utf-8")
-    return "not_organisations.yml"
+    return replace_in(folder, "not_organisations.yml", 'academic: ["University",', 'academic: ["Hospital", "University",')
 
 
 def _deal_noun_is_a_blocker(folder: Path) -> str:
-    path = folder / "relations.yml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('blockers: ["talk",', 'blockers: ["pact", "talk",', 1), encoding="utf-8")
-    return "relations.yml"
+    return replace_in(folder, "relations.yml", 'blockers: ["talk",', 'blockers: ["pact", "talk",')
 
 
 def _yaml_boolean_name(folder: Path) -> str:

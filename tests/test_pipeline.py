@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from deal_extract.patterns import Patterns, default_patterns_dir
+from deal_extract.patterns import PatternError, Patterns, default_patterns_dir
 
 TEXT = (
     "Hanbit Bio signs licence with Kestrel Therapeutics\n\n"
@@ -116,7 +116,7 @@ def test_organisations_folder_is_merged_and_repeats_across_files_name_both(tmp_p
             aliases: ["Qorvane Pharma"]
             country: "JP"
     """)
-    with pytest.raises(Exception) as info:
+    with pytest.raises(PatternError) as info:
         Patterns(folder).organisations
     message = str(info.value)
     assert message.startswith(f"{folder / 'organisations' / 'b.yml'}: organisations, entry 2 (Qorvane)"), message
@@ -145,7 +145,7 @@ def test_extra_organisations_conflicting_with_the_packaged_list_name_file_and_en
             aliases: ["{packaged.name}"]
             country: "KR"
     """)
-    with pytest.raises(Exception) as info:
+    with pytest.raises(PatternError) as info:
         Patterns(organisations=[extra]).organisations
     message = str(info.value)
     assert message.startswith(f"{extra}: organisations, entry 2 ({packaged.name} Group)"), message
@@ -158,7 +158,7 @@ def test_extra_organisations_are_validated_like_the_packaged_list(tmp_path):
           - name: "Zyxor Biologics"
             country: "Korea"
     """)
-    with pytest.raises(Exception, match=r"mine\.yml: invalid pattern file\n  organisations, entry 1 \(Zyxor Biologics\), field 'country'"):
+    with pytest.raises(PatternError, match=r"mine\.yml: invalid pattern file\n  organisations, entry 1 \(Zyxor Biologics\), field 'country'"):
         Patterns(organisations=[extra]).organisations
 
 
