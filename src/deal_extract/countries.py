@@ -252,12 +252,21 @@ def dateline_countries(doc: Doc, orgs: list[dict], token_org: dict[int, int], pl
             orgs[i]["country"], orgs[i]["country_source"] = code, "dateline"
 
 
-def country_in_name(name: str, words: CountryWords, place_codes: dict[str, str]) -> Optional[str]:
-    """The name itself: a legal form used in one country ("Pte. Ltd."), or a country or city in
-    it ("Hangzhou First People's Hospital", "Monetary Authority of Singapore"); the last one wins."""
+def country_of_legal_form(name: str, words: CountryWords) -> Optional[str]:
+    """A legal form used in one country only ends the name ("Pte. Ltd.", "Sdn. Bhd."): the
+    entity is incorporated there, whatever the curated list says of a namesake."""
     for code, forms in words.legal_forms:
         if any(name.endswith(form) for form in forms):
             return code
+    return None
+
+
+def country_in_name(name: str, words: CountryWords, place_codes: dict[str, str]) -> Optional[str]:
+    """The name itself: a legal form used in one country ("Pte. Ltd."), or a country or city in
+    it ("Hangzhou First People's Hospital", "Monetary Authority of Singapore"); the last one wins."""
+    code = country_of_legal_form(name, words)
+    if code:
+        return code
     name_words = [w.strip("()[],") for w in name.split()]
     found = None
     for size in (3, 2, 1):

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from spacy.language import Language
-from spacy.matcher import Matcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from . import structure
-from .countries import CountryEvidence, CountryWords, country_in_name, dateline_countries
+from .countries import CountryEvidence, CountryWords, country_in_name, country_of_legal_form, dateline_countries
 from .patterns import Patterns
 from .markup import MARKUP_TOKENS
 from .places import ADJECTIVE, CITY, NAME, REGION, PlaceFinder
@@ -48,8 +48,37 @@ def ruler_patterns(patterns: Patterns) -> list[dict]:
     out: list[dict] = []
     for entry in patterns.organisations:
         for name in [entry.name, *entry.aliases]:
+            if name in entry.ambiguous:
+                continue  # only where the NER reads an organisation (mapped by its key in candidates)
             out.append({"label": ORG, "pattern": name, "id": CURATED_PREFIX + entry.name})
     return out
+
+
+def ambiguous_matcher(nlp: Language, patterns: Patterns) -> PhraseMatcher:
+    """A PhraseMatcher of the curated forms marked ambiguous (a surname, a common word, a
+    place), keyed ``curated:<name>``; they are taken only where nothing else reads the words."""
+    matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+    for entry in patterns.organisations:
+        if entry.ambiguous:
+            matcher.add(CURATED_PREFIX + entry.name, [nlp.make_doc(form) for form in entry.ambiguous])
+    return matcher
+
+
+def with_ambiguous_names(doc: Doc, matcher: PhraseMatcher, ents: list[Span], places: list) -> list[Span]:
+    """``ents`` with the ambiguous curated forms ("Abbott", "Lotus") added where the NER tagged
+    nothing, the words are no place, and the form does not open a sentence (where any word is
+    capitalised)."""
+    taken = {t for e in ents for t in range(e.start, e.end)} | {t for p in places for t in range(p.start, p.end)}
+    found = filter_spans([Span(doc, s, e, label=ORG, span_id=doc.vocab.strings[k]) for k, s, e in matcher(doc)])
+    ent_starts = {e.start for e in ents}
+    added = [span for span in found if taken.isdisjoint(range(span.start, span.end))
+             and (not span[0].is_sent_start or _coordinated_with(doc, span.end, ent_starts))]
+    return sorted(ents + added, key=lambda e: e.start)
+
+
+def _coordinated_with(doc: Doc, i: int, ent_starts: set[int]) -> bool:
+    """"Abbott and Boston Scientific": an entity starts right after "and", "&" or "," at token ``i``."""
+    return i + 1 < len(doc) and doc[i].lower_ in ("and", "&", ",") and i + 1 in ent_starts
 
 
 def shape_matcher(vocab, patterns: Patterns) -> Matcher:
@@ -61,9 +90,10 @@ def shape_matcher(vocab, patterns: Patterns) -> Matcher:
 
 
 def repaired_entities(doc: Doc, heads: set[str]) -> list[Span]:
-    """The NER's entities with two repairs: another label ending in a legal form is an ORG
+    """The NER's entities with three repairs: another label ending in a legal form is an ORG
     ("NuGenerex Immuno-Oncology Inc." tagged PERSON); an ORG that starts at a name head takes
-    the entity just before it ("F-star" PRODUCT + "Therapeutics Ltd." ORG)."""
+    the entity just before it ("F-star" PRODUCT + "Therapeutics Ltd." ORG); a legal form on its
+    own joins the ORG just before it ("Lumos Diagnostics" + "Pte. Ltd.")."""
     ents = list(doc.ents)
     out: list[Span] = []
     for i, ent in enumerate(ents):
@@ -72,6 +102,9 @@ def repaired_entities(doc: Doc, heads: set[str]) -> list[Span]:
         if (ent.label_ == ORG and ent[0].lower_ in heads and out and out[-1].end == ent.start
                 and out[-1].label_ != ORG and not ent.id_.startswith(CURATED_PREFIX) and out[-1][-1].text[:1].isalnum()):
             ent = Span(doc, out.pop().start, ent.end, label=ORG, span_id=ent.id)
+        if (ent.label_ == ORG and out and out[-1].label_ == ORG and out[-1].end == ent.start
+                and all(t.lower_ in LEGAL_SUFFIXES or t.text in (",", ".") for t in ent)):
+            ent = Span(doc, out[-1].start, ent.end, label=ORG, span_id=out.pop().id)  # "Lumos Diagnostics" + "Pte. Ltd."
         out.append(ent)
     return out
 
@@ -196,6 +229,7 @@ class OrganisationResolver:
         self.place_nouns = {w.casefold() for w in noise.place_nouns}
         self.adviser_roles = {w.casefold() for w in noise.adviser_roles}
         self.shapes = shape_matcher(nlp.vocab, patterns)
+        self.ambiguous = ambiguous_matcher(nlp, patterns)
         self.name_heads = {w.casefold() for w in noise.name_heads}
 
     # -- cleaning ---------------------------------------------------------------------
@@ -385,6 +419,7 @@ class OrganisationResolver:
         headline_end = _token_at(doc, text_info[1]) if _is_title_case(text[:text_info[1]]) else 0
         places = self.places(doc)
         ents = subsidiaries(doc, repaired_entities(doc, self.name_heads), places)
+        ents = with_ambiguous_names(doc, self.ambiguous, ents, places)
         doc.ents = with_shapes(doc, self.shapes, ents, headline_end)
         mentions = self.candidates(doc, text_info)
         mentions += self.weak_candidates(doc, places, mentions, text_info)
@@ -398,6 +433,8 @@ class OrganisationResolver:
             entry = self.curated.get(g.curated) if g.curated else None
             spans = [m.span for m in g.mentions]
             country, how = evidence.country_for(spans)
+            if country is None and (legal := country_of_legal_form(name, self.country_rule_words)):
+                country, how = legal, "name"
             if country is None and entry is not None:
                 country, how = entry.country, "curated"
             orgs.append({

@@ -69,14 +69,20 @@ def _unique_ids(kind: str, ids: list[str]) -> None:
 # --- organisations.yml ------------------------------------------------------------------
 
 class OrgEntry(OrganisationEntry):
-    """One curated organisation: name, aliases, home country, kind."""
+    """One curated organisation: name, aliases, home country, kind, and which of its forms are
+    ambiguous (a common word, surname or place: matched only where the NER already reads an
+    organisation, never by the exact-name ruler)."""
 
     aliases: Forms = Field(default_factory=list)
+    ambiguous: Forms = Field(default_factory=list, description="forms of name/aliases matched only in a name context")
 
     @model_validator(mode="after")
     def _name_not_an_alias(self) -> "OrgEntry":
         if self.name in self.aliases:
             raise ValueError(f"alias {self.name!r} repeats the name")
+        unknown = [f for f in self.ambiguous if f != self.name and f not in self.aliases]
+        if unknown:
+            raise ValueError(f"ambiguous form(s) {unknown} are neither the name nor an alias")
         return self
 
 

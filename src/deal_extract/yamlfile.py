@@ -8,8 +8,9 @@ from typing import Any
 import yaml
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that refuses a key given twice in one mapping."""
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """The safe loader (libyaml's parser where PyYAML has it: the curated list is thousands of
+    entries) that refuses a key given twice in one mapping."""
 
     def construct_mapping(self, node, deep=False):
         seen: set = set()
