@@ -343,18 +343,17 @@ def test_batch_jsonl_lines_fail_alone(batch_run, hostile_dir):
 @pytest.fixture
 def run_extract(extractor, monkeypatch):
     """Invoke ``deal-extract extract`` in-process with the session pipeline (no model load per call)."""
-    from deal_extract import cli
-    import deal_extract.cli.extract as extract_cli
+    from deal_extract import api, cli
 
     cli._register()
 
-    def load(model=None, patterns=None, max_chars=DEFAULT_MAX_CHARS, **kwargs):
-        assert model is None and patterns is None and not kwargs
+    def load(model=None, patterns=None, organisations=(), max_chars=DEFAULT_MAX_CHARS, **kwargs):
+        assert model is None and patterns is None and not organisations and not kwargs
         clone = copy.copy(extractor)
         clone.max_chars = max_chars
         return clone
 
-    monkeypatch.setattr(extract_cli, "load", load)
+    monkeypatch.setattr(api, "load", load)
 
     def invoke(*args):
         return CliRunner().invoke(cli.app, ["extract", *map(str, args)])
