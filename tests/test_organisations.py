@@ -433,7 +433,7 @@ def test_subsidiaries_named_after_a_curated_parent_are_their_own(extractor):
     text = ("Weekly roundup.\n\nSumitomo Pharma Co. Ltd. will sell two subsidiaries, Sumitomo Pharma (China) Co. Ltd. "
             "and Sumitomo Pharma Asia Pacific Pte. Ltd., to a trading house.\n")
     got = {o.name: o.country for o in extractor.extract_text(text).organisations}
-    assert got.get("Sumitomo Pharma") == "JP", got
+    assert got.get("Sumitomo Pharma Co. Ltd.") == "JP", got
     assert got.get("Sumitomo Pharma (China) Co. Ltd.") == "CN", got
     assert got.get("Sumitomo Pharma Asia Pacific Pte. Ltd.") == "SG", got
 
@@ -445,3 +445,33 @@ def test_subsidiaries_named_after_a_curated_parent_are_their_own(extractor):
 def test_people_and_products_in_apposition_are_not_organisations(extractor, text, not_org):
     names = [o.name for o in extractor.extract_text("Weekly roundup.\n\n" + text).organisations]
     assert not_org not in names, names
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Abbott and Boston Scientific already sell deep-brain stimulators in both countries.", "Abbott"),
+    ("The device maker Halcyon Devices named Abbott as its distributor in Japan.", "Abbott"),
+])
+def test_ambiguous_curated_forms_fill_the_ners_gaps(extractor, text, name):
+    names = [o.name for o in extractor.extract_text("Weekly roundup.\n\n" + text).organisations]
+    assert any(n.startswith(name) for n in names), names
+
+
+def test_ambiguous_curated_forms_stay_out_of_person_names(extractor):
+    names = [o.name for o in extractor.extract_text("Weekly roundup.\n\nAnalyst Jane Abbott said the market was cooling.\n").organisations]
+    assert not any("Abbott" in n for n in names), names
+
+
+@pytest.mark.parametrize("text, brand", [
+    ("The combination beat Merck's Keytruda in a Phase III study run by Qilin Oncology.", "Keytruda"),
+    ("Sales of Fulphila (pegfilgrastim) rose at Harrowgate Biologics.", "Fulphila"),
+    ("The joint venture licensed brands such as Celevida from its partner Tembury Foods.", "Celevida"),
+])
+def test_brands_are_not_organisations(extractor, text, brand):
+    names = [o.name for o in extractor.extract_text("Weekly roundup.\n\n" + text).organisations]
+    assert brand not in names, names
+
+
+def test_a_one_country_legal_form_outranks_the_curated_country(extractor):
+    text = "Weekly roundup.\n\n- Lumos Diagnostics Pte. Ltd. (Singapore) and a Vietnamese hospital agreed to validate a test.\n"
+    got = {o.name: o.country for o in extractor.extract_text(text).organisations}
+    assert got.get("Lumos Diagnostics Pte. Ltd.") == "SG", got

@@ -27,6 +27,10 @@ def copy_patterns(tmp_path: Path) -> Path:
     return folder
 
 
+# the curated list lives in patterns/organisations/ by segment; the cases edit one segment file
+ORG_FILE = "organisations/apac_cn.yml"
+
+
 def insert_after_key(folder: Path, name: str, key: str, block: str) -> int:
     """Insert ``block`` right after the top-level line ``key:`` of ``name``; return its first line number."""
     path = folder / name
@@ -59,15 +63,15 @@ def _syntax_error(folder: Path) -> str:
 
 
 def _unknown_key(folder: Path) -> str:
-    insert_after_key(folder, "organisations.yml", "organisations",
+    insert_after_key(folder, ORG_FILE, "organisations",
                      '  - name: "Zyxor Biologics"\n    country: "KR"\n    colour: "red"\n')
-    return "organisations.yml"
+    return ORG_FILE
 
 
 def _wrong_type(folder: Path) -> str:
-    insert_after_key(folder, "organisations.yml", "organisations",
+    insert_after_key(folder, ORG_FILE, "organisations",
                      '  - name: "Zyxor Biologics"\n    aliases: "Zyxor"\n    country: "KR"\n')
-    return "organisations.yml"
+    return ORG_FILE
 
 
 def _wrong_type_number(folder: Path) -> str:
@@ -132,17 +136,17 @@ def _relation_without_parties(folder: Path) -> str:
 
 
 def _duplicate_organisation(folder: Path) -> str:
-    insert_after_key(folder, "organisations.yml", "organisations",
+    insert_after_key(folder, ORG_FILE, "organisations",
                      '  - name: "Zyxor Biologics"\n    country: "KR"\n'
                      '  - name: "Zyxor Biologics"\n    country: "JP"\n')
-    return "organisations.yml"
+    return ORG_FILE
 
 
 def _alias_of_another_organisation(folder: Path) -> str:
-    insert_after_key(folder, "organisations.yml", "organisations",
+    insert_after_key(folder, ORG_FILE, "organisations",
                      '  - name: "Zyxor Biologics"\n    country: "KR"\n'
                      '  - name: "Qorvane Pharma"\n    aliases: ["zyxor  biologics"]\n    country: "JP"\n')
-    return "organisations.yml"
+    return ORG_FILE
 
 
 def _repeated_word(folder: Path) -> str:
@@ -150,9 +154,9 @@ def _repeated_word(folder: Path) -> str:
 
 
 def _repeated_alias(folder: Path) -> str:
-    insert_after_key(folder, "organisations.yml", "organisations",
+    insert_after_key(folder, ORG_FILE, "organisations",
                      '  - name: "Zyxor Biologics"\n    aliases: ["Zyxor", "Zyxor"]\n    country: "KR"\n')
-    return "organisations.yml"
+    return ORG_FILE
 
 
 def _repeated_pattern_word(folder: Path) -> str:
@@ -186,8 +190,8 @@ def _deal_noun_is_a_blocker(folder: Path) -> str:
 
 
 def _yaml_boolean_name(folder: Path) -> str:
-    insert_after_key(folder, "organisations.yml", "organisations", '  - name: no\n    country: "KR"\n')
-    return "organisations.yml"
+    insert_after_key(folder, ORG_FILE, "organisations", '  - name: no\n    country: "KR"\n')
+    return ORG_FILE
 
 
 def _yaml_boolean_country_code(folder: Path) -> str:  # the Norway problem
@@ -196,9 +200,9 @@ def _yaml_boolean_country_code(folder: Path) -> str:  # the Norway problem
 
 
 def _yaml_boolean_in_a_list(folder: Path) -> str:
-    insert_after_key(folder, "organisations.yml", "organisations",
+    insert_after_key(folder, ORG_FILE, "organisations",
                      '  - name: "Zyxor Biologics"\n    aliases: ["Zyxor", yes]\n    country: "KR"\n')
-    return "organisations.yml"
+    return ORG_FILE
 
 
 def _empty_file(folder: Path) -> str:
@@ -252,7 +256,8 @@ def break_patterns(tmp_path: Path, case: str) -> tuple[Path, Path, list[str]]:
 def test_the_real_patterns_load(tmp_path):
     folder = copy_patterns(tmp_path)
     Patterns(folder).validate_all()
-    assert sorted(p.name for p in folder.glob("*.yml")) == sorted(PATTERN_FILES)
+    assert sorted(p.name for p in folder.glob("*.yml")) == sorted(set(PATTERN_FILES) - {"organisations.yml"})
+    assert list((folder / "organisations").glob("*.yml"))
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -275,7 +280,7 @@ def test_yaml_syntax_error_points_at_the_line(tmp_path):
 
 def test_an_organisation_listed_twice_is_an_error_even_with_the_same_country(tmp_path):
     folder = copy_patterns(tmp_path)
-    insert_after_key(folder, "organisations.yml", "organisations",
+    insert_after_key(folder, ORG_FILE, "organisations",
                      '  - name: "Zyxor Biologics"\n    country: "KR"\n  - name: "Zyxor Biologics"\n    country: "KR"\n')
     with pytest.raises(PatternError, match=r"entry 2 \(Zyxor Biologics\): name 'zyxor biologics' is already entry 1"):
         Patterns(folder).validate_all()
@@ -296,7 +301,7 @@ def test_missing_patterns_folder(tmp_path):
 def test_python_tags_are_rejected_not_executed(tmp_path, tag):
     folder = copy_patterns(tmp_path)
     marker = tmp_path / "executed"
-    path = folder / "organisations.yml"
+    path = folder / ORG_FILE
     path.write_text(f"evil: {tag.format(marker=marker)}\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(PatternError) as info:
         Patterns(folder).validate_all()
@@ -364,9 +369,9 @@ def test_invalid_token_pattern_is_an_error(tmp_path, case):
 
 def test_duplicate_key_in_an_entry_is_an_error(tmp_path):
     folder = copy_patterns(tmp_path)
-    insert_after_key(folder, "organisations.yml", "organisations",
+    insert_after_key(folder, ORG_FILE, "organisations",
                      '  - name: "Zyxor Biologics"\n    country: "KR"\n    country: "JP"\n')
-    with pytest.raises(PatternError, match=r"organisations\.yml.*(duplicate|twice).*country"):
+    with pytest.raises(PatternError, match=re.escape(ORG_FILE) + r".*(duplicate|twice).*country"):
         Patterns(folder).validate_all()
 
 

@@ -149,7 +149,7 @@ def test_extra_organisations_conflicting_with_the_packaged_list_name_file_and_en
         Patterns(organisations=[extra]).organisations
     message = str(info.value)
     assert message.startswith(f"{extra}: organisations, entry 2 ({packaged.name} Group)"), message
-    assert f"organisations.yml, entry 1 ({packaged.name}" in message
+    assert f"academic_hospitals.yml, entry 1 ({packaged.name}" in message
 
 
 def test_extra_organisations_are_validated_like_the_packaged_list(tmp_path):

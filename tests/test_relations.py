@@ -800,3 +800,26 @@ def _table(c: Case) -> str:
 
 
 CASES_BY_ID = {c.pattern_id: _table(c) for c in CASES}
+
+
+def test_digest_heading_names_the_deal_its_paragraph_tells(extractor):
+    text = ("Weekly deal digest\n\nHarrowgate Biologics x Quillon Therapeutics (12 March 2025)\n"
+            "The two firms will develop a bispecific antibody for solid tumours, with $40 million upfront.\n\n"
+            "Tembury Foods / Orvane Bio (14 March)\n"
+            "A distribution pact for nutrition products in Vietnam.\n")
+    deals = {frozenset(p.name for p in d.partners) for d in extractor.extract_text(text).deals}
+    assert frozenset({"Harrowgate Biologics", "Quillon Therapeutics"}) in deals, deals
+
+
+def test_one_financing_round_told_in_two_sentences(extractor):
+    text = ("Funding news\n\nHarrowgate Biologics raised $80 million in a Series B round led by Quillon Ventures, "
+            "with participation from Tembury Capital.\nNew backers in the round include Orvane Partners and Kestle Fund.\n")
+    deals = [frozenset(p.name for p in d.partners) for d in extractor.extract_text(text).deals]
+    assert any({"Harrowgate Biologics", "Quillon Ventures", "Orvane Partners"} <= d for d in deals), deals
+
+
+def test_exchange_in_a_ticker_is_no_partner(extractor):
+    text = ("Wire\n\nMUMBAI, India -- Harrowgate Pharmaceuticals Ltd. (BSE: 532296; NSE: HARROW) today announced "
+            "that it has licensed its antibody to Quillon Therapeutics.\n")
+    for d in extractor.extract_text(text).deals:
+        assert not any(p.name in ("BSE", "NSE", "BSE Limited", "National Stock Exchange of India") for p in d.partners), d

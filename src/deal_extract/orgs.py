@@ -64,16 +64,26 @@ def ambiguous_matcher(nlp: Language, patterns: Patterns) -> PhraseMatcher:
     return matcher
 
 
-def with_ambiguous_names(doc: Doc, matcher: PhraseMatcher, ents: list[Span], places: list) -> list[Span]:
-    """``ents`` with the ambiguous curated forms ("Abbott", "Lotus") added where the NER tagged
-    nothing, the words are no place, and the form does not open a sentence (where any word is
-    capitalised)."""
-    taken = {t for e in ents for t in range(e.start, e.end)} | {t for p in places for t in range(p.start, p.end)}
+def with_ambiguous_names(doc: Doc, matcher: PhraseMatcher, ents: list[Span], places: list,
+                         headline_end: int = 0) -> list[Span]:
+    """``ents`` with the ambiguous curated forms ("Abbott", "Lotus") added where the NER read no
+    organisation: on words it tagged nothing, or exactly these words with another label ("Abbott"
+    as GPE); never on a known place, and at a sentence start only beside another name ("Abbott
+    and Boston Scientific"); never in a Title Case headline (tokens before ``headline_end``)."""
+    place_tokens = {t for p in places for t in range(p.start, p.end)}
     found = filter_spans([Span(doc, s, e, label=ORG, span_id=doc.vocab.strings[k]) for k, s, e in matcher(doc)])
     ent_starts = {e.start for e in ents}
-    added = [span for span in found if taken.isdisjoint(range(span.start, span.end))
-             and (not span[0].is_sent_start or _coordinated_with(doc, span.end, ent_starts))]
-    return sorted(ents + added, key=lambda e: e.start)
+    out = list(ents)
+    for span in found:
+        touched = [e for e in out if e.start < span.end and span.start < e.end]
+        if any(e.label_ == ORG or (e.start, e.end) != (span.start, span.end) for e in touched):
+            continue
+        if place_tokens.intersection(range(span.start, span.end)) or span.start < headline_end:
+            continue
+        if span[0].is_sent_start and not _coordinated_with(doc, span.end, ent_starts):
+            continue
+        out = [e for e in out if e not in touched] + [span]
+    return sorted(out, key=lambda e: e.start)
 
 
 def _coordinated_with(doc: Doc, i: int, ent_starts: set[int]) -> bool:
@@ -93,7 +103,8 @@ def repaired_entities(doc: Doc, heads: set[str]) -> list[Span]:
     """The NER's entities with three repairs: another label ending in a legal form is an ORG
     ("NuGenerex Immuno-Oncology Inc." tagged PERSON); an ORG that starts at a name head takes
     the entity just before it ("F-star" PRODUCT + "Therapeutics Ltd." ORG); a legal form on its
-    own joins the ORG just before it ("Lumos Diagnostics" + "Pte. Ltd.")."""
+    own, or name heads with one, join the ORG just before it ("Lumos Diagnostics" + "Pte. Ltd.",
+    "Arcturus Therapeutics" + "Holdings Inc.")."""
     ents = list(doc.ents)
     out: list[Span] = []
     for i, ent in enumerate(ents):
@@ -103,10 +114,26 @@ def repaired_entities(doc: Doc, heads: set[str]) -> list[Span]:
                 and out[-1].label_ != ORG and not ent.id_.startswith(CURATED_PREFIX) and out[-1][-1].text[:1].isalnum()):
             ent = Span(doc, out.pop().start, ent.end, label=ORG, span_id=ent.id)
         if (ent.label_ == ORG and out and out[-1].label_ == ORG and out[-1].end == ent.start
-                and all(t.lower_ in LEGAL_SUFFIXES or t.text in (",", ".") for t in ent)):
+                and all(t.lower_ in LEGAL_SUFFIXES or t.lower_ in heads or t.text in (",", ".") for t in ent)):
             ent = Span(doc, out[-1].start, ent.end, label=ORG, span_id=out.pop().id)  # "Lumos Diagnostics" + "Pte. Ltd."
         out.append(ent)
+    starts = {e.start for e in out}
+    for i, ent in enumerate(out):
+        end = legal_tail(doc, ent.end) if ent.label_ == ORG else ent.end
+        if end > ent.end and not starts.intersection(range(ent.end, end)):
+            out[i] = Span(doc, ent.start, end, label=ORG, span_id=ent.id)  # bare "Pte. Ltd." after a name
     return out
+
+
+def legal_tail(doc: Doc, k: int) -> int:
+    """Where a legal form starting at token ``k`` ends ("Pte. Ltd.", "Co., Ltd.", "Inc."); ``k`` when none does."""
+    end = k
+    while end < len(doc) and (doc[end].lower_ in LEGAL_SUFFIXES and doc[end].text != ","
+                              or doc[end].text in (",", ".") and end + 1 < len(doc)
+                              and doc[end + 1].lower_ in LEGAL_SUFFIXES and doc[end + 1].text != ","
+                              or doc[end].text == "." and end > k and not doc[end - 1].whitespace_):
+        end += 1
+    return end
 
 
 def subsidiaries(doc: Doc, ents: list[Span], places: list) -> list[Span]:
@@ -121,17 +148,12 @@ def subsidiaries(doc: Doc, ents: list[Span], places: list) -> list[Span]:
         if ent.start < skip_until:
             continue
         end = ent.end
-        if ent.label_ == ORG and ent.ent_id_.startswith(CURATED_PREFIX):
+        if ent.label_ == ORG and ent.id_.startswith(CURATED_PREFIX):
             bracket = end < len(doc) and doc[end].text == "("
             place = place_at.get(end + 1 if bracket else end)
             if place is not None and (not bracket or (place.end < len(doc) and doc[place.end].text == ")")):
                 k = place.end + 1 if bracket else place.end
-                legal = k
-                while legal < len(doc) and (doc[legal].lower_ in LEGAL_SUFFIXES and doc[legal].text != ","
-                                            or doc[legal].text in (",", ".") and legal + 1 < len(doc)
-                                            and doc[legal + 1].lower_ in LEGAL_SUFFIXES and doc[legal + 1].text != ","
-                                            or doc[legal].text == "." and not doc[legal - 1].whitespace_ and legal > k):
-                    legal += 1
+                legal = legal_tail(doc, k)
                 if legal > k or not bracket:
                     end = legal
         if end > ent.end:
@@ -158,7 +180,7 @@ def with_shapes(doc: Doc, matcher: Matcher, ents: list[Span], headline_end: int 
     shapes = filter_spans([Span(doc, s, e, label=ORG, span_id=doc.vocab.strings[k]) for k, s, e in matcher(doc)])
     for shape in shapes:
         touched = [e for e in ents if e.start < shape.end and shape.start < e.end]
-        if any(e.label_ == ORG and (e.ent_id_.startswith(CURATED_PREFIX)
+        if any(e.label_ == ORG and (e.id_.startswith(CURATED_PREFIX) or e.id_ == SUBSIDIARY
                                     or (e.start < shape.start or e.end > shape.end)
                                     and not (e.start < headline_end or _bad_extension(e, shape)))
                for e in touched):
@@ -276,8 +298,9 @@ class OrganisationResolver:
             return True  # a drug target with its number: "Claudin 18.2"
         if all(t.text.casefold() in self.adjective_words or t.text.casefold() in self.noise_terms for t in span):
             return True  # "Korean CDMO"
-        if source != "curated" and (span[-1].is_digit or _apposition_is_person_or_product(span)):
-            return True  # "ISU 106", "ISU 106, its immunotherapy candidate", "Maki Umemura, a historian at"
+        if source != "curated" and (span[-1].is_digit or _apposition_is_person_or_product(span)
+                                    or self._product_context(span)):
+            return True  # "ISU 106", "ISU 106, its immunotherapy candidate", "Maki Umemura, a historian at", "Merck's Keytruda"
         prev = span.doc[span.start - 1] if span.start > 0 else None
         if prev is not None and prev.lower_ in _POSSESSIVES:
             return True  # "its own KRAS program", "their X platform": a thing the organisation has
@@ -298,6 +321,21 @@ class OrganisationResolver:
         if source == "ner" and structure.is_heading(structure.line_at(doc_text, span.start_char, span.end_char)):
             return True
         return False
+
+    def _product_context(self, span: Span) -> bool:
+        """A brand or a person, not an organisation: "Merck's Keytruda", "Keytruda (pembrolizumab)",
+        "brands such as Celevida", "sold as AWcorna", "under the Mounjaro brand", "President Joko Widodo"."""
+        doc, s, e = span.doc, span.start, span.end
+        named = any(t.lower_ in self.name_heads or t.lower_ in LEGAL_SUFFIXES or t.text.casefold() in self.kind_words
+                    for t in span)
+        if not named and s >= 2 and doc[s - 1].text in ("'s", "’s") and doc[s - 2].ent_type_ == ORG:
+            return True
+        if e + 2 < len(doc) and doc[e].text == "(" and doc[e + 1].is_lower and doc[e + 1].is_alpha and doc[e + 2].text == ")":
+            return True
+        before = [t.lower_ for t in doc[max(0, s - 3):s]]
+        if "brand" in before or "brands" in before or before[-2:] == ["sold", "as"] or (e < len(doc) and doc[e].lower_ in ("brand", "brands")):
+            return True
+        return s > 0 and doc[s - 1].lower_ in self.title_words
 
     def candidates(self, doc: Doc, text_info: tuple[str, int]) -> list[Mention]:
         # "Endo said": a person's surname the NER took for an organisation
@@ -419,7 +457,7 @@ class OrganisationResolver:
         headline_end = _token_at(doc, text_info[1]) if _is_title_case(text[:text_info[1]]) else 0
         places = self.places(doc)
         ents = subsidiaries(doc, repaired_entities(doc, self.name_heads), places)
-        ents = with_ambiguous_names(doc, self.ambiguous, ents, places)
+        ents = with_ambiguous_names(doc, self.ambiguous, ents, places, headline_end)
         doc.ents = with_shapes(doc, self.shapes, ents, headline_end)
         mentions = self.candidates(doc, text_info)
         mentions += self.weak_candidates(doc, places, mentions, text_info)
@@ -597,7 +635,8 @@ def _merge_short_forms(groups: list[OrgGroup], doc: Doc) -> list[OrgGroup]:
         targets = []
         for long in candidates:
             if (long is short or id(long) in absorbed or len(keys[id(long)]) <= len(sk)
-                    or (short.curated and long.curated) or long in targets):
+                    or (short.curated and long.curated) or long in targets
+                    or any(m.span.id_ == SUBSIDIARY for m in long.mentions)):  # "Pfizer" is not "Pfizer Japan"
                 continue
             targets.append(long)
         if len(targets) == 1:

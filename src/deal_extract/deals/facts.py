@@ -36,7 +36,8 @@ class DocFacts:
 
 def doc_facts(doc: Doc) -> DocFacts:
     text = doc.text
-    token_org = token_organisations(doc._.organisations)
+    listings = _listings(doc, doc._.organisations)
+    token_org = {t: o for t, o in token_organisations(doc._.organisations).items() if t not in listings}
     doc_units = units(doc, text)
     title_line = next((u.line for u in doc_units), None)
     cues = [s for s in (doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else [])
@@ -50,6 +51,17 @@ def doc_facts(doc: Doc) -> DocFacts:
         cue_spans=cue_spans, cue_starts=[c.start for c in cue_spans], cue_chars=[c.start_char for c in cue_spans],
         places=places, place_starts=[p[0] for p in places], place_ends={p[1]: p for p in places},
     )
+
+
+def _listings(doc: Doc, orgs: list[dict]) -> set[int]:
+    """Tokens of mentions that name an exchange in a ticker, "(KOSDAQ: 196170)", "(BSE: 532296;
+    NSE: X)": organisations of the text, never a deal's partners."""
+    out: set[int] = set()
+    for org in orgs:
+        for start, end in org["tokens"]:
+            if start > 0 and doc[start - 1].text in ("(", ";", ",") and end < len(doc) and doc[end].text == ":":
+                out.update(range(start, end))
+    return out
 
 
 def outermost(spans: list[Span]) -> list[Span]:

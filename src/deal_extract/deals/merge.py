@@ -24,9 +24,35 @@ def merge(facts: DocFacts, words: DealWords, mentions: list[Mention]) -> list[De
     drafts: dict[frozenset[int], DealDraft] = {}
     for m in sorted(mentions, key=lambda m: m.unit):
         drafts.setdefault(m.partners, DealDraft(m.partners)).mentions.append(m)
-    ordered = sorted(drafts.values(), key=lambda d: min(m.unit for m in d.mentions))
+    ordered = _one_round(facts, words, sorted(drafts.values(), key=lambda d: min(m.unit for m in d.mentions)))
     _attach_continuations(facts, words, ordered)
     return ordered
+
+
+ROUND_REACH = 3   # units: how far apart two sentences of one financing round may stand
+
+
+def _one_round(facts: DocFacts, words: DealWords, drafts: list[DealDraft]) -> list[DealDraft]:
+    """A financing round told over neighbouring sentences is one deal of the company and every
+    investor: "The round was led by A, with B." + "New backers include C and D." A draft joins
+    the round before it when both sentences speak of a round and they stand close together."""
+    out: list[DealDraft] = []
+    for d in drafts:
+        prev = out[-1] if out else None
+        first = min(m.unit for m in d.mentions)
+        if (prev is not None and first - max(m.unit for m in prev.mentions) <= ROUND_REACH
+                and _speaks_of_round(facts, words, prev) and _speaks_of_round(facts, words, d)
+                and facts.units[first].line.paragraph - facts.units[max(m.unit for m in prev.mentions)].line.paragraph <= 1):
+            out[-1] = DealDraft(prev.partners | d.partners, prev.mentions + d.mentions, prev.extra_units + d.extra_units)
+            continue
+        out.append(d)
+    return out
+
+
+def _speaks_of_round(facts: DocFacts, words: DealWords, draft: DealDraft) -> bool:
+    doc = facts.doc
+    return all(any(t.lemma_.lower() in words.round_words or t.lower_ in words.round_words
+                   for t in doc[facts.units[m.unit].start:facts.units[m.unit].end]) for m in draft.mentions)
 
 
 def _attach_continuations(facts: DocFacts, words: DealWords, drafts: list[DealDraft]) -> None:
@@ -44,8 +70,9 @@ def _attach_continuations(facts: DocFacts, words: DealWords, drafts: list[DealDr
         if last is None or last_unit is None:
             continue
         same_paragraph = last_unit.line.paragraph == unit.line.paragraph and not unit.line.heading
-        if _refers_back(facts, words, unit) or (same_paragraph and (_names_only(facts, unit, last.partners)
-                                                                    or _refers_to_a_party(facts, words, unit))):
+        told_under_heading = any(m.rule == "heading_pair" for m in last.mentions) and not unit.line.heading
+        if told_under_heading or _refers_back(facts, words, unit) or (same_paragraph and (_names_only(facts, unit, last.partners)
+                                                                                          or _refers_to_a_party(facts, words, unit))):
             last.extra_units.append(unit.index)
             last_unit = unit  # the follow-up's own paragraph continues the deal
 

@@ -5,7 +5,9 @@ the rule words and, where a rule defers to stronger ones, the mentions found bef
    that refers back ("it", "the company", "the two firms");
 2. "the A–B deal" (:func:`dash_mentions`);
 3. a list item "A (China) and B (China): what they do" (:func:`list_mentions`);
-4. a unit the parser got wrong: two organisations and a deal verb (:func:`cooccurrence_mentions`).
+4. a heading line made only of organisations and joiners: "Pfizer x 3SBio (20 May 2025)",
+   "Kazia / Simcere", "AstraZeneca - BioKangtai JV" (:func:`heading_mentions`);
+5. a unit the parser got wrong: two organisations and a deal verb (:func:`cooccurrence_mentions`).
 """
 
 from __future__ import annotations
@@ -148,6 +150,36 @@ def list_mentions(facts: DocFacts, words: DealWords, earlier: Sequence[Mention])
                 break
             out += mention(set(found), unit.index, words.scores.list_item, "list_item")
             break
+    return out
+
+
+HEADING_JOINERS = {"x", "×", "+", "/", "-", "–", "—", "&", "and"}
+
+
+def heading_mentions(facts: DocFacts, words: DealWords, earlier: Sequence[Mention]) -> list[Mention]:
+    """A line of its own that names only organisations joined by "x", "+", "/", dashes or "and",
+    perhaps with a deal noun and a date in brackets after them, heads the deal its paragraph
+    tells: "Pfizer x 3SBio (20 May 2025)", "Harbour BioMed + AstraZeneca", "A - B JV"."""
+    doc = facts.doc
+    taken = by_unit(earlier)
+    out: list[Mention] = []
+    for unit in facts.units:
+        if not unit.first_of_line or unit.index in taken or len(unit.line.text.split()) > 16 or unit.line.text.endswith("."):
+            continue
+        if unit.line == facts.title_line:
+            continue
+        end = unit.end
+        if doc[end - 1].text == ")":
+            end = next((t.i for t in reversed(doc[unit.start:end]) if t.text == "("), end)
+        while end > unit.start and (doc[end - 1].lower_ in words.deal_nouns or doc[end - 1].lemma_.lower() in words.deal_nouns):
+            end -= 1
+        start = unit.start
+        while start < end and (doc[start].is_punct or doc[start].is_space) and start not in facts.token_org:
+            start += 1
+        found = members(facts, start, end)
+        joined = any(doc[t].lower_ in HEADING_JOINERS for t in range(start, end) if t not in facts.token_org)
+        if len(found) >= 2 and joined and _only_connected(facts, words, start, end):
+            out += mention(set(found), unit.index, words.scores.list_item, "heading_pair")
     return out
 
 
