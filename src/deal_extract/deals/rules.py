@@ -73,6 +73,8 @@ def blocked(words: DealWords, trigger: Token) -> bool:
         for child in tok.children:
             if child.dep_ in ("neg", "aux", "auxpass") and child.lemma_.lower() in words.blockers:
                 return True
+        if tok.dep_ == "advcl" and any(c.dep_ in ("mark", "advmod") for c in tok.children):
+            return False  # "When A signed with B, ... was not selling": the main clause does not reach it
     return False
 
 
