@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 
+_WORD = r"[A-Z][A-Za-z]{1,9}"
 _PATTERNS = (
-    re.compile(r"\((?:[A-Z][A-Za-z]{1,9}\s?)+:\s?[A-Z0-9][A-Z0-9.]{0,9}\)"),  # stock tickers: "(NASDAQ: LRKB)", "(HKEX: 2269)"
+    # stock tickers: "(NASDAQ: LRKB)", "(HKEX: 2269)", "(NYSE American: XYZ)"; up to three exchange
+    # words, spelt out so that no repetition sits inside another (linear time)
+    re.compile(r"\(" + _WORD + r"(?:\s?" + _WORD + r")?(?:\s?" + _WORD + r")?\s?:\s?[A-Z0-9][A-Z0-9.]{0,9}\)"),
     re.compile(r"\*\*|__"),                       # bold
     re.compile(r"(?<![\w*])\*(?=[^\s*])|(?<=[^\s*])\*(?![\w*])"),  # *italic* (not A*STAR, not a "* " bullet)
     re.compile(r"(?<=\])\([^)\s]*\)"),             # [label](https://...) link targets
-    re.compile(r"\[(?=[^\]\n]*\]\s)|(?<=[^\s\[])\](?=\s)|(?<=\w)\](?=[ .,;:])"),  # link brackets
+    re.compile(r"\[(?=[^\[\]\n]*\]\s)|(?<=[^\s\[])\](?=\s)|(?<=\w)\](?=[ .,;:])"),  # link brackets
 )
 
 

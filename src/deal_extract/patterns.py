@@ -22,6 +22,7 @@ from typing import Any, Optional, Sequence
 
 from pydantic import ValidationError
 
+from .regexcheck import pattern_regexes, regex_problem
 from .schemas import (
     SCHEMAS, CountriesFile, DealTypeCue, NotOrganisationsFile, OrgEntry, RelationEntry, RelationsFile, ShapeEntry,
     Strict, ThemeCue, TokenPattern,
@@ -219,6 +220,7 @@ def _check_token_patterns(path: Path, section: str, patterns: list[tuple[str, To
 
     matcher = Matcher(Vocab(), validate=True)
     for ident, pattern in patterns:
+        _check_regexes(path, f"{section}, entry {ident!r}", pattern)
         try:
             matcher.add(ident, [pattern])
         except (MatchPatternError, ValueError, KeyError, TypeError) as exc:
@@ -234,8 +236,17 @@ def _check_dependency_patterns(path: Path, entries: list[RelationEntry]) -> None
 
     matcher = DependencyMatcher(Vocab(), validate=True)
     for i, entry in enumerate(entries, 1):
+        _check_regexes(path, f"relations, entry {i} ({entry.id})", entry.pattern)
         try:
             matcher.add(entry.id, [entry.pattern])
         except (MatchPatternError, ValueError, KeyError, TypeError) as exc:
             detail = " ".join(str(exc).split())[:800] or type(exc).__name__
             raise PatternError(f"{path}: relations, entry {i} ({entry.id}): invalid DependencyMatcher pattern: {detail}") from None
+
+
+def _check_regexes(path: Path, where: str, pattern: Any) -> None:
+    """Refuse a ``REGEX`` that can backtrack catastrophically (nested repetition, backreference)."""
+    for regex in pattern_regexes(pattern):
+        problem = regex_problem(regex)
+        if problem:
+            raise PatternError(f"{path}: {where}: REGEX {regex!r} refused: {problem}")

@@ -43,7 +43,7 @@ _BOMS = (
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _MAX_CONTROL_SHARE = 0.02
 _ISO_DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})")
-_MD_TITLE = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_MD_TITLE = re.compile(r"^#[ \t]+(.+)$", re.MULTILINE)  # closing "#"s are stripped in Python (linear)
 
 
 class InputError(ValueError):
@@ -166,7 +166,7 @@ def parse_text(data: bytes, name: str, source: str, max_chars: int, markdown: bo
     title = None
     if markdown:
         heading = _MD_TITLE.search(text)
-        title = heading.group(1) if heading else None
+        title = heading.group(1).rstrip(" \t#") or None if heading else None
     return Article(text=text, source=source, title=title, encoding=encoding, warnings=warnings)
 
 

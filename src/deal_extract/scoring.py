@@ -231,6 +231,9 @@ class CorpusScore(BaseModel):
 # --- scoring ---------------------------------------------------------------------------
 
 _ABBREVIATIONS = frozenset({"co", "ltd", "inc", "corp", "pte", "dr", "mr", "mrs", "ms", "prof", "st", "no", "vs", "jr", "sr", "u.s", "e.g", "i.e"})
+# the word before a sentence end; it starts where no word character or point precedes it, so
+# each word is tried once and not once per letter (linear time)
+_LAST_WORD = re.compile(r"(?<![\w.])([\w.]+)[.!?][\"'\u201d\u2019)]*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]*[A-Z0-9])|\n+")
 
 
@@ -240,7 +243,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _SENTENCE_END.finditer(text):
         if "\n" not in m.group(0):
-            word = re.search(r"([\w.]+)[.!?][\"'\u201d\u2019)]*$", text[start:m.start()])
+            word = _LAST_WORD.search(text[max(start, m.start() - 64):m.start()])  # a bounded tail
             if word and word.group(1).casefold() in _ABBREVIATIONS:
                 continue
         if text[start:m.start()].strip():

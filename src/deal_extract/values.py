@@ -38,7 +38,9 @@ _USD_RATE = {
 _prefixes = "|".join(re.escape(p) for p in sorted(_PREFIX, key=len, reverse=True))
 _suffixes = "|".join(sorted(_SUFFIX, key=len, reverse=True))
 _scales = "|".join(sorted(_SCALE, key=len, reverse=True))
-_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# a number starts only where no digit or comma precedes it: every run of digits is tried
+# once, not once per digit (linear time); "1,000" groups are spelt out (no repetition in a repetition)
+_NUMBER = r"(?<![\d,])(?:\d{1,3}(?:,\d\d\d)+(?:\.\d+)?|\d+(?:\.\d+)?)"
 MONEY = re.compile(
     rf"(?:(?P<qual>up to|as much as|a total of|total of|worth|valued at|more than|over)\s+)?"
     rf"(?:(?P<pre>{_prefixes})\s?(?P<n1>{_NUMBER})(?:\s?(?P<s1>{_scales})\b)?(?:\s(?P<w1>{_suffixes})\b)?"
@@ -48,10 +50,11 @@ MONEY = re.compile(
 # "revenue of $5 billion", "a market worth $2 billion": amounts that are no deal's value
 _EXCLUDE_BEFORE = re.compile(
     r"\b(revenues?|sales|turnover|profits?|loss(es)?|market( size| value)?|valuation|spending|budget|capitalisation|capitalization)"
-    r"\s+(of|were|was|reached|totall?ed|hit|at|to|worth|is|are|topped|exceeded|near)\s+(about|around|roughly|nearly|over|more than|some|almost)?\s*$",
+    r"\s+(of|were|was|reached|totall?ed|hit|at|to|worth|is|are|topped|exceeded|near)\s+(?:(about|around|roughly|nearly|over|more than|some|almost)\s*)?$",
     re.I)
 
 
+_BEFORE_WINDOW = 80
 _HEDGE = re.compile(r"\b(about|approximately|approx\.?|around|roughly|some|or|i\.e\.|c\.|ca\.|nearly|almost|equivalent to)$", re.I)
 
 
@@ -92,8 +95,9 @@ def find_money(text: str, offset: int = 0) -> list[Money]:
         amount = float(number.replace(",", "")) * (_SCALE[scale.lower()] if scale else 1.0)
         if amount <= 0 or _EXCLUDE_BEFORE.search(text[max(0, m.start() - 60): m.start()]):
             continue
-        before = _HEDGE.sub("", text[: m.start()].rstrip()).rstrip()
-        conversion = bool(found) and before.endswith("(") and found[-1].end - offset >= len(before) - 3
+        window = max(0, m.start() - _BEFORE_WINDOW)  # not the whole text before every amount
+        before = _HEDGE.sub("", text[window: m.start()].rstrip()).rstrip()
+        conversion = bool(found) and before.endswith("(") and found[-1].end - offset >= window + len(before) - 3
         found.append(Money(offset + m.start(), offset + m.end(), round(amount, 2), currency, m.group(0), conversion))
     return found
 
