@@ -24,8 +24,9 @@ from .model import load_base_model, resolve_model_name
 from .patterns import Patterns
 from .pipeline import add_components
 from .reading import DEFAULT_MAX_CHARS, Article, read_article
-from .chunking import split_for_model
+from .chunking import model_pieces
 from .markup import mask_markup
+from .normalise import Normalised, normalise
 
 ArticleLike = Union[Article, tuple[str, str]]
 
@@ -63,19 +64,26 @@ class Extractor:
         return self._pipe_articles(articles, batch_size=batch_size, n_process=n_process)
 
     def _pipe_articles(self, articles: Iterable[Article], batch_size: int, n_process: int) -> Iterator:
-        def chunks() -> Iterator[tuple[Doc, tuple[Article, int, int, int]]]:
-            for article in articles:
-                pieces = split_for_model(mask_markup(article.text), self.nlp.max_length)
-                for k, (offset, piece) in enumerate(pieces):
+        # the pieces carry a small key, not the article: with n_process > 1 every context is
+        # pickled to a worker and back, and a long article has many pieces
+        waiting: dict[int, tuple[Article, Normalised]] = {}
+
+        def pieces() -> Iterator[tuple[Doc, tuple[int, int, bool]]]:
+            for key, article in enumerate(articles):
+                norm = normalise(article.text)
+                waiting[key] = (article, norm)
+                parts = model_pieces(mask_markup(norm.text), self.nlp.max_length)
+                for k, (offset, piece) in enumerate(parts):
                     doc = self.nlp.make_doc(piece)
                     doc._.source = article.source  # keys the deal ids
-                    yield doc, (article, offset, k, len(pieces))
+                    yield doc, (key, offset, k == len(parts) - 1)
 
         pending: list = []
-        for doc, (article, offset, k, n) in self.nlp.pipe(chunks(), as_tuples=True, batch_size=batch_size, n_process=n_process):
-            pending.append((offset, doc))
-            if k == n - 1:
-                yield article_result(article, pending)
+        for doc, (key, offset, last) in self.nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size, n_process=n_process):
+            pending.append((offset, doc._.organisations or [], doc._.deals or []))  # not the Doc: memory stays bounded
+            if last:
+                article, norm = waiting.pop(key)
+                yield article_result(article, pending, norm)
                 pending = []
 
 

@@ -4,27 +4,34 @@ from __future__ import annotations
 
 from typing import Optional
 
-from spacy.tokens import Doc
-
 from . import structure
+from .normalise import Normalised
 from .reading import Article
 from .records import ArticleResult, Deal, Organisation
 
 
-def article_result(article: Article, chunks: list[tuple[int, Doc]]) -> ArticleResult:
-    """Combine the chunks' organisations and deals, shifting offsets by each chunk's start."""
+def article_result(article: Article, chunks: list[tuple[int, list[dict], list[dict]]],
+                   norm: Optional[Normalised] = None) -> ArticleResult:
+    """Combine the chunks' organisations and deals, shifting offsets by each chunk's start.
+
+    ``chunks`` holds ``(offset, doc._.organisations, doc._.deals)`` of each piece of the text.
+
+    The chunks are pieces of ``norm.text`` (the normalised article text); offsets are mapped
+    back through ``norm`` so that they index ``article.text``, the text as read.
+    """
+    norm = norm or Normalised(article.text)
     orgs: dict[str, dict] = {}
     deals: dict[str, dict] = {}
-    for offset, doc in chunks:
-        for org in doc._.organisations or []:
+    for offset, organisations, piece_deals in chunks:
+        for org in organisations:
             merged = orgs.setdefault(org["name"], {"name": org["name"], "country": org["country"],
                                                    "kind": org["kind"], "mentions": []})
             merged["country"] = merged["country"] or org["country"]
-            merged["mentions"] += [(s + offset, e + offset) for s, e in org["mentions"]]
-        for deal in doc._.deals or []:
-            ident = deal["id"]  # keyed by the article's source, which the API sets on each chunk
+            merged["mentions"] += [(norm.start(s + offset), norm.end(e + offset)) for s, e in org["mentions"]]
+        for deal in piece_deals:
+            ident = deal["id"]  # keyed by the article's source, which the API sets on each piece
             ev = deal["evidence"]
-            start, end = ev["start"] + offset, ev["end"] + offset
+            start, end = norm.start(ev["start"] + offset), norm.end(ev["end"] + offset)
             # the Doc saw masked markup; evidence is cut from the article text as written
             shifted = {**deal, "id": ident, "evidence": {"text": article.text[start:end], "start": start, "end": end}}
             shifted.pop("rule", None)
@@ -36,7 +43,7 @@ def article_result(article: Article, chunks: list[tuple[int, Doc]]) -> ArticleRe
     return ArticleResult(
         source=article.source,
         title=article.title or structure.title(article.text),
-        published=article.published or structure.published(article.text),
+        published=article.published or structure.published(norm.text),
         organisations=[Organisation(**o) for o in sorted(orgs.values(), key=lambda o: o["mentions"][0] if o["mentions"] else (0, 0))],
         deals=[Deal(**d) for d in deals.values()],
     )

@@ -7,6 +7,7 @@ that ends mid-sentence) is left alone.
 
 from __future__ import annotations
 
+from spacy.attrs import SENT_START
 from spacy.tokens import Doc
 
 from . import structure
@@ -20,9 +21,10 @@ _LEGAL_ABBREVIATIONS = {"Inc.", "Ltd.", "Co.", "Corp.", "Pte.", "Pty.", "Bhd.", 
 
 class LineBreaks:
     def __call__(self, doc: Doc) -> Doc:
+        starts: dict[int, int] = {}  # token index -> 1 (starts a sentence) or -1 (does not)
         for tok in doc[:-1]:
             if tok.text in _LEGAL_ABBREVIATIONS:
-                _no_start_after(doc, tok.i)
+                _no_start_after(doc, tok.i, starts)
         for tok in doc[:-1]:
             if "\n" not in tok.text:
                 continue
@@ -35,11 +37,23 @@ class LineBreaks:
             short_line = 0 < len(words) <= SHORT_LINE_MAX_WORDS and nxt.text[:1].isupper()
             if (tok.text.count("\n") >= 2 or structure.is_line_mark(nxt.text)
                     or prev is None or prev.text.endswith(_SENTENCE_END) or short_line):
-                nxt.is_sent_start = True
+                starts[nxt.i] = 1
+        _set_sentence_starts(doc, starts)
         return doc
 
 
-def _no_start_after(doc: Doc, i: int) -> None:
+def _set_sentence_starts(doc: Doc, starts: dict[int, int]) -> None:
+    """All sentence starts in one pass (``token.is_sent_start = ...`` scans the whole Doc each time)."""
+    if not starts:
+        return
+    values = doc.to_array([SENT_START])  # uint64, -1 stored in two's complement
+    signed = values.view("int64")
+    for i, value in starts.items():
+        signed[i] = value
+    doc.from_array([SENT_START], values)
+
+
+def _no_start_after(doc: Doc, i: int, starts: dict[int, int]) -> None:
     """"Larkspur Biosciences, Inc. today announced": no sentence starts after a legal form that a
     lower-case word follows (blank space from masked tickers in between is skipped)."""
     k = i + 1
@@ -47,7 +61,7 @@ def _no_start_after(doc: Doc, i: int) -> None:
         k += 1
     if k < len(doc) and doc[k].is_lower:
         for j in range(i + 1, k + 1):
-            doc[j].is_sent_start = False
+            starts[j] = -1
 
 
 def _line_start(doc: Doc, i: int) -> int:
