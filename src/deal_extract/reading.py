@@ -6,8 +6,13 @@ line). Every problem is raised as an :class:`InputError` whose message names the
 cause, so a caller can record it and go on.
 
 Decoding: UTF-8 with or without BOM, UTF-16 with a BOM (LE or BE). Anything else is decoded
-as cp1252, or latin-1 where cp1252 has no character for a byte, and the article carries a
-warning saying so. NUL bytes, or many control characters, mean a binary file.
+in the legacy CJK encoding charset-normalizer detects (Shift-JIS, GBK, EUC-KR, Big5, ...), else
+as cp1252, or latin-1 where cp1252 has no character for a byte; the article carries a warning
+saying so. NUL bytes, or many control characters, mean a binary file (also in a JSON ``text``).
+Lone surrogates in JSON strings are replaced with U+FFFD, with a warning.
+
+Sizes are checked before reading: a file is never read past its byte limit, and a ``.jsonl``
+file is read line by line, each line within the limit of one article.
 
 The text of ``.txt`` and ``.md`` files is what Python's text mode would give (universal
 newlines, no BOM); evidence offsets index into exactly that text.
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import itertools
 import json
 import re
 import stat
@@ -24,6 +30,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
+
+from .messages import printable
 
 DEFAULT_MAX_CHARS = 5_000_000
 
@@ -34,6 +42,18 @@ SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, *HTML_SUFFIXES, ".json", ".jsonl")
 
 #: A raw HTML file may be this many times ``max_chars`` before trafilatura is not even tried.
 HTML_SIZE_FACTOR = 4
+#: Bytes per character at most: UTF-8 text; JSON (an astral character as two \\u escapes).
+TEXT_BYTES_PER_CHAR = 4
+JSON_BYTES_PER_CHAR = 12
+#: A .jsonl file may hold up to this many times ``max_chars`` bytes (read line by line).
+JSONL_FILE_FACTOR = 200
+_JSON_OVERHEAD = 65_536  # title, id, published and the like
+_SKIP_CHUNK = 1 << 20
+#: Legacy multi-byte encodings taken from charset-normalizer; any other guess falls back to cp1252.
+CJK_ENCODINGS = frozenset({
+    "cp932", "shift_jis", "shift_jis_2004", "shift_jisx0213", "euc_jp", "euc_jis_2004", "euc_jisx0213",
+    "gb2312", "gbk", "gb18030", "hz", "big5", "big5hkscs", "cp950", "euc_kr", "cp949", "johab",
+})
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -42,6 +62,7 @@ _BOMS = (
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _MAX_CONTROL_SHARE = 0.02
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _ISO_DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})")
 _MD_TITLE = re.compile(r"^#[ \t]+(.+)$", re.MULTILINE)  # closing "#"s are stripped in Python (linear)
 
@@ -80,19 +101,51 @@ class InputItem:
 
 # --- bytes and decoding -----------------------------------------------------------------
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes; a folder, FIFO or device is refused without opening it (no blocking)."""
+def byte_limit(path: Path, max_chars: int) -> int:
+    """The most bytes a file of this type may have for an article of ``max_chars`` characters."""
+    suffix = path.suffix.lower()
+    if suffix in HTML_SUFFIXES:
+        return HTML_SIZE_FACTOR * TEXT_BYTES_PER_CHAR * max_chars + TEXT_BYTES_PER_CHAR
+    if suffix == ".json":
+        return JSON_BYTES_PER_CHAR * max_chars + _JSON_OVERHEAD
+    if suffix == ".jsonl":
+        return JSONL_FILE_FACTOR * max_chars
+    return TEXT_BYTES_PER_CHAR * max_chars + TEXT_BYTES_PER_CHAR
+
+
+def _too_big(name: str, size: str, max_chars: int) -> InputError:
+    return InputError(f"{name}: file has {size} bytes, over the limit of {max_chars:,} characters (--max-chars)")
+
+
+def _regular_file_size(path: Path) -> int:
+    """The size of a regular file; a folder, FIFO or device is refused without opening it (no blocking)."""
     try:
-        mode = path.stat().st_mode
-        if stat.S_ISDIR(mode):
-            raise InputError(f"{path}: is a folder, not a file")
-        if not stat.S_ISREG(mode):
-            raise InputError(f"{path}: not a regular file (a FIFO, socket or device cannot be read as an article)")
-        return path.read_bytes()
+        info = path.stat()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{path}: is a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{path}: not a regular file (a FIFO, socket or device cannot be read as an article)")
+    return info.st_size
+
+
+def read_bytes(path: Path, max_chars: int = DEFAULT_MAX_CHARS) -> bytes:
+    """The file's bytes, refused by its size before it is read (and never read past the limit)."""
+    limit = byte_limit(path, max_chars)
+    size = _regular_file_size(path)
+    if size > limit:
+        raise _too_big(str(path), f"{size:,}", max_chars)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, not a file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > limit:  # it grew, or its size was not told (a /proc file)
+        raise _too_big(str(path), f"more than {limit:,}", max_chars)
+    return data
 
 
 def sha256(data: bytes) -> str:
@@ -122,18 +175,39 @@ def decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
 
 
 def _fallback(data: bytes) -> tuple[str, str]:
+    detected = _detect_cjk(data)
+    if detected is not None:
+        return detected
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
 
 
-def _check_not_binary(text: str, name: str) -> None:
+def _detect_cjk(data: bytes) -> Optional[tuple[str, str]]:
+    """``(text, encoding)`` when charset-normalizer places the bytes in a legacy CJK encoding."""
+    from charset_normalizer import from_bytes  # only for text that is not UTF-8
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding not in CJK_ENCODINGS:
+        return None
+    return str(best), best.encoding
+
+
+def _check_not_binary(text: str, name: str, what: str = "binary file") -> None:
     if "\x00" in text:
-        raise InputError(f"{name}: binary file (contains NUL characters)")
+        raise InputError(f"{name}: {what} (contains NUL characters)")
     n_control = sum(1 for _ in _CONTROL.finditer(text))
     if n_control and n_control > _MAX_CONTROL_SHARE * len(text):
-        raise InputError(f"{name}: binary file ({n_control:,} control characters in {len(text):,})")
+        raise InputError(f"{name}: {what} ({n_control:,} control characters in {len(text):,})")
+
+
+def _replace_surrogates(text: str, field: str, warnings: list[str]) -> str:
+    """Lone surrogates (from JSON escapes such as "\\ud800") become U+FFFD, with a warning."""
+    text, n = _SURROGATE.subn("\ufffd", text)
+    if n:
+        warnings.append(f"{n:,} lone surrogate(s) in {field!r} replaced with U+FFFD")
+    return text
 
 
 def _universal_newlines(text: str) -> str:
@@ -158,8 +232,8 @@ def iso_date(value: Any) -> Optional[str]:
 # --- formats ----------------------------------------------------------------------------
 
 def parse_text(data: bytes, name: str, source: str, max_chars: int, markdown: bool = False) -> Article:
-    if len(data) > 4 * max_chars + 4:
-        raise InputError(f"{name}: file has {len(data):,} bytes, over the limit of {max_chars:,} characters (--max-chars)")
+    if len(data) > TEXT_BYTES_PER_CHAR * max_chars + TEXT_BYTES_PER_CHAR:
+        raise _too_big(name, f"{len(data):,}", max_chars)
     raw, encoding, warnings = decode(data, name)
     text = _universal_newlines(raw)
     _check_text(text, name, max_chars)
@@ -215,11 +289,18 @@ def _field(doc: Any, key: str) -> Any:
 
 def parse_json(data: bytes, name: str, source: str, max_chars: int) -> Article:
     text, encoding, warnings = decode(data, name)
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{name}: invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    obj = _json_value(text, name, with_line=True)
     return article_from_object(obj, name, source, max_chars, encoding, warnings)
+
+
+def _json_value(text: str, where: str, with_line: bool) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        at = f"line {exc.lineno}, column {exc.colno}" if with_line else f"column {exc.colno}"
+        raise InputError(f"{where}: invalid JSON: {exc.msg} ({at})") from None
+    except RecursionError:
+        raise InputError(f"{where}: invalid JSON: nested too deeply") from None
 
 
 def article_from_object(obj: Any, name: str, source: str, max_chars: int, encoding: str = "utf-8",
@@ -231,12 +312,16 @@ def article_from_object(obj: Any, name: str, source: str, max_chars: int, encodi
     if not isinstance(text, str):
         raise InputError(f"{name}: no 'text' string field" + ("" if text is None else f" (got {type(text).__name__})"))
     _check_text(text, name, max_chars)
+    _check_not_binary(text, name, "'text' is binary")
     notes = list(warnings or [])
+    text = _replace_surrogates(text, "text", notes)
     published = obj.get("published")
     date = iso_date(published)
     if published is not None and date is None:
-        notes.append(f"'published' value {published!r} is not an ISO date; ignored")
+        notes.append(f"'published' value {printable(repr(published))} is not an ISO date; ignored")
     title = obj.get("title")
+    if isinstance(title, str):
+        title = printable(" ".join(title.split()))  # a title is shown: one line, no control characters
     return Article(
         text=text,
         source=source,
@@ -263,37 +348,100 @@ def _raise(error: InputError) -> Article:
     raise error
 
 
-def _jsonl_items(path: Path, source: str, max_chars: int, data: bytes) -> Iterator[InputItem]:
+def _jsonl_lines(path: Path, max_chars: int) -> Iterator[tuple[int, Optional[bytes]]]:
+    """``(line number, bytes)`` of each line, read one at a time; ``None`` for a line over the limit.
+
+    The file's size is checked first; no line is read into memory past the limit of one article.
+    """
+    size = _regular_file_size(path)
+    limit = byte_limit(path, max_chars)
+    if size > limit:
+        raise InputError(f"{path}: file has {size:,} bytes, over the limit of {limit:,} bytes for a .jsonl file "
+                         f"({JSONL_FILE_FACTOR} x --max-chars); split it")
+    line_limit = JSON_BYTES_PER_CHAR * max_chars + _JSON_OVERHEAD
+    try:
+        with path.open("rb") as handle:
+            for lineno in itertools.count(1):
+                line = handle.readline(line_limit + 1)
+                if not line:
+                    return
+                if len(line) > line_limit and not line.endswith(b"\n"):
+                    _skip_line(handle)
+                    yield lineno, None
+                    continue
+                yield lineno, line
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _skip_line(handle: Any) -> None:
+    while True:
+        chunk = handle.readline(_SKIP_CHUNK)
+        if not chunk or chunk.endswith(b"\n"):
+            return
+
+
+def _jsonl_items(path: Path, source: str, max_chars: int) -> Iterator[InputItem]:
     """One item per non-blank line; source ``path#id`` (or ``path#line`` without an id)."""
     try:
-        text, encoding, warnings = decode(data, str(path))
+        _regular_file_size(path)  # a FIFO is never opened
+        with path.open("rb") as handle:
+            bom = handle.read(2)
     except InputError as exc:
-        yield InputItem(source, sha256(data), partial(_raise, exc))
+        yield InputItem(source, None, partial(_raise, exc))
         return
+    except OSError as exc:
+        yield InputItem(source, None, partial(_raise, InputError(f"{path}: cannot read: {exc.strerror or exc}")))
+        return
+    utf16 = {codecs.BOM_UTF16_LE: "utf-16-le", codecs.BOM_UTF16_BE: "utf-16-be"}.get(bom)
+    lines = _utf16_lines(path, max_chars) if utf16 else _jsonl_lines(path, max_chars)
     seen: dict[str, int] = {}
+    try:
+        for lineno, raw in lines:
+            item = _jsonl_item(path, source, max_chars, lineno, raw, seen, utf16)
+            if item is not None:
+                yield item
+    except InputError as exc:  # the file as a whole (its size, a read error)
+        yield InputItem(source, None, partial(_raise, exc))
+
+
+def _utf16_lines(path: Path, max_chars: int) -> Iterator[tuple[int, Optional[bytes]]]:
+    """A UTF-16 .jsonl file, read whole (within its size limit), as UTF-8 lines."""
+    text, _, _ = decode(read_bytes(path, max_chars), str(path))
     for lineno, line in enumerate(text.split("\n"), 1):  # not splitlines(): U+2028 may sit in a JSON string
-        line = line.rstrip("\r")
-        if not line.strip():
-            continue
-        where = f"{path}, line {lineno}"
-        item_source = f"{source}#{lineno}"
-        digest = sha256(line.encode("utf-8"))
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield InputItem(item_source, digest, partial(_raise, InputError(f"{where}: invalid JSON: {exc.msg} (column {exc.colno})")))
-            continue
-        ident = obj.get("id") if isinstance(obj, dict) else None
-        if isinstance(ident, (str, int)) and not isinstance(ident, bool) and str(ident).strip():
-            ident = str(ident).strip()
-            if ident in seen:
-                error = InputError(f"{where}: duplicate id {ident!r} (first on line {seen[ident]})")
-                yield InputItem(item_source, digest, partial(_raise, error))
-                continue
-            seen[ident] = lineno
-            item_source = f"{source}#{ident}"
-        load = partial(article_from_object, obj, where, item_source, max_chars, encoding, warnings)
-        yield InputItem(item_source, digest, load)
+        yield lineno, line.encode("utf-8", "surrogatepass")
+
+
+def _jsonl_item(path: Path, source: str, max_chars: int, lineno: int, raw: Optional[bytes],
+                seen: dict[str, int], file_encoding: Optional[str]) -> Optional[InputItem]:
+    """The item of one line (``None`` for a blank one); ``file_encoding`` when the file was decoded whole."""
+    where = f"{path}, line {lineno}"
+    item_source = f"{source}#{lineno}"
+    if raw is None:
+        limit = JSON_BYTES_PER_CHAR * max_chars + _JSON_OVERHEAD
+        error = InputError(f"{where}: line has more than {limit:,} bytes, over the limit of {max_chars:,} characters (--max-chars)")
+        return InputItem(item_source, None, partial(_raise, error))
+    raw = raw.rstrip(b"\r\n")
+    if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
+    if not raw.strip():
+        return None
+    digest = sha256(raw)
+    try:
+        line, encoding, warnings = decode(raw, where)
+        encoding = file_encoding or encoding
+        obj = _json_value(line, where, with_line=False)
+    except InputError as exc:
+        return InputItem(item_source, digest, partial(_raise, exc))
+    ident = obj.get("id") if isinstance(obj, dict) else None
+    if isinstance(ident, (str, int)) and not isinstance(ident, bool) and str(ident).strip():
+        ident = printable(str(ident).strip())  # shown in messages and the manifest
+        if ident in seen:
+            error = InputError(f"{where}: duplicate id {ident!r} (first on line {seen[ident]})")
+            return InputItem(item_source, digest, partial(_raise, error))
+        seen[ident] = lineno
+        item_source = f"{source}#{ident}"
+    return InputItem(item_source, digest, partial(article_from_object, obj, where, item_source, max_chars, encoding, warnings))
 
 
 def iter_items(path: Path, source: Optional[str] = None, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[InputItem]:
@@ -302,15 +450,15 @@ def iter_items(path: Path, source: Optional[str] = None, max_chars: int = DEFAUL
     An unreadable file gives one item with ``sha256=None`` whose :meth:`~InputItem.load` raises.
     """
     source = source if source is not None else str(path)
+    if path.suffix.lower() == ".jsonl":
+        yield from _jsonl_items(path, source, max_chars)
+        return
     try:
-        data = read_bytes(path)
+        data = read_bytes(path, max_chars)
     except InputError as exc:
         yield InputItem(source, None, partial(_raise, exc))
         return
-    if path.suffix.lower() == ".jsonl":
-        yield from _jsonl_items(path, source, max_chars, data)
-    else:
-        yield InputItem(source, sha256(data), partial(_parse_document, path, source, max_chars, data))
+    yield InputItem(source, sha256(data), partial(_parse_document, path, source, max_chars, data))
 
 
 def read_articles(path: Path, source: Optional[str] = None, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Article]:
