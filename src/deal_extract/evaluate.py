@@ -219,6 +219,8 @@ def load_baseline(path: Path | str) -> dict[str, Any]:
         raise BaselineError(f"{path}: cannot read baseline report: {exc.strerror or exc}") from None
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{path}: not a JSON report (line {exc.lineno}: {exc.msg})") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: not a JSON report (nested too deeply)") from None
     if not isinstance(data, dict) or not isinstance(data.get("micro"), dict) or not isinstance(data.get("articles"), dict):
         raise BaselineError(f"{path}: not an evaluate report (needs 'micro' and 'articles'; write one with -o)")
     return data

@@ -8,6 +8,10 @@ from typing import Any
 import yaml
 
 
+#: Deepest nesting of lists and mappings accepted (the rule files need five levels).
+MAX_DEPTH = 100
+
+
 class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """The safe loader (libyaml's parser where PyYAML has it: the curated list is thousands of
     entries) that refuses a key given twice in one mapping."""
@@ -42,6 +46,26 @@ def read_mapping(path: Path, error: type[Exception], what: str) -> dict[str, Any
         raise error(f"{path}: YAML syntax error at {where}: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise error(f"{path}: YAML error: {exc}") from None
+    except RecursionError:
+        raise error(f"{path}: YAML nested more than {MAX_DEPTH} levels deep") from None
+    if _deeper_than(data, MAX_DEPTH):  # later steps (validation, messages) recurse through it
+        raise error(f"{path}: YAML nested more than {MAX_DEPTH} levels deep")
     if not isinstance(data, dict):
         raise error(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
     return data
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether lists and mappings nest more than ``limit`` levels (walked without recursion, each
+    node once: aliases may share a node many times)."""
+    stack = [(data, 1)]
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (list, dict)) and id(node) not in seen:
+            if depth > limit:
+                return True
+            seen.add(id(node))
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children)
+    return False
