@@ -60,7 +60,7 @@ CORPUS = {
 OK_PATHS = ["a.txt", "d.json", "feed.jsonl#3", "feed.jsonl#x", "latin.txt", "sub/b.md", "sub/deep/c.html", "utf16.txt"]
 FAILED_PATHS = ["blob.txt", "empty.txt"]
 INPUT_KEYS = {"path", "status", "error", "sha256", "encoding", "warnings", "organisations", "deals", "words", "seconds"}
-MANIFEST_KEYS = {"inputs", "tool_version", "model", "model_version", "patterns_sha256", "started", "finished", "totals"}
+MANIFEST_KEYS = {"inputs", "excluded", "tool_version", "model", "model_version", "patterns_sha256", "started", "finished", "totals"}
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -147,8 +147,9 @@ def test_find_inputs_recursive_sorted_filtered(tmp_path):
 
 def test_article_json_path():
     assert article_json_path("a/b.txt") == "articles/a/b.txt.json"
-    assert article_json_path("feed.jsonl#x-1.2") == "articles/feed.jsonl/x-1.2.json"
-    odd = article_json_path("feed.jsonl#../a b")
+    assert article_json_path("feed.jsonl", "x-1.2") == "articles/feed.jsonl/x-1.2.json"
+    assert article_json_path("news#1.txt") == "articles/news#1.txt.json"  # a '#' in a file name is no jsonl id
+    odd = article_json_path("feed.jsonl", "../a b")
     assert odd.startswith("articles/feed.jsonl/") and ".." not in odd and " " not in odd
 
 

@@ -10,17 +10,20 @@ article JSON files of all current inputs. See :mod:`deal_extract.outputs` for th
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
-import os
+import multiprocessing
 import time
+import warnings
 from collections import deque
 from dataclasses import dataclass
 from importlib import metadata
+from itertools import islice
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Iterator, Optional
 
 from tqdm import tqdm
 
+from .corpus import MANIFEST_NAME, check_output_folder, find_inputs, scan_corpus
+from .lock import output_lock
 from .outputs import (
     InputRecord,
     Manifest,
@@ -33,11 +36,16 @@ from .outputs import (
     write_aggregates,
     write_manifest,
 )
-from .reading import DEFAULT_MAX_CHARS, SUPPORTED_SUFFIXES, Article, InputError, InputItem, iter_items
+from .reading import DEFAULT_MAX_CHARS, Article, InputError, InputItem, iter_items
 from .records import ArticleResult
+from .timelimit import ArticleTimeout, article_seconds, time_limit
 
-MANIFEST_NAME = "manifest.json"
+__all__ = ["BatchOptions", "MANIFEST_NAME", "find_inputs", "run_batch"]
+
 DONE = ("ok", "skipped")
+#: Articles read ahead of the model: this many batches per worker, and at most CHUNK_CHARS characters.
+CHUNK_BATCHES = 4
+CHUNK_CHARS = 4_000_000
 
 
 @dataclass
@@ -51,6 +59,8 @@ class BatchOptions:
     max_chars: int = DEFAULT_MAX_CHARS
     progress: Optional[bool] = None  # None: shown when stderr is a terminal; False: hidden
     checkpoint_seconds: float = 5.0
+    timeout: Optional[float] = None  # seconds per article; None: scaled by its length; 0: no limit
+    follow_symlinks: bool = False
 
 
 def tool_version() -> str:
@@ -70,38 +80,6 @@ def count_words(text: str) -> int:
     return len(text.split())
 
 
-# --- finding inputs ---------------------------------------------------------------------
-
-def _matches(rel: str, name: str, pattern: Optional[str]) -> bool:
-    if pattern is None:
-        return True
-    if "/" not in pattern:
-        return fnmatch.fnmatch(name, pattern)
-    return fnmatch.fnmatch(rel, pattern) or (pattern.startswith("**/") and fnmatch.fnmatch(rel, pattern[3:]))
-
-
-def find_inputs(corpus: Path, pattern: Optional[str] = None, exclude: Iterable[Path] = ()) -> list[tuple[Path, str]]:
-    """``[(path, relative posix path), ...]`` of supported files under ``corpus``, sorted.
-
-    Hidden files and folders and the ``exclude`` folders (the output folder) are left out.
-    ``pattern`` narrows the files: without ``/`` it matches file names at any depth, with
-    ``/`` the relative path (``*`` there also crosses folders).
-    """
-    corpus = Path(corpus)
-    excluded = {Path(p).resolve() for p in exclude}
-    found: list[tuple[Path, str]] = []
-    for folder, dirs, files in os.walk(corpus):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and (Path(folder) / d).resolve() not in excluded]
-        for name in files:
-            if name.startswith(".") or Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-                continue
-            path = Path(folder) / name
-            rel = path.relative_to(corpus).as_posix()
-            if _matches(rel, name, pattern):
-                found.append((path, rel))
-    return sorted(found, key=lambda pair: pair[1])
-
-
 # --- the run ----------------------------------------------------------------------------
 
 @dataclass
@@ -110,6 +88,11 @@ class _InFlight:
     item: InputItem
     article: Article
     words: int
+    seconds: Optional[float]  # its time limit
+
+    @property
+    def output(self) -> str:
+        return article_json_path(self.item.file, self.item.ident)
 
 
 class BatchRun:
@@ -129,9 +112,7 @@ class BatchRun:
         )
         self.previous = {} if options.force else self._previous_records()
         self.records: dict[str, InputRecord] = {}
-        self.in_flight: deque[_InFlight] = deque()
         self.seen: set[str] = set()
-        self.feed_broken = False
         self.words_processed = 0
         self._t0 = time.perf_counter()
         self._last_tick = self._t0
@@ -154,31 +135,25 @@ class BatchRun:
         if self.bar is not None:
             self.bar.update(1)
 
-    def _fail(self, source: str, sha: Optional[str], error: str, seconds: float, encoding: Optional[str] = None) -> None:
-        stale = self.output / article_json_path(source)
+    def _fail(self, item: InputItem, error: str, seconds: float, encoding: Optional[str] = None) -> None:
+        stale = self.output / article_json_path(item.file, item.ident)
         if stale.is_file():  # a result of an earlier version of this input would mislead
             stale.unlink()
-        self._record(InputRecord(path=source, status="failed", error=error, sha256=sha, encoding=encoding, seconds=round(seconds, 4)))
+        self._record(InputRecord(path=item.source, status="failed", error=error, sha256=item.sha256,
+                                 encoding=encoding, seconds=round(seconds, 4)))
 
     def _try_skip(self, item: InputItem, started: float) -> bool:
         old = self.previous.get(item.source)
         if old is None or old.status not in DONE or item.sha256 is None or old.sha256 != item.sha256:
             return False
-        output = article_json_path(item.source)
-        if read_article_json(self.output / output) is None:
+        output = article_json_path(item.file, item.ident)
+        if old.output != output or read_article_json(self.output / output) is None:
             return False
         self._record(old.model_copy(update={"status": "skipped", "error": None, "output": output,
                                             "seconds": round(time.perf_counter() - started, 4)}))
         return True
 
-    def _feed(self, files: list[tuple[Path, str]]) -> Iterator[Article]:
-        try:
-            yield from self._articles(files)
-        except Exception:
-            self.feed_broken = True  # a bug here, not in the pipeline: don't go on without the rest
-            raise
-
-    def _articles(self, files: list[tuple[Path, str]]) -> Iterator[Article]:
+    def _jobs(self, files: list[tuple[Path, str]]) -> Iterator[_InFlight]:
         """Articles to extract, in order; skipped and unreadable inputs are recorded here."""
         for path, rel in files:
             for k, item in enumerate(iter_items(path, rel, self.options.max_chars)):
@@ -197,18 +172,32 @@ class BatchRun:
                 try:
                     article = item.load()
                 except InputError as exc:
-                    self._fail(item.source, item.sha256, str(exc), time.perf_counter() - started)
+                    self._fail(item, str(exc), time.perf_counter() - started)
                     continue
-                self.in_flight.append(_InFlight(path, item, article, count_words(article.text)))
-                yield article
+                yield _InFlight(path, item, article, count_words(article.text),
+                                article_seconds(len(article.text), self.options.timeout))
+
+    def _chunks(self, files: list[tuple[Path, str]]) -> Iterator[list[_InFlight]]:
+        """The jobs in groups read ahead of the model (reading is never under a time limit)."""
+        size = self.options.batch_size * self.options.n_process * CHUNK_BATCHES
+        chunk: list[_InFlight] = []
+        chars = 0
+        for job in self._jobs(files):
+            chunk.append(job)
+            chars += len(job.article.text)
+            if len(chunk) >= size or chars >= CHUNK_CHARS:
+                yield chunk
+                chunk, chars = [], 0
+        if chunk:
+            yield chunk
 
     def _finish(self, job: _InFlight, result: ArticleResult) -> None:
-        output = article_json_path(job.item.source)
+        output = job.output
         try:
             atomic_write_text(self.output / output, result.to_json() + "\n")
         except OSError as exc:
-            self._fail(job.item.source, job.item.sha256, f"{job.path}: cannot write {self.output / output}: "
-                       f"{exc.strerror or exc}", 0.0, job.article.encoding)
+            self._fail(job.item, f"{job.path}: cannot write {self.output / output}: {exc.strerror or exc}", 0.0,
+                       job.article.encoding)
             return
         tick = time.perf_counter()
         self._record(InputRecord(
@@ -222,33 +211,59 @@ class BatchRun:
             self.checkpoint()  # at the first finished article, then every checkpoint_seconds
 
     def _extract_alone(self, job: _InFlight) -> None:
-        """After the pipe broke: extract one article on its own, recording a failure."""
+        """After the pipe broke: extract one article on its own, in this process, within its time limit."""
+        started = time.perf_counter()
         try:
-            result = next(iter(self.extractor.pipe([job.article], batch_size=1, n_process=1)))
+            with time_limit(job.seconds):
+                result = next(iter(self.extractor.pipe([job.article], batch_size=1, n_process=1)))
+        except ArticleTimeout as exc:
+            self._fail(job.item, f"{_display(job)}: extraction timed out after {exc.seconds:g} s "
+                       f"({job.words:,} words; --timeout)", time.perf_counter() - started, job.article.encoding)
+            return
         except Exception as exc:  # an extraction bug must not stop the batch: record it
             cause = " ".join(str(exc).split())[:500]
-            self._fail(job.item.source, job.item.sha256, f"{_display(job)}: extraction failed: {type(exc).__name__}: {cause}",
-                       0.0, job.article.encoding)
+            self._fail(job.item, f"{_display(job)}: extraction failed: {type(exc).__name__}: {cause}",
+                       time.perf_counter() - started, job.article.encoding)
             return
         self._finish(job, result)
 
-    def _extract(self, files: list[tuple[Path, str]]) -> None:
-        feed = self._feed(files)
-        self._last_tick = time.perf_counter()
-        while True:
-            results = self.extractor.pipe(feed, batch_size=self.options.batch_size, n_process=self.options.n_process)
+    def _wait_limit(self, pending: deque[_InFlight]) -> Optional[float]:
+        """How long the next result may take: the limits of one batch of articles (a worker
+        returns a whole batch at once)."""
+        limits = [job.seconds for job in islice(pending, self.options.batch_size)]
+        return None if None in limits else sum(limits)  # type: ignore[arg-type]
+
+    def _stop_workers(self) -> None:
+        """On a time-out with worker processes: stop them, so that the pipe can close."""
+        if self.options.n_process > 1:
+            for child in multiprocessing.active_children():
+                child.terminate()
+
+    def _extract_chunk(self, jobs: list[_InFlight]) -> None:
+        pending = deque(jobs)
+        results = self.extractor.pipe([job.article for job in jobs], batch_size=self.options.batch_size,
+                                      n_process=self.options.n_process)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r".*\[W127\]")  # spaCy: "a worker exited abnormally"
             try:
-                for result in results:
-                    self._finish(self.in_flight.popleft(), result)
+                while pending:
+                    with time_limit(self._wait_limit(pending), on_expiry=self._stop_workers):
+                        result = next(results)
+                    self._finish(pending.popleft(), result)
                 return
-            except Exception:
-                if not self.in_flight or self.feed_broken:
+            except (ArticleTimeout, Exception):
+                if not pending:
                     raise
             finally:
                 _close(results)  # stops nlp.pipe workers now, also on Ctrl-C
-            # the pipe broke on one of the articles in flight: redo those one by one, then go on
-            while self.in_flight:
-                self._extract_alone(self.in_flight.popleft())
+        # the pipe broke or timed out on one of these articles: redo them one by one
+        while pending:
+            self._extract_alone(pending.popleft())
+
+    def _extract(self, files: list[tuple[Path, str]]) -> None:
+        self._last_tick = time.perf_counter()
+        for chunk in self._chunks(files):
+            self._extract_chunk(chunk)
 
     # -- manifest and aggregates --
 
@@ -265,16 +280,23 @@ class BatchRun:
         for record in records:
             if record.status not in DONE:
                 continue
-            result = read_article_json(self.output / (record.output or article_json_path(record.path)))
+            result = read_article_json(self.output / record.output) if record.output else None
             if result is None:
                 record.status, record.error = "failed", f"{record.path}: article JSON missing or invalid at the end of the run"
                 continue
             yield result
 
     def run(self) -> Manifest:
-        self.output.mkdir(parents=True, exist_ok=True)
-        remove_stale_temp_files(self.output)
-        files = find_inputs(self.options.corpus, self.options.glob, exclude=[self.output])
+        check_output_folder(self.options.corpus, self.output)
+        with output_lock(self.output):
+            return self._run()
+
+    def _run(self) -> Manifest:
+        remove_stale_temp_files(self.output)  # under the lock: no other run's temporary files
+        scan = scan_corpus(self.options.corpus, self.options.glob, exclude=[self.output],
+                           follow_symlinks=self.options.follow_symlinks)
+        files = scan.files
+        self.manifest.excluded = scan.excluded
         disable = True if self.options.progress is False else None
         with tqdm(total=len(files), unit="input", desc="deal-extract", disable=disable, leave=False) as bar:
             self.bar = bar

@@ -21,6 +21,7 @@ from typing import IO, Iterable, Iterator, Literal, Optional
 
 from pydantic import BaseModel, Field, ValidationError
 
+from .messages import printable
 from .records import ArticleResult, Deal
 
 TEMP_SUFFIX = ".deal-extract.tmp"
@@ -87,6 +88,24 @@ def check_writable(folder: Path) -> None:
     os.unlink(tmp)
 
 
+def output_file_problem(path: Path) -> Optional[str]:
+    """Why a file cannot be written at ``path`` (a folder there, a file above it, no permission), or ``None``.
+
+    Checked before any work, so that a long run does not end in a traceback.
+    """
+    path = Path(path)
+    if path.is_dir():
+        return f"{path} is a folder; give a file name such as {path / 'report.html'}"
+    folder = path.parent
+    while not folder.exists():  # the folders to be created; a path under a file does not "exist"
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"cannot write {path}: {folder} is a file, not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return f"cannot write {path}: permission denied"
+    return None
+
+
 # --- manifest ---------------------------------------------------------------------------
 
 Status = Literal["ok", "failed", "skipped"]
@@ -121,8 +140,17 @@ class Totals(BaseModel):
     words_per_second: float = 0.0
 
 
+class ExcludedPath(BaseModel):
+    """A path under the corpus folder that was not read, and why (a symlink leaving the corpus,
+    an output folder)."""
+
+    path: str
+    reason: str
+
+
 class Manifest(BaseModel):
     inputs: list[InputRecord] = Field(default_factory=list)
+    excluded: list[ExcludedPath] = Field(default_factory=list, description="paths under the corpus not read, with the reason")
     tool_version: str
     model: str
     model_version: str
@@ -144,19 +172,44 @@ def read_manifest(path: Path) -> Optional[Manifest]:
         return None
 
 
-def article_json_path(source: str) -> str:
-    """Where an input's article JSON goes, relative to the output folder.
+#: Longest file or folder name written, in bytes (most file systems allow 255).
+NAME_BYTES = 200
+_MANGLED_PREFIX = 60
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
 
-    ``a/b.txt`` -> ``articles/a/b.txt.json``; jsonl line ``feed.jsonl#x-1`` ->
-    ``articles/feed.jsonl/x-1.json`` (ids made safe for file names).
+
+def article_json_path(file: str, ident: Optional[str] = None) -> str:
+    """Where an input's article JSON goes, relative to the output folder; one path per input.
+
+    ``a/b.txt`` -> ``articles/a/b.txt.json``; line ``x-1`` of ``feed.jsonl`` ->
+    ``articles/feed.jsonl/x-1.json``. A name that is too long, hidden, holds a control
+    character or ``~`` (or, for a jsonl id, anything but letters, digits, ``.``, ``_`` and
+    ``-``) is written as a readable prefix plus ``~`` and a hash of the whole name. Plain
+    names never hold ``~``, so no two inputs share a path.
     """
-    path, _, ident = source.partition("#")
-    if not ident:
-        return f"articles/{path}.json"
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", ident).lstrip(".") or "_"
-    if safe != ident:
-        safe = f"{safe[:80]}-{hashlib.sha256(ident.encode()).hexdigest()[:8]}"
-    return f"articles/{path}/{safe}.json"
+    parts = [_file_part(part) for part in file.split("/")]
+    if ident is None:
+        parts[-1] += ".json"
+    else:
+        parts.append(_id_part(ident) + ".json")
+    return "articles/" + "/".join(parts)
+
+
+def _file_part(name: str) -> str:
+    plain = (name not in ("", ".", "..") and not name.startswith(".") and "~" not in name
+             and printable(name) == name and len(name.encode("utf-8")) <= NAME_BYTES)
+    return name if plain else _mangled(name)
+
+
+def _id_part(ident: str) -> str:
+    plain = _PLAIN_ID.fullmatch(ident) is not None and len(ident) <= NAME_BYTES
+    return ident if plain else _mangled(ident)
+
+
+def _mangled(name: str) -> str:
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    prefix = re.sub(r"[^A-Za-z0-9._-]", "_", name[:_MANGLED_PREFIX]).lstrip(".")
+    return f"{prefix}~{digest}"
 
 
 def read_article_json(path: Path) -> Optional[ArticleResult]:

@@ -85,7 +85,8 @@ class Article:
 class InputItem:
     """One article's worth of input, found but not yet parsed.
 
-    ``source`` is the article's name (``path`` or ``path#id`` for a jsonl line), ``sha256``
+    ``source`` is the article's name (``path`` or ``path#id`` for a jsonl line, also given apart
+    as ``file`` and ``ident``), ``sha256``
     the hash of its bytes (``None`` when the file could not be read). :meth:`load` does the
     decoding and parsing, so an unchanged input can be skipped without that work.
     """
@@ -93,6 +94,8 @@ class InputItem:
     source: str
     sha256: Optional[str]
     _load: Callable[[], Article]
+    file: str = ""                 # the file's name as given (relative to the corpus in a batch)
+    ident: Optional[str] = None    # a jsonl line's id (or line number); None for other files
 
     def load(self) -> Article:
         """The :class:`Article`, or :class:`InputError` naming the file and the cause."""
@@ -388,10 +391,10 @@ def _jsonl_items(path: Path, source: str, max_chars: int) -> Iterator[InputItem]
         with path.open("rb") as handle:
             bom = handle.read(2)
     except InputError as exc:
-        yield InputItem(source, None, partial(_raise, exc))
+        yield InputItem(source, None, partial(_raise, exc), file=source)
         return
     except OSError as exc:
-        yield InputItem(source, None, partial(_raise, InputError(f"{path}: cannot read: {exc.strerror or exc}")))
+        yield InputItem(source, None, partial(_raise, InputError(f"{path}: cannot read: {exc.strerror or exc}")), file=source)
         return
     utf16 = {codecs.BOM_UTF16_LE: "utf-16-le", codecs.BOM_UTF16_BE: "utf-16-be"}.get(bom)
     lines = _utf16_lines(path, max_chars) if utf16 else _jsonl_lines(path, max_chars)
@@ -402,7 +405,7 @@ def _jsonl_items(path: Path, source: str, max_chars: int) -> Iterator[InputItem]
             if item is not None:
                 yield item
     except InputError as exc:  # the file as a whole (its size, a read error)
-        yield InputItem(source, None, partial(_raise, exc))
+        yield InputItem(source, None, partial(_raise, exc), file=source)
 
 
 def _utf16_lines(path: Path, max_chars: int) -> Iterator[tuple[int, Optional[bytes]]]:
@@ -416,11 +419,11 @@ def _jsonl_item(path: Path, source: str, max_chars: int, lineno: int, raw: Optio
                 seen: dict[str, int], file_encoding: Optional[str]) -> Optional[InputItem]:
     """The item of one line (``None`` for a blank one); ``file_encoding`` when the file was decoded whole."""
     where = f"{path}, line {lineno}"
-    item_source = f"{source}#{lineno}"
+    key = str(lineno)
     if raw is None:
         limit = JSON_BYTES_PER_CHAR * max_chars + _JSON_OVERHEAD
         error = InputError(f"{where}: line has more than {limit:,} bytes, over the limit of {max_chars:,} characters (--max-chars)")
-        return InputItem(item_source, None, partial(_raise, error))
+        return _line_item(source, key, None, partial(_raise, error))
     raw = raw.rstrip(b"\r\n")
     if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8):]
@@ -432,16 +435,20 @@ def _jsonl_item(path: Path, source: str, max_chars: int, lineno: int, raw: Optio
         encoding = file_encoding or encoding
         obj = _json_value(line, where, with_line=False)
     except InputError as exc:
-        return InputItem(item_source, digest, partial(_raise, exc))
+        return _line_item(source, key, digest, partial(_raise, exc))
     ident = obj.get("id") if isinstance(obj, dict) else None
     if isinstance(ident, (str, int)) and not isinstance(ident, bool) and str(ident).strip():
         ident = printable(str(ident).strip())  # shown in messages and the manifest
         if ident in seen:
             error = InputError(f"{where}: duplicate id {ident!r} (first on line {seen[ident]})")
-            return InputItem(item_source, digest, partial(_raise, error))
+            return _line_item(source, key, digest, partial(_raise, error))
         seen[ident] = lineno
-        item_source = f"{source}#{ident}"
-    return InputItem(item_source, digest, partial(article_from_object, obj, where, item_source, max_chars, encoding, warnings))
+        key = ident
+    return _line_item(source, key, digest, partial(article_from_object, obj, where, f"{source}#{key}", max_chars, encoding, warnings))
+
+
+def _line_item(source: str, key: str, digest: Optional[str], load: Callable[[], Article]) -> InputItem:
+    return InputItem(f"{source}#{key}", digest, load, file=source, ident=key)
 
 
 def iter_items(path: Path, source: Optional[str] = None, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[InputItem]:
@@ -456,9 +463,9 @@ def iter_items(path: Path, source: Optional[str] = None, max_chars: int = DEFAUL
     try:
         data = read_bytes(path, max_chars)
     except InputError as exc:
-        yield InputItem(source, None, partial(_raise, exc))
+        yield InputItem(source, None, partial(_raise, exc), file=source)
         return
-    yield InputItem(source, sha256(data), partial(_parse_document, path, source, max_chars, data))
+    yield InputItem(source, sha256(data), partial(_parse_document, path, source, max_chars, data), file=source)
 
 
 def read_articles(path: Path, source: Optional[str] = None, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Article]:

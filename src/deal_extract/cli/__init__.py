@@ -7,6 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..messages import printable
+
 app = typer.Typer(
     help="Structured, auditable deal records from life-science business news.",
     no_args_is_help=True,
@@ -15,9 +17,23 @@ app = typer.Typer(
 )
 
 
-def fail(command: str, message: str, code: int = 2) -> typer.Exit:
-    """Print one clear error line on stderr and return the ``typer.Exit`` to raise."""
-    typer.echo(f"deal-extract {command}: error: {message}", err=True)
+def say(message: str) -> None:
+    """Print a message on stderr, control characters escaped (a file name cannot forge a line)."""
+    typer.echo(printable(message), err=True)
+
+
+def fail(command: str, message: str | Exception, code: int = 2) -> typer.Exit:
+    """Print one clear error line on stderr and return the ``typer.Exit`` to raise.
+
+    A :class:`PatternError` lists its problems on indented lines after the first; any other
+    message is one line, whatever it holds (a file name cannot forge a second line).
+    """
+    from ..patterns import PatternError
+
+    lines = str(message).split("\n") if isinstance(message, PatternError) else [str(message)]
+    say(f"deal-extract {command}: error: {lines[0]}")
+    for line in lines[1:]:
+        say(line)
     return typer.Exit(code)
 
 
@@ -36,7 +52,7 @@ def extractor_or_exit(command: str, **options):
     try:
         return api.load(**options)
     except (PatternError, ModelNotFound) as exc:
-        raise fail(command, str(exc)) from None
+        raise fail(command, exc) from None
 
 
 def _register() -> None:

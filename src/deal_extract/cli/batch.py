@@ -20,14 +20,14 @@ from typing import Annotated, Iterator, Optional
 
 import typer
 
-from . import OrganisationsOption, app, extractor_or_exit, fail
+from . import OrganisationsOption, app, extractor_or_exit, fail, say
 from ..reading import DEFAULT_MAX_CHARS
 
 MAX_FAILURES_LISTED = 20
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def _error(message: str, code: int = 2) -> typer.Exit:
+def _error(message: str | Exception, code: int = 2) -> typer.Exit:
     return fail("batch", message, code)
 
 
@@ -68,19 +68,19 @@ def _summary(manifest, manifest_path: Path, quiet: bool) -> None:
     t = manifest.totals
     failed = [r for r in manifest.inputs if r.status == "failed"]
     if not quiet or failed:
-        typer.echo(
-            f"deal-extract batch: {t.inputs} inputs: {t.ok} ok, {t.skipped} skipped, {t.failed} failed; "
+        say(f"deal-extract batch: {t.inputs} inputs: {t.ok} ok, {t.skipped} skipped, {t.failed} failed; "
             f"{t.deals} deals, {t.organisations} organisations; "
-            f"{t.words_processed:,} words extracted in {t.seconds:.1f} s ({t.words_per_second:,.0f} words/s)",
-            err=True,
-        )
+            f"{t.words_processed:,} words extracted in {t.seconds:.1f} s ({t.words_per_second:,.0f} words/s)")
     fallback = [r for r in manifest.inputs if r.warnings]
     if fallback and not quiet:
-        typer.echo(f"  {len(fallback)} inputs have warnings (e.g. a fallback encoding): see {manifest_path}", err=True)
+        say(f"  {len(fallback)} inputs have warnings (e.g. a fallback encoding): see {manifest_path}")
+    if manifest.excluded and not quiet:
+        say(f"  {len(manifest.excluded)} paths not read (symbolic links leaving the corpus, output folders): "
+            f"see 'excluded' in {manifest_path}")
     for record in failed[:MAX_FAILURES_LISTED]:
-        typer.echo(f"  failed: {record.error}", err=True)
+        say(f"  failed: {record.error}")
     if len(failed) > MAX_FAILURES_LISTED:
-        typer.echo(f"  ... and {len(failed) - MAX_FAILURES_LISTED} more failures: see {manifest_path}", err=True)
+        say(f"  ... and {len(failed) - MAX_FAILURES_LISTED} more failures: see {manifest_path}")
 
 
 @app.command("batch")
@@ -96,36 +96,46 @@ def batch_command(
     patterns: Annotated[Optional[Path], typer.Option("--patterns", help="Folder of rule files replacing the packaged ones (the others stay packaged).")] = None,
     organisations: OrganisationsOption = None,
     max_chars: Annotated[int, typer.Option("--max-chars", min=1, help="Fail articles longer than this many characters.")] = DEFAULT_MAX_CHARS,
+    timeout: Annotated[Optional[float], typer.Option("--timeout", min=0, metavar="SECONDS", help="Fail an article that takes longer (default: 60 s plus 1 s per 1,000 characters; 0: no limit).")] = None,
+    follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Also read symbolic links to files outside CORPUS_DIR.")] = False,
 ) -> None:
     """Extract every article of CORPUS_DIR: per-article JSON, deals.jsonl/.csv, organisations.csv, manifest.json."""
     from ..batch import MANIFEST_NAME, BatchOptions, run_batch
+    from ..corpus import OutputFolderError, check_output_folder
+    from ..lock import OutputLocked, output_lock
     from ..outputs import check_writable
 
     if not corpus_dir.is_dir():
         raise _error(f"corpus folder not found: {corpus_dir}" if not corpus_dir.exists() else f"not a folder: {corpus_dir}")
     try:
+        check_output_folder(corpus_dir, output)
+    except OutputFolderError as exc:
+        raise _error(str(exc)) from None
+    try:
         check_writable(output)
     except OSError as exc:
         raise _error(f"output folder {output} is not writable: {exc.strerror or exc}") from None
 
-    extractor = extractor_or_exit("batch", model=model, patterns=patterns, organisations=organisations or (),
-                                  max_chars=max_chars)
-
     options = BatchOptions(corpus=corpus_dir, output=output, n_process=n_process, batch_size=batch_size, glob=glob,
-                           force=force, max_chars=max_chars, progress=False if quiet else None)
+                           force=force, max_chars=max_chars, progress=False if quiet else None, timeout=timeout,
+                           follow_symlinks=follow_symlinks)
     manifest_path = output / MANIFEST_NAME
     try:
-        with _interruptible():
+        with output_lock(output), _interruptible():
+            extractor = extractor_or_exit("batch", model=model, patterns=patterns, organisations=organisations or (),
+                                          max_chars=max_chars)
             manifest = run_batch(extractor, options)
+    except OutputLocked as exc:
+        raise _error(str(exc)) from None
     except KeyboardInterrupt:
-        typer.echo(f"deal-extract batch: interrupted; finished articles are kept in {output}: "
-                   "run the same command again to complete", err=True)
+        say(f"deal-extract batch: interrupted; finished articles are kept in {output}: "
+            "run the same command again to complete")
         if n_process > 1:
             sys.stderr.flush()
             os._exit(130)
         raise typer.Exit(130) from None
     if not manifest.inputs:
-        typer.echo(f"deal-extract batch: no input files found in {corpus_dir}" + (f" matching {glob!r}" if glob else ""), err=True)
+        say(f"deal-extract batch: no input files found in {corpus_dir}" + (f" matching {glob!r}" if glob else ""))
     _summary(manifest, manifest_path, quiet)
     typer.echo(str(manifest_path))
     if manifest.totals.failed:

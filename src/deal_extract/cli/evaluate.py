@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import OrganisationsOption, app, fail
+from . import OrganisationsOption, app, fail, say
 from ..evaluate import (
     BaselineError, FloorError, check_floors, compare, evaluate, floors_from, format_baseline, format_report,
     load_baseline, write_json,
@@ -42,10 +42,10 @@ def evaluate_command(
         before = load_baseline(baseline) if baseline else None
         report = evaluate(gold, corpus, model=model, patterns=patterns, organisations=organisations or ())
     except (FloorError, BaselineError, GoldError, InputError, ModelNotFound, PatternError) as exc:
-        raise fail("evaluate", str(exc)) from None
+        raise fail("evaluate", exc) from None
 
     for warning in report.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        say(f"warning: {warning}")
     data = report.to_dict()
     typer.echo(format_report(data), nl=False)
     if before is not None:
@@ -53,7 +53,7 @@ def evaluate_command(
         typer.echo(format_baseline(compare(data, before), str(baseline)), nl=False)
     if output:
         write_json(data, output)
-        typer.echo(f"wrote {output}", err=True)
+        say(f"wrote {output}")
 
     failures = check_floors(data["micro"], wanted)
     if wanted:
@@ -61,5 +61,5 @@ def evaluate_command(
         typer.echo(f"floors: {len(wanted) - len(failures)} of {len(wanted)} met")
     if failures:
         for failure in failures:
-            typer.echo(f"floor missed: {failure}", err=True)
+            say(f"floor missed: {failure}")
         raise typer.Exit(1)

@@ -7,8 +7,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import OrganisationsOption, app, fail
+from . import OrganisationsOption, app, fail, say
+from ..messages import printable
 from ..model import ModelNotFound
+from ..outputs import output_file_problem
 from ..patterns import PatternError
 from ..reading import InputError
 from ..report import build_report, render_html, write_html
@@ -28,12 +30,15 @@ def report_command(
     """Write an HTML review page: highlighted organisations, deal tables, evidence links."""
     if not corpus:
         raise fail("report", "give at least one --corpus DIR")
+    problem = output_file_problem(output)
+    if problem:
+        raise fail("report", f"-o: {problem}")
     try:
         data = build_report(corpus, gold_dir=gold, model=model, patterns=patterns, organisations=organisations or ())
     except (GoldError, InputError, ModelNotFound, PatternError) as exc:
-        raise fail("report", str(exc)) from None
+        raise fail("report", exc) from None
     for warning in data.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        say(f"warning: {warning}")
     path = write_html(render_html(data.articles, title=title), output)
     n_deals = sum(len(a.result.deals) for a in data.articles)
-    typer.echo(f"wrote {path} ({len(data.articles)} article(s), {n_deals} deal(s))")
+    typer.echo(printable(f"wrote {path} ({len(data.articles)} article(s), {n_deals} deal(s))"))
