@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Sequence
 
@@ -62,8 +63,12 @@ def list_articles(corpus_dirs: Sequence[Path | str]) -> tuple[dict[str, Path], l
     for folder in map(Path, corpus_dirs):
         if not folder.is_dir():
             raise GoldError(f"{folder}: corpus folder not found")
+        root = os.path.realpath(folder)
         for path in sorted(folder.iterdir()):
             if not path.is_file() or path.suffix.lower() not in ARTICLE_SUFFIXES:
+                continue
+            if path.is_symlink() and os.path.commonpath([root, os.path.realpath(path)]) != root:
+                warnings.append(f"{path}: symbolic link to a file outside {folder}; not followed")
                 continue
             if path.stem in found:
                 warnings.append(f"{path}: article stem {path.stem!r} also at {found[path.stem]}; using the first")

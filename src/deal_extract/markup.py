@@ -16,7 +16,7 @@ _PATTERNS = (
     re.compile(r"\(" + _WORD + r"(?:\s?" + _WORD + r")?(?:\s?" + _WORD + r")?\s?:\s?[A-Z0-9][A-Z0-9.]{0,9}\)"),
     re.compile(r"\*\*|__"),                       # bold
     re.compile(r"(?<![\w*])\*(?=[^\s*])|(?<=[^\s*])\*(?![\w*])"),  # *italic* (not A*STAR, not a "* " bullet)
-    re.compile(r"(?<=\])\([^)\s]*\)"),             # [label](https://...) link targets
+    re.compile(r"(?<=\])\([^()\[\]\s]*\)"),       # [label](https://...) link targets (a scan stops at the next bracket: linear)
     re.compile(r"\[(?=[^\[\]\n]*\]\s)|(?<=[^\s\[])\](?=\s)|(?<=\w)\](?=[ .,;:])"),  # link brackets
 )
 

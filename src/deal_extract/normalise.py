@@ -78,17 +78,17 @@ def normalise(text: str) -> Normalised:
             continue
         pieces.append(text[pos:i])
         length += i - pos
-        pieces.append(new)
-        pos = i + 1
         if len(new) != 1:
             if new:  # an expansion: all its characters come from character i
                 norm.append(length)
                 orig.append(i)
                 copy.append(False)
-            length += len(new)
-            norm.append(length)
+            norm.append(length + len(new))
             orig.append(i + 1)
             copy.append(True)
+        pieces.append(new)
+        length += len(new)
+        pos = i + 1
     if not pieces:
         return Normalised(text)
     pieces.append(text[pos:])

@@ -45,7 +45,7 @@ HTML_SIZE_FACTOR = 4
 #: Bytes per character at most: UTF-8 text; JSON (an astral character as two \\u escapes).
 TEXT_BYTES_PER_CHAR = 4
 JSON_BYTES_PER_CHAR = 12
-#: A .jsonl file may hold up to this many times ``max_chars`` bytes (read line by line).
+#: A .jsonl file may hold up to this many times ``max_chars`` bytes, plus one line (read line by line).
 JSONL_FILE_FACTOR = 200
 _JSON_OVERHEAD = 65_536  # title, id, published and the like
 _SKIP_CHUNK = 1 << 20
@@ -112,11 +112,18 @@ def byte_limit(path: Path, max_chars: int) -> int:
     if suffix == ".json":
         return JSON_BYTES_PER_CHAR * max_chars + _JSON_OVERHEAD
     if suffix == ".jsonl":
-        return JSONL_FILE_FACTOR * max_chars
+        return JSONL_FILE_FACTOR * max_chars + _jsonl_line_limit(max_chars)
     return TEXT_BYTES_PER_CHAR * max_chars + TEXT_BYTES_PER_CHAR
 
 
+def _jsonl_line_limit(max_chars: int) -> int:
+    return JSON_BYTES_PER_CHAR * max_chars + _JSON_OVERHEAD
+
+
 def _too_big(name: str, size: str, max_chars: int) -> InputError:
+    if name.lower().endswith(HTML_SUFFIXES):
+        return InputError(f"{name}: HTML file has {size} bytes, over {HTML_SIZE_FACTOR}x the limit of {max_chars:,} "
+                          "characters (--max-chars)")
     return InputError(f"{name}: file has {size} bytes, over the limit of {max_chars:,} characters (--max-chars)")
 
 
@@ -361,7 +368,7 @@ def _jsonl_lines(path: Path, max_chars: int) -> Iterator[tuple[int, Optional[byt
     if size > limit:
         raise InputError(f"{path}: file has {size:,} bytes, over the limit of {limit:,} bytes for a .jsonl file "
                          f"({JSONL_FILE_FACTOR} x --max-chars); split it")
-    line_limit = JSON_BYTES_PER_CHAR * max_chars + _JSON_OVERHEAD
+    line_limit = _jsonl_line_limit(max_chars)
     try:
         with path.open("rb") as handle:
             for lineno in itertools.count(1):
@@ -421,7 +428,7 @@ def _jsonl_item(path: Path, source: str, max_chars: int, lineno: int, raw: Optio
     where = f"{path}, line {lineno}"
     key = str(lineno)
     if raw is None:
-        limit = JSON_BYTES_PER_CHAR * max_chars + _JSON_OVERHEAD
+        limit = _jsonl_line_limit(max_chars)
         error = InputError(f"{where}: line has more than {limit:,} bytes, over the limit of {max_chars:,} characters (--max-chars)")
         return _line_item(source, key, None, partial(_raise, error))
     raw = raw.rstrip(b"\r\n")
