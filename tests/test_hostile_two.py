@@ -112,7 +112,7 @@ ADVERSARIAL = {
     "scoring._SENTENCE_END": [". " + "(" * N, ".'" * N, "\n" * N],
     "scoring._LAST_WORD": ["a" * N + " a.", "a." * N + " ", "." * N],
     "chunking._PARAGRAPH_BREAK": ["\n" + " " * N, "\n \n" * N],
-    "linebreaks._BULLET": ["#" * N, "1" * N],
+    "structure._LINE_MARK": ["#" * N, "1" * N, "-" * N],
     "structure._BULLET": [" " * N + "x", "-" * N],
     "structure._MD_HEADING": [" " * N + "#" * 7, "#" * N],
     "structure._DATE_PATTERNS[0]": ["1 " * N, "12th " * N, "1" + " " * N + "May"],
