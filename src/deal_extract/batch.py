@@ -22,7 +22,7 @@ from typing import Any, Iterator, Optional
 
 from tqdm import tqdm
 
-from .corpus import MANIFEST_NAME, check_output_folder, find_inputs, scan_corpus
+from .inputs import MANIFEST_NAME, check_output_folder, find_inputs, scan_corpus
 from .lock import output_lock
 from .outputs import (
     InputRecord,

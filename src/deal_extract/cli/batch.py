@@ -101,7 +101,7 @@ def batch_command(
 ) -> None:
     """Extract every article of CORPUS_DIR: per-article JSON, deals.jsonl/.csv, organisations.csv, manifest.json."""
     from ..batch import MANIFEST_NAME, BatchOptions, run_batch
-    from ..corpus import OutputFolderError, check_output_folder
+    from ..inputs import OutputFolderError, check_output_folder
     from ..lock import OutputLocked, output_lock
     from ..outputs import check_writable
 
