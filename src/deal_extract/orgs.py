@@ -25,8 +25,7 @@ from .patterns import Patterns
 from .markup import MARKUP_TOKENS
 from .places import ADJECTIVE, CITY, NAME, REGION, PlaceFinder
 
-ORG = "ORG"
-CURATED_PREFIX = "curated:"
+from .curated import CURATED_PREFIX, ORG
 SHAPE_PREFIX = "shape:"
 SUBSIDIARY = "subsidiary"
 LEGAL_SUFFIXES = {"pty", "pty.", "co", "co.", "ltd", "ltd.", "inc", "inc.", "corp", "corp.", "limited", "plc", "sa", "ag",
@@ -39,19 +38,6 @@ _POSSESSIVES = {"its", "their", "our", "his", "her", "own"}
 _NAME_FUNCTION_WORDS = {"of", "and", "for", "the", "de", "du", "la", "von", "van", "&", "in", "on", "at"}
 _TRIM_LEFT = {"the", "The", "THE", "About", "ABOUT", "-", "*", "•", "–", "—", "(", "\"", "'", "“", "‘", ":"}
 _TRIM_RIGHT = {"'s", "’s", "'", "’", ",", ".", ":", ";", "-", "–", "—", ")", "\"", "”", "’", "and", "or", "with"}
-
-
-def ruler_patterns(patterns: Patterns) -> list[dict]:
-    """EntityRuler patterns (before the NER): curated names and aliases, exact. Organisation
-    shapes are matched after the NER instead (:func:`shape_matcher`), so they fill its gaps
-    without cutting its spans."""
-    out: list[dict] = []
-    for entry in patterns.organisations:
-        for name in [entry.name, *entry.aliases]:
-            if name in entry.ambiguous:
-                continue  # only where the NER reads an organisation (mapped by its key in candidates)
-            out.append({"label": ORG, "pattern": name, "id": CURATED_PREFIX + entry.name})
-    return out
 
 
 def ambiguous_matcher(nlp: Language, patterns: Patterns) -> PhraseMatcher:
