@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import OrganisationsOption, app, fail
+from . import OrganisationsOption, command, fail
 from ..model import ModelNotFound
 from ..patterns import PatternError
 from ..reading import InputError
@@ -15,15 +15,15 @@ from ..report import build_report, render_html, write_html
 from ..gold import GoldError
 
 
-@app.command("report")
+@command("report")
 def report_command(
-    corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", help="Folder of articles (repeatable).")] = None,
-    gold: Annotated[Optional[Path], typer.Option("--gold", help="Folder of gold YAML files: adds figures and missed/spurious marks.")] = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("output/report.html"),
+    corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", metavar="DIR", help="Folder of articles (repeatable).")] = None,
+    gold: Annotated[Optional[Path], typer.Option("--gold", metavar="DIR", help="Folder of gold YAML files: adds figures and missed/spurious marks.")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", metavar="FILE", help="HTML file to write.")] = Path("output/report.html"),
     title: Annotated[str, typer.Option("--title", help="Page title.")] = "deal-extract report",
-    patterns: Annotated[Optional[Path], typer.Option("--patterns", help="Folder of rule files replacing the packaged ones (the others stay packaged).")] = None,
+    patterns: Annotated[Optional[Path], typer.Option("--patterns", metavar="DIR", help="Folder of rule files replacing the packaged ones (the others stay packaged).")] = None,
     organisations: OrganisationsOption = None,
-    model: Annotated[Optional[str], typer.Option("--model", help="spaCy base model name.")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", metavar="NAME", help="spaCy base model name.")] = None,
 ) -> None:
     """Write an HTML review page: highlighted organisations, deal tables, evidence links."""
     if not corpus:
