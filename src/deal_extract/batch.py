@@ -34,7 +34,6 @@ from .outputs import (
     remove_stale_temp_files,
     write_manifest,
 )
-from .patterns import Patterns
 from .reading import DEFAULT_MAX_CHARS, SUPPORTED_SUFFIXES, Article, InputError, InputItem, iter_items
 from .records import ArticleResult
 from .store import rebuild, text_path, write_text
@@ -292,8 +291,7 @@ class BatchRun:
                 self.bar = None
         records = [self.records[key] for key in sorted(self.records)]
         self._check_records(records)
-        patterns = self.extractor.patterns if isinstance(self.extractor.patterns, Patterns) else None
-        rebuild(self.output, patterns, records, excel=self.options.excel)
+        rebuild(self.output, self.extractor.patterns, records, excel=self.options.excel)
         seconds = time.perf_counter() - self._t0
         self.manifest.inputs = records
         self.manifest.finished = now()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
-from .corpus import Corpus, CorpusArticle, build_corpus
+from .corpus import Corpus, CorpusArticle, build_corpus, curated_from
 from .database import DATABASE_NAME, read_articles, write_database
 from .outputs import InputRecord, article_json_path, atomic_write_text, read_article_json, write_aggregates
 from .records import ArticleResult
@@ -67,10 +67,7 @@ def load_corpus(output: Path, patterns=None, inputs: Iterable[InputRecord] = ())
     results = list(iter_records(output))
     texts = {r.source: text for r in results if (text := read_text(output, r.source)) is not None}
     rows = article_rows(read_articles(output / DATABASE_NAME), inputs, {r.source for r in results})
-    curated, legal_forms = [], []
-    if patterns is not None:
-        curated = patterns.organisations
-        legal_forms = [form for c in patterns.countries.countries for form in c.legal_forms]
+    curated, legal_forms = curated_from(patterns)
     corpus = build_corpus(results, texts=texts, articles=rows, curated=curated, country_legal_forms=legal_forms)
     return results, corpus
 

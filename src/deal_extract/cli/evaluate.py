@@ -46,6 +46,8 @@ def evaluate_command(
 
     for warning in report.warnings:
         typer.echo(f"warning: {warning}", err=True)
+    if not report.articles:
+        raise fail("evaluate", f"nothing to evaluate: no article in {', '.join(map(str, corpus))} has a gold file in {gold}")
     data = report.to_dict()
     typer.echo(format_report(data), nl=False)
     if before is not None:
