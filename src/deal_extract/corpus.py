@@ -131,10 +131,12 @@ def other_names(result: ArticleResult, text: Optional[str]) -> dict[str, list[st
 def curated_from(patterns) -> tuple[list[OrganisationEntry], list[str]]:
     """The curated organisations and the countries' legal forms of a :class:`~deal_extract.patterns.Patterns`.
 
-    Anything else (``None``, a stand-in without rule files) gives none.
+    ``None`` means the packaged patterns; anything else (a stand-in without rule files) gives none.
     """
     from .patterns import Patterns
 
+    if patterns is None:
+        patterns = Patterns()
     if not isinstance(patterns, Patterns):
         return [], []
     return list(patterns.organisations), [form for c in patterns.countries.countries for form in c.legal_forms]
