@@ -190,13 +190,10 @@ def _date(value) -> str:
     return value.isoformat() if value else ""
 
 
-def deal_row(result: ArticleResult, deal: Deal) -> dict[str, str]:
+def _deal_cells(deal) -> dict[str, str]:
+    """Partners, labels and value of an article's deal or a corpus deal, as CSV cells."""
     value = deal.value
     return {
-        "source": result.source,
-        "published": _date(result.published),
-        "title": result.title or "",
-        "id": deal.id,
         "partners": _join(p.name for p in deal.partners),
         "partner_countries": _join(p.country for p in deal.partners),
         "themes": _join(deal.themes),
@@ -205,6 +202,16 @@ def deal_row(result: ArticleResult, deal: Deal) -> dict[str, str]:
         "value_amount": _amount(value.amount) if value else "",
         "currency": value.currency if value else "",
         "value_text": value.text if value else "",
+    }
+
+
+def deal_row(result: ArticleResult, deal: Deal) -> dict[str, str]:
+    return {
+        "source": result.source,
+        "published": _date(result.published),
+        "title": result.title or "",
+        "id": deal.id,
+        **_deal_cells(deal),
         "confidence": f"{deal.confidence:.2f}",
         "evidence": " ".join(deal.evidence.text.split()),
     }
@@ -219,17 +226,9 @@ def deal_line(result: ArticleResult, deal: Deal) -> str:
 
 def corpus_deal_row(deal) -> dict[str, str]:
     """A ``corpus_deals.csv`` row of a :class:`~deal_extract.corpus.CorpusDeal`."""
-    value = deal.value
     return {
         "deal_id": deal.deal_id,
-        "partners": _join(p.name for p in deal.partners),
-        "partner_countries": _join(p.country for p in deal.partners),
-        "themes": _join(deal.themes),
-        "deal_types": _join(deal.deal_types),
-        "territories": _join(deal.territories),
-        "value_amount": _amount(value.amount) if value else "",
-        "currency": value.currency if value else "",
-        "value_text": value.text if value else "",
+        **_deal_cells(deal),
         "first_published": _date(deal.first_published),
         "last_published": _date(deal.last_published),
         "n_sources": str(deal.n_sources),
