@@ -84,7 +84,7 @@ def test_an_article_without_english_is_warned_about_in_manifest_and_on_stderr(tm
     monkeypatch.setattr(api, "load", lambda **options: FakeExtractor())
     corpus = make_corpus(tmp_path / "c", {"zh.txt": "三星生物制剂与辉瑞签署了抗体生产协议。".encode(), "en.txt": DEAL.encode()})
     result = invoke("batch", corpus, "-o", tmp_path / "out", "-q")
-    assert f"warning: zh.txt: {NO_ENGLISH}" in result.stderr and "en.txt" not in result.stderr
+    assert f"  warning: zh.txt: {NO_ENGLISH}\n" in result.stderr and "en.txt" not in result.stderr
     inputs = {i["path"]: i for i in json.loads((tmp_path / "out" / "manifest.json").read_text())["inputs"]}
     assert inputs["zh.txt"]["warnings"] == [NO_ENGLISH] and inputs["en.txt"]["warnings"] == []
 

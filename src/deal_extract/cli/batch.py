@@ -77,7 +77,7 @@ def _summary(manifest, manifest_path: Path, quiet: bool) -> None:
         )
     for record in manifest.inputs:
         if NO_ENGLISH in record.warnings:
-            typer.echo(f"warning: {record.path}: {NO_ENGLISH}", err=True)
+            typer.echo(f"  warning: {record.path}: {NO_ENGLISH}", err=True)
     fallback = [r for r in manifest.inputs if r.warnings]
     if fallback and not quiet:
         typer.echo(f"  {len(fallback)} inputs have warnings (e.g. a fallback encoding): see {manifest_path}", err=True)
