@@ -3,8 +3,9 @@
 :func:`run_batch` finds the inputs, skips those unchanged since the last run, reads the rest
 (reading errors are caught here, before any text reaches ``nlp.pipe``), streams the articles
 through :meth:`Extractor.pipe`, writes each article's JSON as soon as it is done, checkpoints
-``manifest.json`` every few seconds, and at the end rebuilds the aggregate tables from the
-article JSON files of all current inputs. See :mod:`deal_extract.outputs` for the files.
+``manifest.json`` every few seconds, and at the end rebuilds the tables and ``deals.sqlite``
+from every article record in the output folder (earlier runs' included). See
+:mod:`deal_extract.outputs` and :mod:`deal_extract.store` for the files.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any, Iterable, Iterator, Optional
 
 from tqdm import tqdm
 
+from .language import language_warnings
 from .outputs import (
     InputRecord,
     Manifest,
@@ -30,11 +32,12 @@ from .outputs import (
     read_article_json,
     read_manifest,
     remove_stale_temp_files,
-    write_aggregates,
     write_manifest,
 )
 from .reading import DEFAULT_MAX_CHARS, SUPPORTED_SUFFIXES, Article, InputError, InputItem, iter_items
 from .records import ArticleResult
+from .store import rebuild, text_path, write_text
+from .timing import BatchClock
 
 MANIFEST_NAME = "manifest.json"
 DONE = ("ok", "skipped")
@@ -51,6 +54,7 @@ class BatchOptions:
     max_chars: int = DEFAULT_MAX_CHARS
     progress: Optional[bool] = None  # None: shown when stderr is a terminal; False: hidden
     checkpoint_seconds: float = 5.0
+    excel: bool = False  # CSV files with a UTF-8 byte-order mark
 
 
 def tool_version() -> str:
@@ -134,7 +138,7 @@ class BatchRun:
         self.feed_broken = False
         self.words_processed = 0
         self._t0 = time.perf_counter()
-        self._last_tick = self._t0
+        self.clock = BatchClock(options.batch_size)
         self._last_checkpoint: Optional[float] = None
         self.bar: Optional[tqdm] = None
 
@@ -165,7 +169,7 @@ class BatchRun:
         if old is None or old.status not in DONE or item.sha256 is None or old.sha256 != item.sha256:
             return False
         output = article_json_path(item.source)
-        if read_article_json(self.output / output) is None:
+        if read_article_json(self.output / output) is None or not (self.output / text_path(item.source)).is_file():
             return False
         self._record(old.model_copy(update={"status": "skipped", "error": None, "output": output,
                                             "seconds": round(time.perf_counter() - started, 4)}))
@@ -199,24 +203,27 @@ class BatchRun:
                 except InputError as exc:
                     self._fail(item.source, item.sha256, str(exc), time.perf_counter() - started)
                     continue
+                article.warnings.extend(language_warnings(article.text))
                 self.in_flight.append(_InFlight(path, item, article, count_words(article.text)))
                 yield article
 
     def _finish(self, job: _InFlight, result: ArticleResult) -> None:
         output = article_json_path(job.item.source)
-        try:
+        try:  # the text first: a record never exists without the text its offsets index into
+            write_text(self.output, job.item.source, job.article.text)
             atomic_write_text(self.output / output, result.to_json() + "\n")
         except OSError as exc:
             self._fail(job.item.source, job.item.sha256, f"{job.path}: cannot write {self.output / output}: "
                        f"{exc.strerror or exc}", 0.0, job.article.encoding)
             return
-        tick = time.perf_counter()
-        self._record(InputRecord(
+        record = InputRecord(
             path=job.item.source, status="ok", sha256=job.item.sha256, encoding=job.article.encoding,
             warnings=list(job.article.warnings), output=output, organisations=len(result.organisations),
-            deals=len(result.deals), words=job.words, seconds=round(tick - self._last_tick, 4),
-        ))
-        self._last_tick = tick
+            deals=len(result.deals), words=job.words,
+        )
+        self._record(record)
+        self.clock.finished(record, len(job.article.text))
+        tick = time.perf_counter()
         self.words_processed += job.words
         if self._last_checkpoint is None or tick - self._last_checkpoint >= self.options.checkpoint_seconds:
             self.checkpoint()  # at the first finished article, then every checkpoint_seconds
@@ -234,7 +241,7 @@ class BatchRun:
 
     def _extract(self, files: list[tuple[Path, str]]) -> None:
         feed = self._feed(files)
-        self._last_tick = time.perf_counter()
+        self.clock.restart()
         while True:
             results = self.extractor.pipe(feed, batch_size=self.options.batch_size, n_process=self.options.n_process)
             try:
@@ -246,6 +253,7 @@ class BatchRun:
                     raise
             finally:
                 _close(results)  # stops nlp.pipe workers now, also on Ctrl-C
+                self.clock.flush()
             # the pipe broke on one of the articles in flight: redo those one by one, then go on
             while self.in_flight:
                 self._extract_alone(self.in_flight.popleft())
@@ -261,15 +269,11 @@ class BatchRun:
         self._last_checkpoint = time.perf_counter()
         write_manifest(self.manifest_path, self.manifest.model_copy(update={"inputs": self._merged_records()}))
 
-    def _results(self, records: list[InputRecord]) -> Iterator[ArticleResult]:
+    def _check_records(self, records: list[InputRecord]) -> None:
+        """An input whose article JSON went missing during the run is failed."""
         for record in records:
-            if record.status not in DONE:
-                continue
-            result = read_article_json(self.output / (record.output or article_json_path(record.path)))
-            if result is None:
+            if record.status in DONE and read_article_json(self.output / (record.output or article_json_path(record.path))) is None:
                 record.status, record.error = "failed", f"{record.path}: article JSON missing or invalid at the end of the run"
-                continue
-            yield result
 
     def run(self) -> Manifest:
         self.output.mkdir(parents=True, exist_ok=True)
@@ -286,7 +290,8 @@ class BatchRun:
             finally:
                 self.bar = None
         records = [self.records[key] for key in sorted(self.records)]
-        write_aggregates(self.output, self._results(records))
+        self._check_records(records)
+        rebuild(self.output, self.extractor.patterns, records, excel=self.options.excel)
         seconds = time.perf_counter() - self._t0
         self.manifest.inputs = records
         self.manifest.finished = now()

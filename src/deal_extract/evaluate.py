@@ -18,9 +18,10 @@ from typing import Any, Iterable, Optional, Sequence
 from pydantic import BaseModel, Field
 
 from .records import ArticleResult, GoldFile
-from .reading import Article, read_article
+from .progress import progress
+from .reading import Article
 from .yamlfile import read_mapping
-from .gold import GoldError, find_gold_pairs, load_gold
+from .gold import GoldError, find_gold_pairs, load_gold, read_listed_article
 from .scoring import MEASURES, PRF_FIELDS, ArticleScore, CorpusScore, score_article
 
 FLOOR_EPSILON = 1e-9
@@ -118,18 +119,18 @@ def evaluate(
     warnings += [f"{g}: gold file without article in {', '.join(map(str, corpus_dirs))}" for g in found.gold_without_article]
     warnings += [f"{a}: article without gold file in {gold_dir}" for a in found.article_without_gold]
     for gold_path, source_path, gold in golds:
-        if gold.article != source_path.name:
+        if gold.article not in (source_path.name, source_path.name.rpartition("#")[2]):
             warnings.append(f"{gold_path}: names article {gold.article!r} but is paired by stem with {source_path}")
-    articles: list[Article] = [read_article(source_path) for _, source_path, _ in golds]
+    articles: list[Article] = [read_listed_article(source_path) for _, source_path, _ in golds]
     if extractor is None and articles:
         from . import api  # imported here: scoring needs no model
 
         extractor = api.load(model=model, patterns=patterns, organisations=organisations)
-    results = list(extractor.pipe(articles)) if articles else []
+    results = list(progress(extractor.pipe(articles), len(articles), "evaluate")) if articles else []
     evaluated = [
         EvaluatedArticle(
             gold_path=gold_path, source_path=source_path, text=article.text, result=result, gold=gold,
-            score=score_article(result, gold, text=article.text, article=source_path.stem),
+            score=score_article(result, gold, text=article.text, article=gold_path.stem),
         )
         for (gold_path, source_path, gold), article, result in zip(golds, articles, results)
     ]

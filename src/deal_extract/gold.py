@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from pydantic import BaseModel, Field, ValidationError
 
+from .reading import Article, iter_items, read_article
 from .records import GoldFile
 from .yamlfile import read_mapping
 
-#: Article file types read from corpus folders.
-ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json")
 GOLD_SUFFIXES = (".yaml", ".yml")
 
 
@@ -56,20 +55,44 @@ class GoldPairs(BaseModel):
 
 
 def list_articles(corpus_dirs: Sequence[Path | str]) -> tuple[dict[str, Path], list[str]]:
-    """Article files of the corpus folders by stem, and warnings for stems found twice."""
+    """Articles of the corpus folders by stem, found as ``batch`` finds them, and warnings for stems found twice.
+
+    Folders are searched recursively for every input kind ``batch`` reads; a ``.jsonl`` line
+    is listed as ``feed.jsonl#id`` under the stem ``id`` (read it with :func:`read_listed_article`).
+    """
+    from .batch import find_inputs  # here: batch's modules import this one
+
     found: dict[str, Path] = {}
     warnings: list[str] = []
     for folder in map(Path, corpus_dirs):
         if not folder.is_dir():
             raise GoldError(f"{folder}: corpus folder not found")
-        for path in sorted(folder.iterdir()):
-            if not path.is_file() or path.suffix.lower() not in ARTICLE_SUFFIXES:
-                continue
-            if path.stem in found:
-                warnings.append(f"{path}: article stem {path.stem!r} also at {found[path.stem]}; using the first")
-                continue
-            found[path.stem] = path
+        for file, _ in find_inputs(folder):
+            for stem, path in _listed(file):
+                if stem in found:
+                    warnings.append(f"{path}: article stem {stem!r} also at {found[stem]}; using the first")
+                    continue
+                found[stem] = path
     return found, warnings
+
+
+def _listed(file: Path) -> Iterable[tuple[str, Path]]:
+    if file.suffix.lower() != ".jsonl":
+        yield file.stem, file
+        return
+    for item in iter_items(file, str(file)):
+        yield item.source.rpartition("#")[2], Path(item.source)
+
+
+def read_listed_article(path: Path) -> Article:
+    """An article :func:`list_articles` found: a file, or one line of a ``.jsonl`` file (``feed.jsonl#id``)."""
+    path = Path(path)
+    file, _, ident = str(path).rpartition("#")
+    if not path.exists() and file and Path(file).suffix.lower() == ".jsonl" and Path(file).is_file():
+        for item in iter_items(Path(file), file):
+            if item.source == str(path):
+                return item.load()
+    return read_article(path)
 
 
 def find_gold_pairs(gold_dir: Path | str, corpus_dirs: Sequence[Path | str]) -> GoldPairs:
