@@ -18,18 +18,20 @@ class GoldError(ValueError):
     """A gold file or folder cannot be used; ``str()`` names the file and the cause."""
 
 
-def gold_files(gold_dir: Path | str) -> tuple[dict[str, Path], list[str]]:
-    """The gold files of a folder by stem (the first of each stem), and warnings for the others."""
-    gold_dir = Path(gold_dir)
-    if not gold_dir.is_dir():
-        raise GoldError(f"{gold_dir}: gold folder not found")
+def gold_files(gold_dirs: Path | str | Sequence[Path | str]) -> tuple[dict[str, Path], list[str]]:
+    """The gold files of one folder, or of several (each folder is one gold set: its files,
+    not its subfolders), by stem (the first of each stem), and warnings for the others."""
+    folders = [Path(gold_dirs)] if isinstance(gold_dirs, (str, Path)) else [Path(d) for d in gold_dirs]
     found: dict[str, Path] = {}
     warnings: list[str] = []
-    for path in sorted(p for p in gold_dir.iterdir() if p.is_file() and p.suffix.lower() in GOLD_SUFFIXES):
-        if path.stem in found:
-            warnings.append(f"{path}: second gold file for {path.stem!r}; ignored")
-        else:
-            found[path.stem] = path
+    for gold_dir in folders:
+        if not gold_dir.is_dir():
+            raise GoldError(f"{gold_dir}: gold folder not found")
+        for path in sorted(p for p in gold_dir.iterdir() if p.is_file() and p.suffix.lower() in GOLD_SUFFIXES):
+            if path.stem in found:
+                warnings.append(f"{path}: second gold file for {path.stem!r}; ignored")
+            else:
+                found[path.stem] = path
     return found, warnings
 
 
@@ -95,9 +97,9 @@ def read_listed_article(path: Path) -> Article:
     return read_article(path)
 
 
-def find_gold_pairs(gold_dir: Path | str, corpus_dirs: Sequence[Path | str]) -> GoldPairs:
-    """Pair gold files with article files by file stem; list what has no partner."""
-    golds, gold_warnings = gold_files(gold_dir)
+def find_gold_pairs(gold_dirs: Path | str | Sequence[Path | str], corpus_dirs: Sequence[Path | str]) -> GoldPairs:
+    """Pair gold files (of one folder or several) with article files by file stem; list what has no partner."""
+    golds, gold_warnings = gold_files(gold_dirs)
     articles, warnings = list_articles(corpus_dirs)
     result = GoldPairs(warnings=warnings + gold_warnings)
     for stem, gold in golds.items():
