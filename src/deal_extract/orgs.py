@@ -105,10 +105,21 @@ def repaired_entities(doc: Doc, heads: set[str]) -> list[Span]:
         out.append(ent)
     starts = {e.start for e in out}
     for i, ent in enumerate(out):
-        end = legal_tail(doc, ent.end) if ent.label_ == ORG else ent.end
+        end = _name_tail(doc, ent.end, heads) if ent.label_ == ORG else ent.end
         if end > ent.end and not starts.intersection(range(ent.end, end)):
-            out[i] = Span(doc, ent.start, end, label=ORG, span_id=ent.id)  # bare "Pte. Ltd." after a name
+            out[i] = Span(doc, ent.start, end, label=ORG, span_id=ent.id)  # "Hansoh Pharmaceutical" + "Group Co., Ltd."
     return out
+
+
+def _name_tail(doc: Doc, k: int, heads: set[str]) -> int:
+    """Where the rest of a name starting at token ``k`` ends: capitalised name heads ("Group",
+    "Holdings", "Pharmaceutical") that a legal form closes, or a legal form alone ("Pte. Ltd.")."""
+    end = k
+    while end < len(doc) and doc[end].lower_ in heads and doc[end].text[:1].isupper():
+        end += 1
+    tail = legal_tail(doc, end)
+    closed = tail > end or (end > k and doc[end - 1].lower_ in LEGAL_SUFFIXES)
+    return tail if closed else k
 
 
 def legal_tail(doc: Doc, k: int) -> int:
