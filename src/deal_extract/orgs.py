@@ -250,6 +250,7 @@ class OrganisationResolver:
         self.shapes = shape_matcher(nlp.vocab, patterns)
         self.ambiguous = ambiguous_matcher(nlp, patterns)
         self.name_heads = {w.casefold() for w in noise.name_heads}
+        self.drug_nouns = {w.casefold() for w in noise.drug_nouns}
 
     # -- cleaning ---------------------------------------------------------------------
 
@@ -320,8 +321,9 @@ class OrganisationResolver:
         return False
 
     def _product_context(self, span: Span) -> bool:
-        """A brand or a person, not an organisation: "Merck's Keytruda", "Keytruda (pembrolizumab)",
-        "brands such as Celevida", "sold as AWcorna", "under the Mounjaro brand", "President Joko Widodo"."""
+        """A brand, a target, a portfolio or a person, not an organisation: "Merck's Keytruda",
+        "Keytruda (pembrolizumab)", "brands such as Celevida", "sold as AWcorna", "under the Mounjaro
+        brand", "VEGF bispecific", "Minister of Science", "President Joko Widodo"."""
         doc, s, e = span.doc, span.start, span.end
         named = any(t.lower_ in self.name_heads or t.lower_ in LEGAL_SUFFIXES or t.text.casefold() in self.kind_words
                     for t in span)
@@ -332,6 +334,10 @@ class OrganisationResolver:
         before = [t.lower_ for t in doc[max(0, s - 3):s]]
         if "brand" in before or "brands" in before or before[-2:] == ["sold", "as"] or (e < len(doc) and doc[e].lower_ in ("brand", "brands")):
             return True
+        if s > 1 and doc[s - 1].lower_ in ("of", "for") and doc[s - 2].lower_ in self.title_words:
+            return True  # a portfolio: "Minister of Science, Technology and Innovation"
+        if len(span) == 1 and e < len(doc) and doc[e].lower_ in self.drug_nouns:
+            return True  # a target or a drug: "VEGF bispecific", "KRAS inhibitor"
         return s > 0 and doc[s - 1].lower_ in self.title_words
 
     def candidates(self, doc: Doc, text_info: tuple[str, int]) -> list[Mention]:
