@@ -28,36 +28,60 @@ def shared_corpus() -> Path:
 
 # --- the regression gate: pinned floors over the real gold ------------------------------
 
-def test_floors_file_is_valid():
-    floors = evaluation.load_floors(FLOORS)
-    assert floors, "tests/floors.yml pins no floor"
-    for name in floors:
-        field, measure = name.split(".")
+#: the gold sets of tests/floors.yml: gold folder and article folders
+SETS = {
+    "team": (REPO / "tests" / "gold", [REPO / "corpus", shared_corpus()]),
+    "blind": (REPO / "tests" / "gold" / "blind", [REPO / "corpus" / "blind"]),
+}
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_floors_file_is_valid(name):
+    floors = evaluation.load_floors(FLOORS, name)
+    assert floors, f"tests/floors.yml pins no floor for {name}"
+    for floor in floors:
+        field, measure = floor.split(".")
         assert measure in MEASURES[field]
 
 
-def test_gold_figures_meet_floors(extractor):
-    corpus_dirs = [d for d in (REPO / "corpus", shared_corpus()) if d.is_dir()]
-    assert corpus_dirs, f"no corpus folder: {REPO / 'corpus'} or {shared_corpus()}"
-    report = evaluation.evaluate(REPO / "tests" / "gold", corpus_dirs, extractor=extractor)
+def test_floors_file_names_every_set():
+    assert set(yaml.safe_load(FLOORS.read_text(encoding="utf-8"))) == set(SETS)
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_gold_figures_meet_floors(extractor, name):
+    gold_dir, corpus = SETS[name]
+    corpus_dirs = [d for d in corpus if d.is_dir()]
+    assert corpus_dirs, f"no corpus folder: {corpus}"
+    report = evaluation.evaluate(gold_dir, corpus_dirs, extractor=extractor)
     assert report.articles, "no gold file has an article in " + ", ".join(map(str, corpus_dirs))
     micro = report.micro
-    floors = evaluation.load_floors(FLOORS)
+    floors = evaluation.load_floors(FLOORS, name)
     missed = [  # the figure, the floor, and FLOOR_EPSILON of slack for float rounding
-        f"{name} = {micro[name.split('.')[0]][name.split('.')[1]]:.4f} is below the floor {floor:.4f}"
-        for name, floor in floors.items()
-        if micro[name.split(".")[0]][name.split(".")[1]] < floor - evaluation.FLOOR_EPSILON
+        f"{floor_name} = {micro[floor_name.split('.')[0]][floor_name.split('.')[1]]:.4f} is below the floor {floor:.4f}"
+        for floor_name, floor in floors.items()
+        if micro[floor_name.split(".")[0]][floor_name.split(".")[1]] < floor - evaluation.FLOOR_EPSILON
     ]
     if missed:
         data = report.to_dict()
         table = "\n".join(evaluation.format_report({**data, "articles": {}}).splitlines()[1:])
         pytest.fail(
-            "micro figures below tests/floors.yml:\n  " + "\n  ".join(missed)
+            f"{name} micro figures below tests/floors.yml:\n  " + "\n  ".join(missed)
             + f"\n\nmicro over {len(data['articles'])} article(s)\n{table}\n"
-            + "per-article figures and every missed or spurious item: deal-extract evaluate --gold tests/gold "
+            + f"per-article figures and every missed or spurious item: deal-extract evaluate --gold {gold_dir} "
             + " ".join(f"--corpus {d}" for d in corpus_dirs),
             pytrace=False,
         )
+
+
+def test_a_floors_file_with_sets_needs_a_set(tmp_path):
+    floors = tmp_path / "floors.yml"
+    floors.write_text("team:\n  deals.f1: 0.9\nblind:\n  deals.f1: 0.4\n", encoding="utf-8")
+    assert evaluation.load_floors(floors, "blind") == {"deals.f1": 0.4}
+    with pytest.raises(evaluation.FloorError, match="--floors-set"):
+        evaluation.load_floors(floors)
+    with pytest.raises(evaluation.FloorError, match="no floors set 'other'"):
+        evaluation.load_floors(floors, "other")
 
 
 # --- the command, with a stand-in extractor ----------------------------------------------

@@ -208,7 +208,7 @@ def test_batch_exit_status_and_stderr(batch_run, hostile_dir):
     lines = proc.stderr.strip().splitlines()
     assert lines[0].startswith("deal-extract batch: ") and " failed" in lines[0]
     for line in lines[1:]:
-        assert line.startswith(("  failed: ", "  ... and ")) or re.match(r"  \d+ inputs have warnings", line), line
+        assert line.startswith(("  failed: ", "  ... and ", "  warning: ")) or re.match(r"  \d+ inputs have warnings", line), line
     for line in lines:
         if line.startswith("  failed: "):
             assert line[len("  failed: "):].startswith(str(hostile_dir)), line

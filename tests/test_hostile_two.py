@@ -124,6 +124,7 @@ ADVERSARIAL = {
     "records._ISO4217": ["A" * N],
     "normalise._SPECIAL": ["\u00e9" * N],
     "outputs._PLAIN_ID": ["a" * N + "/"],
+    "language._WORD": ["a" * N, "a1" * N, "\u4e00" * N + "!"],
 }
 
 
@@ -421,6 +422,60 @@ def test_output_names_collide_no_more(extractor, tmp_path):
                         f"feed.jsonl#{old_style}": {"Samsung Biologics", "Takeda"}}
 
 
+def test_stored_texts_use_the_same_injective_bounded_names(extractor, tmp_path):
+    """The texts the database and ``report --from`` read sit beside the records, one per input."""
+    from deal_extract.report import build_report_from_output
+    from deal_extract.store import text_path
+
+    long_name = "n" * 240 + ".txt"
+    corpus = write_files(tmp_path / "corpus", {
+        long_name: DEAL.encode(),
+        "news#1.txt": DEAL.replace("Pfizer", "Moderna").encode(),
+        "news/1.txt": DEAL.encode(),
+        "feed.jsonl": "\n".join(json.dumps({"id": i, "text": DEAL.replace("Pfizer", name)})
+                                for i, name in (("a/b", "Lonza"), ("i" * 5000, "Takeda"))).encode()})
+    out = tmp_path / "out"
+    manifest = run_batch(extractor, BatchOptions(corpus=corpus, output=out, progress=False))
+    assert len(manifest.inputs) == 5 and all(r.status == "ok" for r in manifest.inputs)
+    texts = [text_path(r.output) for r in manifest.inputs]
+    assert len(set(texts)) == 5
+    for text in texts:
+        assert all(len(part.encode()) <= 255 for part in text.split("/"))
+        assert (out / text).read_text().startswith("Samsung Biologics signed")
+    assert (out / texts[[r.path for r in manifest.inputs].index(long_name)]).read_text() == DEAL
+    data = build_report_from_output(out)
+    assert not data.warnings and {a.source for a in data.articles} == {r.path for r in manifest.inputs}
+    assert all(a.text and "Samsung Biologics" in a.text for a in data.articles)
+    assert run_batch(extractor, BatchOptions(corpus=corpus, output=out, progress=False)).totals.skipped == 5
+
+
+def test_an_output_folder_is_marked_before_its_texts_are_written(extractor, tmp_path):
+    """A run stopped before its first checkpoint leaves no texts/ that a later run could take for articles."""
+    from deal_extract.inputs import OutputFolderError, check_output_folder, is_output_folder
+
+    corpus = write_files(tmp_path / "corpus", {"a.txt": DEAL.encode()})
+    out = corpus / "run1"
+    seen = []
+
+    class Stop(Exception):
+        pass
+
+    class Watching:
+        def __getattr__(self, name):
+            return getattr(extractor, name)
+
+        def pipe(self, articles, **kwargs):
+            seen.append(is_output_folder(out) and not (out / "texts").exists())
+            raise Stop
+            yield  # a generator, as Extractor.pipe
+
+    manifest = run_batch(Watching(), BatchOptions(corpus=corpus, output=out, progress=False))
+    assert seen and all(seen) and manifest.totals.failed == 1
+    for sub in ("texts", "articles"):
+        with pytest.raises(OutputFolderError, match="lies in the outputs"):
+            check_output_folder(out / sub, out)
+
+
 _NAMES = st.text(st.characters(blacklist_characters="/\x00"), min_size=1, max_size=300)
 
 
@@ -520,6 +575,27 @@ def test_report_does_not_follow_a_symlink_leaving_the_corpus(tmp_path):
     (corpus / "passwd.txt").symlink_to(secret)
     found, warnings = list_articles([corpus])
     assert list(found) == ["a"] and warnings == [f"{corpus / 'passwd.txt'}: symbolic link to a file outside {corpus}; not followed"]
+
+
+def test_report_and_evaluate_skip_what_batch_skips_unless_told(tmp_path):
+    """report and evaluate find articles recursively as batch does: the same links and output folders are left out."""
+    from deal_extract.gold import find_gold_pairs, list_articles
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0\n")
+    corpus = write_files(tmp_path / "corpus", {"a.txt": DEAL.encode(), "sub/b.txt": DEAL.encode()})
+    (corpus / "sub" / "passwd.txt").symlink_to(secret)
+    old_run = write_files(corpus / "old_run", {"texts/c.txt.txt": DEAL.encode()})
+    (old_run / "manifest.json").write_text(json.dumps({"tool_version": "0", "model": "m", "model_version": "1",
+                                                       "patterns_sha256": "x", "started": "2025-01-01"}))
+    found, warnings = list_articles([corpus])
+    assert sorted(found) == ["a", "b"]
+    assert any("passwd.txt: symbolic link" in w for w in warnings) and any("old_run" in w for w in warnings)
+    found, _ = list_articles([corpus], follow_symlinks=True)
+    assert sorted(found) == ["a", "b", "passwd"]
+    gold = write_files(tmp_path / "gold", {"passwd.yml": b"deals: []\n"})
+    assert [g.name for g in find_gold_pairs(gold, [corpus]).gold_without_article] == ["passwd.yml"]
+    assert [a.name for _, a in find_gold_pairs(gold, [corpus], follow_symlinks=True).pairs] == ["passwd.txt"]
 
 
 # --- 11. control characters in messages -------------------------------------------------

@@ -475,3 +475,22 @@ def test_a_one_country_legal_form_outranks_the_curated_country(extractor):
     text = "Weekly roundup.\n\n- Lumos Diagnostics Pte. Ltd. (Singapore) and a Vietnamese hospital agreed to validate a test.\n"
     got = {o.name: o.country for o in extractor.extract_text(text).organisations}
     assert got.get("Lumos Diagnostics Pte. Ltd.") == "SG", got
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Hansoh Pharmaceutical Group Co., Ltd. licensed its candidate to a US drugmaker.", "Hansoh Pharmaceutical Group Co., Ltd."),
+    ("Pfizer Inc. signed a supply contract with a Korean CDMO.", "Pfizer Inc."),
+])
+def test_a_curated_name_takes_the_rest_of_a_longer_name(extractor, text, name):
+    names = [o.name for o in extractor.extract_text("Weekly roundup.\n\n" + text).organisations]
+    assert name in names, names
+
+
+@pytest.mark.parametrize("text, not_org", [
+    ("Quillon Therapeutics licensed a PD-1 x VEGF bispecific antibody to a US partner.", "VEGF"),
+    ("The Minister of Science, Technology and Innovation witnessed the signing by Tembury Biotech.", "Science, Technology"),
+    ("Tembury Biotech said the NewCo would be based in Boston.", "NewCo"),
+])
+def test_targets_portfolios_and_terms_are_not_organisations(extractor, text, not_org):
+    names = [o.name for o in extractor.extract_text("Weekly roundup.\n\n" + text).organisations]
+    assert not_org not in names, names

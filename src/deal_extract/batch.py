@@ -3,8 +3,9 @@
 :func:`run_batch` finds the inputs, skips those unchanged since the last run, reads the rest
 (reading errors are caught here, before any text reaches ``nlp.pipe``), streams the articles
 through :meth:`Extractor.pipe`, writes each article's JSON as soon as it is done, checkpoints
-``manifest.json`` every few seconds, and at the end rebuilds the aggregate tables from the
-article JSON files of all current inputs. See :mod:`deal_extract.outputs` for the files.
+``manifest.json`` every few seconds, and at the end rebuilds the tables and ``deals.sqlite``
+from every article record in the output folder (earlier runs' included). See
+:mod:`deal_extract.outputs` and :mod:`deal_extract.store` for the files.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any, Iterator, Optional
 from tqdm import tqdm
 
 from .inputs import MANIFEST_NAME, check_output_folder, find_inputs, scan_corpus
+from .language import language_warnings
 from .lock import output_lock
 from .outputs import (
     InputRecord,
@@ -33,12 +35,13 @@ from .outputs import (
     read_article_json,
     read_manifest,
     remove_stale_temp_files,
-    write_aggregates,
     write_manifest,
 )
 from .reading import DEFAULT_MAX_CHARS, Article, InputError, InputItem, iter_items
 from .records import ArticleResult
+from .store import rebuild, text_path, write_text
 from .timelimit import ArticleTimeout, article_seconds, time_limit
+from .timing import BatchClock
 
 __all__ = ["BatchOptions", "MANIFEST_NAME", "find_inputs", "run_batch"]
 
@@ -61,6 +64,7 @@ class BatchOptions:
     checkpoint_seconds: float = 5.0
     timeout: Optional[float] = None  # seconds per article; None: scaled by its length; 0: no limit
     follow_symlinks: bool = False
+    excel: bool = False  # CSV files with a UTF-8 byte-order mark
 
 
 def tool_version() -> str:
@@ -115,7 +119,7 @@ class BatchRun:
         self.seen: set[str] = set()
         self.words_processed = 0
         self._t0 = time.perf_counter()
-        self._last_tick = self._t0
+        self.clock = BatchClock(options.batch_size)
         self._last_checkpoint: Optional[float] = None
         self.bar: Optional[tqdm] = None
 
@@ -135,10 +139,15 @@ class BatchRun:
         if self.bar is not None:
             self.bar.update(1)
 
+    def _remove_stored(self, record: str) -> None:
+        """Remove an article record and its text (relative paths of the output folder)."""
+        for stale in (self.output / record, self.output / text_path(record)):
+            if stale.is_file():
+                stale.unlink()
+
     def _fail(self, item: InputItem, error: str, seconds: float, encoding: Optional[str] = None) -> None:
-        stale = self.output / article_json_path(item.file, item.ident)
-        if stale.is_file():  # a result of an earlier version of this input would mislead
-            stale.unlink()
+        output = article_json_path(item.file, item.ident)
+        self._remove_stored(output)  # a result of an earlier version of this input would mislead
         self._record(InputRecord(path=item.source, status="failed", error=error, sha256=item.sha256,
                                  encoding=encoding, seconds=round(seconds, 4)))
 
@@ -147,7 +156,8 @@ class BatchRun:
         if old is None or old.status not in DONE or item.sha256 is None or old.sha256 != item.sha256:
             return False
         output = article_json_path(item.file, item.ident)
-        if old.output != output or read_article_json(self.output / output) is None:
+        if (old.output != output or read_article_json(self.output / output) is None
+                or not (self.output / text_path(output)).is_file()):
             return False
         self._record(old.model_copy(update={"status": "skipped", "error": None, "output": output,
                                             "seconds": round(time.perf_counter() - started, 4)}))
@@ -174,6 +184,7 @@ class BatchRun:
                 except InputError as exc:
                     self._fail(item, str(exc), time.perf_counter() - started)
                     continue
+                article.warnings.extend(language_warnings(article.text))
                 yield _InFlight(path, item, article, count_words(article.text),
                                 article_seconds(len(article.text), self.options.timeout))
 
@@ -193,19 +204,21 @@ class BatchRun:
 
     def _finish(self, job: _InFlight, result: ArticleResult) -> None:
         output = job.output
-        try:
+        try:  # the text first: a record never exists without the text its offsets index into
+            write_text(self.output, output, job.article.text)
             atomic_write_text(self.output / output, result.to_json() + "\n")
         except OSError as exc:
             self._fail(job.item, f"{job.path}: cannot write {self.output / output}: {exc.strerror or exc}", 0.0,
                        job.article.encoding)
             return
-        tick = time.perf_counter()
-        self._record(InputRecord(
+        record = InputRecord(
             path=job.item.source, status="ok", sha256=job.item.sha256, encoding=job.article.encoding,
             warnings=list(job.article.warnings), output=output, organisations=len(result.organisations),
-            deals=len(result.deals), words=job.words, seconds=round(tick - self._last_tick, 4),
-        ))
-        self._last_tick = tick
+            deals=len(result.deals), words=job.words,
+        )
+        self._record(record)
+        self.clock.finished(record, len(job.article.text))
+        tick = time.perf_counter()
         self.words_processed += job.words
         if self._last_checkpoint is None or tick - self._last_checkpoint >= self.options.checkpoint_seconds:
             self.checkpoint()  # at the first finished article, then every checkpoint_seconds
@@ -256,14 +269,16 @@ class BatchRun:
                     raise
             finally:
                 _close(results)  # stops nlp.pipe workers now, also on Ctrl-C
+                self.clock.flush()
         # the pipe broke or timed out on one of these articles: redo them one by one
         while pending:
             self._extract_alone(pending.popleft())
 
     def _extract(self, files: list[tuple[Path, str]]) -> None:
-        self._last_tick = time.perf_counter()
+        self.clock.restart()
         for chunk in self._chunks(files):
             self._extract_chunk(chunk)
+        self.clock.flush()
 
     # -- manifest and aggregates --
 
@@ -276,15 +291,11 @@ class BatchRun:
         self._last_checkpoint = time.perf_counter()
         write_manifest(self.manifest_path, self.manifest.model_copy(update={"inputs": self._merged_records()}))
 
-    def _results(self, records: list[InputRecord]) -> Iterator[ArticleResult]:
+    def _check_records(self, records: list[InputRecord]) -> None:
+        """An input whose article JSON went missing during the run is failed."""
         for record in records:
-            if record.status not in DONE:
-                continue
-            result = read_article_json(self.output / record.output) if record.output else None
-            if result is None:
+            if record.status in DONE and (not record.output or read_article_json(self.output / record.output) is None):
                 record.status, record.error = "failed", f"{record.path}: article JSON missing or invalid at the end of the run"
-                continue
-            yield result
 
     def run(self) -> Manifest:
         check_output_folder(self.options.corpus, self.output)
@@ -293,6 +304,10 @@ class BatchRun:
 
     def _run(self) -> Manifest:
         remove_stale_temp_files(self.output)  # under the lock: no other run's temporary files
+        if read_manifest(self.manifest_path) is None:
+            # mark the folder as a deal-extract output before any text is written to it, so that
+            # no later run takes its texts/ or articles/ for articles (inputs.is_output_folder)
+            write_manifest(self.manifest_path, self.manifest.model_copy(update={"inputs": self._merged_records()}))
         scan = scan_corpus(self.options.corpus, self.options.glob, exclude=[self.output],
                            follow_symlinks=self.options.follow_symlinks)
         files = scan.files
@@ -308,7 +323,8 @@ class BatchRun:
             finally:
                 self.bar = None
         records = [self.records[key] for key in sorted(self.records)]
-        write_aggregates(self.output, self._results(records))
+        self._check_records(records)
+        rebuild(self.output, self.extractor.patterns, records, excel=self.options.excel)
         seconds = time.perf_counter() - self._t0
         self.manifest.inputs = records
         self.manifest.finished = now()

@@ -25,14 +25,15 @@ from typing import Callable, Iterable, Optional, Union
 
 import spacy
 from spacy.language import Language
-from spacy.pipeline import EntityRuler, SpanRuler
+from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc
 
 from . import extensions  # noqa: F401  (registers doc._.organisations, doc._.deals, ...)
 from .cues import SPANS_KEY, span_ruler_patterns
 from .deals import DealFinder
 from .linebreaks import LineBreaks
-from .orgs import OrganisationResolver, ruler_patterns
+from .curated import CuratedNames
+from .orgs import OrganisationResolver
 from .patterns import Patterns
 
 PatternsLike = Union[Patterns, str, Path, None]
@@ -82,13 +83,10 @@ def tokenizer_only(nlp: Language) -> Language:
 
 
 class OrgRuler(RulesComponent):
-    """Curated organisations and organisation shapes, as an EntityRuler."""
+    """The curated organisations' exact names (before the NER; shapes are matched after it)."""
 
-    def build(self, patterns: Patterns) -> EntityRuler:
-        ruler = EntityRuler(tokenizer_only(self.nlp), name=self.name, phrase_matcher_attr="ORTH",
-                            validate=False, overwrite_ents=True)
-        ruler.add_patterns(ruler_patterns(patterns))
-        return ruler
+    def build(self, patterns: Patterns) -> CuratedNames:
+        return CuratedNames(patterns)
 
 
 class Organisations(RulesComponent):
@@ -121,7 +119,7 @@ def make_line_breaks(nlp: Language, name: str) -> LineBreaks:
     assigns=["doc.ents", "token.ent_iob", "token.ent_type"],
 )
 def make_org_ruler(nlp: Language, name: str) -> OrgRuler:
-    """Curated organisations and organisation shapes, as an EntityRuler (place it before "ner")."""
+    """The curated organisations' exact names (place it before "ner"; the shapes are matched after the NER)."""
     return OrgRuler(nlp, name)
 
 

@@ -18,9 +18,10 @@ from typing import Any, Iterable, Optional, Sequence
 from pydantic import BaseModel, Field
 
 from .records import ArticleResult, GoldFile
-from .reading import Article, read_article
+from .progress import progress
+from .reading import Article
 from .yamlfile import read_mapping
-from .gold import GoldError, find_gold_pairs, load_gold
+from .gold import GoldError, find_gold_pairs, load_gold, read_listed_article
 from .scoring import MEASURES, PRF_FIELDS, ArticleScore, CorpusScore, score_article
 
 FLOOR_EPSILON = 1e-9
@@ -46,7 +47,7 @@ class EvaluatedArticle(BaseModel):
 
 
 class EvaluationReport(BaseModel):
-    gold_dir: Path
+    gold_dirs: list[Path]
     corpus_dirs: list[Path]
     articles: list[EvaluatedArticle] = Field(default_factory=list)
     gold_without_article: list[Path] = Field(default_factory=list)
@@ -90,7 +91,7 @@ class EvaluationReport(BaseModel):
             "by_style": self.by_style(),
             "counts": counts,
             "articles": articles,
-            "gold_dir": str(self.gold_dir),
+            "gold_dirs": [str(d) for d in self.gold_dirs],
             "corpus_dirs": [str(d) for d in self.corpus_dirs],
             "gold_without_article": [str(p) for p in self.gold_without_article],
             "article_without_gold": [str(p) for p in self.article_without_gold],
@@ -99,12 +100,13 @@ class EvaluationReport(BaseModel):
 
 
 def evaluate(
-    gold_dir: Path | str,
+    gold_dir: Path | str | Sequence[Path | str],
     corpus_dirs: Sequence[Path | str],
     extractor=None,
     model: Optional[str] = None,
     patterns: Optional[Path | str] = None,
     organisations: Sequence[Path | str] = (),
+    follow_symlinks: bool = False,
 ) -> EvaluationReport:
     """Extract every article that has a gold file and score it (``model``, ``patterns`` and
     ``organisations`` go to :func:`deal_extract.load` when no ``extractor`` is given).
@@ -112,29 +114,31 @@ def evaluate(
     Raises :class:`GoldError` (folders, gold files), :class:`deal_extract.reading.InputError`
     (articles), and the loader's ``ModelNotFound`` / ``PatternError``.
     """
-    found = find_gold_pairs(gold_dir, corpus_dirs)
+    found = find_gold_pairs(gold_dir, corpus_dirs, follow_symlinks=follow_symlinks)
     golds = [(gold_path, source_path, load_gold(gold_path)) for gold_path, source_path in found.pairs]
     warnings = list(found.warnings)
     warnings += [f"{g}: gold file without article in {', '.join(map(str, corpus_dirs))}" for g in found.gold_without_article]
-    warnings += [f"{a}: article without gold file in {gold_dir}" for a in found.article_without_gold]
+    gold_dirs = [Path(gold_dir)] if isinstance(gold_dir, (str, Path)) else [Path(d) for d in gold_dir]
+    gold_names = ", ".join(map(str, gold_dirs))
+    warnings += [f"{a}: article without gold file in {gold_names}" for a in found.article_without_gold]
     for gold_path, source_path, gold in golds:
-        if gold.article != source_path.name:
+        if gold.article not in (source_path.name, source_path.name.rpartition("#")[2]):
             warnings.append(f"{gold_path}: names article {gold.article!r} but is paired by stem with {source_path}")
-    articles: list[Article] = [read_article(source_path) for _, source_path, _ in golds]
+    articles: list[Article] = [read_listed_article(source_path) for _, source_path, _ in golds]
     if extractor is None and articles:
         from . import api  # imported here: scoring needs no model
 
         extractor = api.load(model=model, patterns=patterns, organisations=organisations)
-    results = list(extractor.pipe(articles)) if articles else []
+    results = list(progress(extractor.pipe(articles), len(articles), "evaluate")) if articles else []
     evaluated = [
         EvaluatedArticle(
             gold_path=gold_path, source_path=source_path, text=article.text, result=result, gold=gold,
-            score=score_article(result, gold, text=article.text, article=source_path.stem),
+            score=score_article(result, gold, text=article.text, article=gold_path.stem),
         )
         for (gold_path, source_path, gold), article, result in zip(golds, articles, results)
     ]
     return EvaluationReport(
-        gold_dir=Path(gold_dir), corpus_dirs=[Path(d) for d in corpus_dirs], articles=evaluated,
+        gold_dirs=gold_dirs, corpus_dirs=[Path(d) for d in corpus_dirs], articles=evaluated,
         gold_without_article=found.gold_without_article, article_without_gold=found.article_without_gold,
         warnings=warnings,
     )
@@ -184,10 +188,21 @@ def parse_floor(spec: str) -> tuple[str, float]:
     return f"{field}.{measure}", _check_value(name.strip(), value.strip())
 
 
-def load_floors(path: Path | str) -> dict[str, float]:
-    """A YAML mapping ``field.measure: value`` (for example ``deals.f1: 0.90``)."""
+def load_floors(path: Path | str, section: Optional[str] = None) -> dict[str, float]:
+    """A YAML mapping ``field.measure: value`` (for example ``deals.f1: 0.90``), or a mapping of
+    gold sets to such mappings (``team: {deals.f1: 0.95}``, ``blind: {...}``), of which
+    ``section`` names the one to read."""
     path = Path(path)
     data = read_mapping(path, FloorError, "floors file")
+    sections = [name for name, value in data.items() if isinstance(value, dict)]
+    if sections and len(sections) != len(data):
+        raise FloorError(f"{path}: mixes floors and sections of floors ({', '.join(map(str, sections))})")
+    if section is not None:
+        if section not in sections:
+            raise FloorError(f"{path}: no floors set {section!r}; sets: {', '.join(map(str, sections)) or 'none'}")
+        data = data[section]
+    elif sections:
+        raise FloorError(f"{path}: holds floors per gold set ({', '.join(map(str, sections))}); choose one with --floors-set NAME")
     floors: dict[str, float] = {}
     for name, value in data.items():
         try:
@@ -366,11 +381,11 @@ def write_json(data: dict[str, Any], path: Path | str) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def floors_from(specs: Iterable[str], files: Iterable[Path | str] = ()) -> dict[str, float]:
-    """Floors from files, then ``--min`` specs (which win)."""
+def floors_from(specs: Iterable[str], files: Iterable[Path | str] = (), section: Optional[str] = None) -> dict[str, float]:
+    """Floors from files (their ``section`` where they hold floors per gold set), then ``--min`` specs (which win)."""
     floors: dict[str, float] = {}
     for path in files:
-        floors.update(load_floors(path))
+        floors.update(load_floors(path, section))
     for spec in specs:
         name, value = parse_floor(spec)
         floors[name] = value

@@ -54,7 +54,7 @@ def check_output_folder(corpus: Path, output: Path) -> None:
     output_real = os.path.realpath(output)
     if corpus_real == output_real:
         raise OutputFolderError(f"output folder {output} is the corpus folder: give -o a folder outside {corpus}")
-    if _inside(corpus_real, os.path.join(output_real, "articles")):
+    if any(_inside(corpus_real, os.path.join(output_real, sub)) for sub in ("articles", "texts")):
         raise OutputFolderError(f"corpus folder {corpus} lies in the outputs of {output}: choose another -o folder")
     if is_output_folder(corpus):
         raise OutputFolderError(f"corpus folder {corpus} is a deal-extract output folder (it has {MANIFEST_NAME}); "

@@ -25,8 +25,7 @@ from .patterns import Patterns
 from .markup import MARKUP_TOKENS
 from .places import ADJECTIVE, CITY, NAME, REGION, PlaceFinder
 
-ORG = "ORG"
-CURATED_PREFIX = "curated:"
+from .curated import CURATED_PREFIX, ORG
 SHAPE_PREFIX = "shape:"
 SUBSIDIARY = "subsidiary"
 LEGAL_SUFFIXES = {"pty", "pty.", "co", "co.", "ltd", "ltd.", "inc", "inc.", "corp", "corp.", "limited", "plc", "sa", "ag",
@@ -39,19 +38,6 @@ _POSSESSIVES = {"its", "their", "our", "his", "her", "own"}
 _NAME_FUNCTION_WORDS = {"of", "and", "for", "the", "de", "du", "la", "von", "van", "&", "in", "on", "at"}
 _TRIM_LEFT = {"the", "The", "THE", "About", "ABOUT", "-", "*", "•", "–", "—", "(", "\"", "'", "“", "‘", ":"}
 _TRIM_RIGHT = {"'s", "’s", "'", "’", ",", ".", ":", ";", "-", "–", "—", ")", "\"", "”", "’", "and", "or", "with"}
-
-
-def ruler_patterns(patterns: Patterns) -> list[dict]:
-    """EntityRuler patterns (before the NER): curated names and aliases, exact. Organisation
-    shapes are matched after the NER instead (:func:`shape_matcher`), so they fill its gaps
-    without cutting its spans."""
-    out: list[dict] = []
-    for entry in patterns.organisations:
-        for name in [entry.name, *entry.aliases]:
-            if name in entry.ambiguous:
-                continue  # only where the NER reads an organisation (mapped by its key in candidates)
-            out.append({"label": ORG, "pattern": name, "id": CURATED_PREFIX + entry.name})
-    return out
 
 
 def ambiguous_matcher(nlp: Language, patterns: Patterns) -> PhraseMatcher:
@@ -119,10 +105,21 @@ def repaired_entities(doc: Doc, heads: set[str]) -> list[Span]:
         out.append(ent)
     starts = {e.start for e in out}
     for i, ent in enumerate(out):
-        end = legal_tail(doc, ent.end) if ent.label_ == ORG else ent.end
+        end = _name_tail(doc, ent.end, heads) if ent.label_ == ORG else ent.end
         if end > ent.end and not starts.intersection(range(ent.end, end)):
-            out[i] = Span(doc, ent.start, end, label=ORG, span_id=ent.id)  # bare "Pte. Ltd." after a name
+            out[i] = Span(doc, ent.start, end, label=ORG, span_id=ent.id)  # "Hansoh Pharmaceutical" + "Group Co., Ltd."
     return out
+
+
+def _name_tail(doc: Doc, k: int, heads: set[str]) -> int:
+    """Where the rest of a name starting at token ``k`` ends: capitalised name heads ("Group",
+    "Holdings", "Pharmaceutical") that a legal form closes, or a legal form alone ("Pte. Ltd.")."""
+    end = k
+    while end < len(doc) and doc[end].lower_ in heads and doc[end].text[:1].isupper():
+        end += 1
+    tail = legal_tail(doc, end)
+    closed = tail > end or (end > k and doc[end - 1].lower_ in LEGAL_SUFFIXES)
+    return tail if closed else k
 
 
 def legal_tail(doc: Doc, k: int) -> int:
@@ -253,6 +250,7 @@ class OrganisationResolver:
         self.shapes = shape_matcher(nlp.vocab, patterns)
         self.ambiguous = ambiguous_matcher(nlp, patterns)
         self.name_heads = {w.casefold() for w in noise.name_heads}
+        self.drug_nouns = {w.casefold() for w in noise.drug_nouns}
 
     # -- cleaning ---------------------------------------------------------------------
 
@@ -323,8 +321,9 @@ class OrganisationResolver:
         return False
 
     def _product_context(self, span: Span) -> bool:
-        """A brand or a person, not an organisation: "Merck's Keytruda", "Keytruda (pembrolizumab)",
-        "brands such as Celevida", "sold as AWcorna", "under the Mounjaro brand", "President Joko Widodo"."""
+        """A brand, a target, a portfolio or a person, not an organisation: "Merck's Keytruda",
+        "Keytruda (pembrolizumab)", "brands such as Celevida", "sold as AWcorna", "under the Mounjaro
+        brand", "VEGF bispecific", "Minister of Science", "President Joko Widodo"."""
         doc, s, e = span.doc, span.start, span.end
         named = any(t.lower_ in self.name_heads or t.lower_ in LEGAL_SUFFIXES or t.text.casefold() in self.kind_words
                     for t in span)
@@ -335,6 +334,10 @@ class OrganisationResolver:
         before = [t.lower_ for t in doc[max(0, s - 3):s]]
         if "brand" in before or "brands" in before or before[-2:] == ["sold", "as"] or (e < len(doc) and doc[e].lower_ in ("brand", "brands")):
             return True
+        if s > 1 and doc[s - 1].lower_ in ("of", "for") and doc[s - 2].lower_ in self.title_words:
+            return True  # a portfolio: "Minister of Science, Technology and Innovation"
+        if len(span) == 1 and e < len(doc) and doc[e].lower_ in self.drug_nouns:
+            return True  # a target or a drug: "VEGF bispecific", "KRAS inhibitor"
         return s > 0 and doc[s - 1].lower_ in self.title_words
 
     def candidates(self, doc: Doc, text_info: tuple[str, int]) -> list[Mention]:

@@ -17,20 +17,29 @@ import re
 import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Iterable, Iterator, Literal, Optional
+from typing import IO, TYPE_CHECKING, Iterable, Iterator, Literal, Optional
 
 from pydantic import BaseModel, Field, ValidationError
 
 from .messages import printable
 from .records import ArticleResult, Deal
 
+if TYPE_CHECKING:
+    from .corpus import Corpus
+
 TEMP_SUFFIX = ".deal-extract.tmp"
 
 DEALS_CSV_COLUMNS = (
-    "source", "id", "partners", "partner_countries", "themes", "deal_types", "territories",
+    "source", "published", "title", "id", "partners", "partner_countries", "themes", "deal_types", "territories",
     "value_amount", "currency", "value_text", "confidence", "evidence",
 )
 ORGANISATIONS_CSV_COLUMNS = ("source", "name", "country", "kind", "mentions")
+CORPUS_DEALS_CSV_COLUMNS = (
+    "deal_id", "partners", "partner_countries", "themes", "deal_types", "territories", "value_amount", "currency",
+    "value_text", "first_published", "last_published", "n_sources", "sources",
+)
+#: ``--excel``: a byte-order mark so spreadsheet programs read the CSV files as UTF-8 ("¥", "—").
+CSV_ENCODINGS = {False: "utf-8", True: "utf-8-sig"}
 LIST_SEPARATOR = "; "
 
 
@@ -44,13 +53,13 @@ def _file_mode() -> int:
 
 
 @contextlib.contextmanager
-def atomic_open(path: Path, newline: Optional[str] = None) -> Iterator[IO[str]]:
+def atomic_open(path: Path, newline: Optional[str] = None, encoding: str = "utf-8") -> Iterator[IO[str]]:
     """Open a temporary text file beside ``path``; on success it replaces ``path`` atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
+        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -230,11 +239,14 @@ def _amount(amount: float) -> str:
     return str(int(amount)) if float(amount).is_integer() else repr(amount)
 
 
-def deal_row(source: str, deal: Deal) -> dict[str, str]:
+def _date(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def _deal_cells(deal) -> dict[str, str]:
+    """Partners, labels and value of an article's deal or a corpus deal, as CSV cells."""
     value = deal.value
     return {
-        "source": source,
-        "id": deal.id,
         "partners": _join(p.name for p in deal.partners),
         "partner_countries": _join(p.country for p in deal.partners),
         "themes": _join(deal.themes),
@@ -243,24 +255,52 @@ def deal_row(source: str, deal: Deal) -> dict[str, str]:
         "value_amount": _amount(value.amount) if value else "",
         "currency": value.currency if value else "",
         "value_text": value.text if value else "",
+    }
+
+
+def deal_row(result: ArticleResult, deal: Deal) -> dict[str, str]:
+    return {
+        "source": result.source,
+        "published": _date(result.published),
+        "title": result.title or "",
+        "id": deal.id,
+        **_deal_cells(deal),
         "confidence": f"{deal.confidence:.2f}",
         "evidence": " ".join(deal.evidence.text.split()),
     }
 
 
 def deal_line(result: ArticleResult, deal: Deal) -> str:
-    record = {"source": result.source, "published": result.published.isoformat() if result.published else None}
+    record = {"source": result.source, "published": result.published.isoformat() if result.published else None,
+              "title": result.title}
     record.update(deal.model_dump(mode="json"))
     return json.dumps(record, ensure_ascii=False)
 
 
-def write_aggregates(folder: Path, results: Iterable[ArticleResult]) -> tuple[int, int]:
-    """Write ``deals.jsonl``, ``deals.csv`` and ``organisations.csv``; return (deals, organisations)."""
+def corpus_deal_row(deal) -> dict[str, str]:
+    """A ``corpus_deals.csv`` row of a :class:`~deal_extract.corpus.CorpusDeal`."""
+    return {
+        "deal_id": deal.deal_id,
+        **_deal_cells(deal),
+        "first_published": _date(deal.first_published),
+        "last_published": _date(deal.last_published),
+        "n_sources": str(deal.n_sources),
+        "sources": _join(sorted({s.source for s in deal.sources})),
+    }
+
+
+def write_aggregates(folder: Path, results: Iterable[ArticleResult], corpus: Optional["Corpus"] = None,
+                     excel: bool = False) -> tuple[int, int]:
+    """Write ``deals.jsonl``, ``deals.csv``, ``organisations.csv`` (and ``corpus_deals.csv`` of ``corpus``).
+
+    Returns (deals, organisations). ``excel`` writes the CSV files with a UTF-8 byte-order mark.
+    """
     folder = Path(folder)
+    encoding = CSV_ENCODINGS[excel]
     n_deals = n_orgs = 0
     with atomic_open(folder / "deals.jsonl") as jsonl, \
-            atomic_open(folder / "deals.csv", newline="") as deals_csv, \
-            atomic_open(folder / "organisations.csv", newline="") as orgs_csv:
+            atomic_open(folder / "deals.csv", newline="", encoding=encoding) as deals_csv, \
+            atomic_open(folder / "organisations.csv", newline="", encoding=encoding) as orgs_csv:
         deals = csv.DictWriter(deals_csv, fieldnames=DEALS_CSV_COLUMNS)
         orgs = csv.DictWriter(orgs_csv, fieldnames=ORGANISATIONS_CSV_COLUMNS)
         deals.writeheader()
@@ -268,10 +308,15 @@ def write_aggregates(folder: Path, results: Iterable[ArticleResult]) -> tuple[in
         for result in results:
             for deal in result.deals:
                 jsonl.write(deal_line(result, deal) + "\n")
-                deals.writerow(deal_row(result.source, deal))
+                deals.writerow(deal_row(result, deal))
                 n_deals += 1
             for org in result.organisations:
                 orgs.writerow({"source": result.source, "name": org.name, "country": org.country or "",
                                "kind": org.kind, "mentions": len(org.mentions)})
                 n_orgs += 1
+    if corpus is not None:
+        with atomic_open(folder / "corpus_deals.csv", newline="", encoding=encoding) as corpus_csv:
+            writer = csv.DictWriter(corpus_csv, fieldnames=CORPUS_DEALS_CSV_COLUMNS)
+            writer.writeheader()
+            writer.writerows(corpus_deal_row(deal) for deal in corpus.deals)
     return n_deals, n_orgs

@@ -26,10 +26,11 @@ import itertools
 import json
 import re
 import stat
+import sys
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, BinaryIO, Callable, Iterator, Optional
 
 from .messages import printable
 
@@ -490,3 +491,9 @@ def read_article(path: Path, max_chars: int = DEFAULT_MAX_CHARS, source: Optiona
     if len(articles) > 1:
         raise InputError(f"{path}: holds {len(articles)} articles; use 'deal-extract batch' for several")
     return articles[0]
+
+
+def read_stdin(max_chars: int = DEFAULT_MAX_CHARS, stream: Optional[BinaryIO] = None) -> Article:
+    """Plain text from standard input (``deal-extract extract -``), decoded like a ``.txt`` file."""
+    stream = stream if stream is not None else sys.stdin.buffer
+    return parse_text(stream.read(4 * max_chars + 5), "<stdin>", "<stdin>", max_chars)

@@ -91,6 +91,12 @@ class ArticleResult(_Strict):
     def to_json(self, indent: Optional[int] = 2) -> str:
         return self.model_dump_json(indent=indent)
 
+    def to_frame(self):
+        """The deals as a pandas DataFrame, one row per deal with the article's source, title and date."""
+        from .frames import deals_frame
+
+        return deals_frame([self])
+
 
 # --- gold files (SPEC section 3) -------------------------------------------------------
 

@@ -4,7 +4,12 @@ Per article a ``<section data-article>`` with a deals table (one ``<tr data-deal
 predicted deal, linking to its evidence) and the article text, organisations highlighted in
 displaCy's entity style with their country as a small label. With gold files, missed and
 spurious organisations and deals carry the CSS classes ``missed`` and ``spurious``.
-All text is escaped; no scripts, no external styles, fonts or images.
+A corpus view lists every corpus deal (one per agreement across articles, see
+:mod:`deal_extract.corpus`) in one table, then grouped by partner country and by theme in
+``<details>`` blocks. All text is escaped; no scripts, no external styles, fonts or images.
+
+:func:`build_report` extracts the articles of corpus folders; :func:`build_report_from_output`
+reads a batch's output folder instead, without extracting again.
 """
 
 from __future__ import annotations
@@ -18,16 +23,18 @@ from typing import Iterator, Optional, Sequence
 
 from pydantic import BaseModel, Field
 
+from .corpus import Corpus, CorpusDeal, build_corpus, curated_from
+from .progress import progress
 from .records import ArticleResult, Deal, GoldFile
-from .reading import InputError, read_article
-from .gold import gold_files, list_articles, load_gold
+from .reading import InputError
+from .gold import GoldError, gold_files, list_articles, load_gold, read_listed_article
 from .scoring import ArticleScore, CorpusScore, score_article
 
 
 class ReportArticle(BaseModel):
     name: str
     source: str
-    text: str
+    text: Optional[str] = Field(default=None, description="None: not stored in the output folder")
     result: ArticleResult
     gold: Optional[GoldFile] = None
     score: Optional[ArticleScore] = None
@@ -37,6 +44,7 @@ class ReportData(BaseModel):
     articles: list[ReportArticle] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     gold_dir: Optional[Path] = None
+    corpus: Optional[Corpus] = None
 
 
 # --- building --------------------------------------------------------------------------
@@ -48,22 +56,15 @@ def build_report(
     model: Optional[str] = None,
     patterns: Optional[Path | str] = None,
     organisations: Sequence[Path | str] = (),
+    follow_symlinks: bool = False,
 ) -> ReportData:
-    """Extract every article of the corpus folders; score those with a gold file."""
-    sources, warnings = list_articles(corpus_dirs)
-    golds: dict[str, GoldFile] = {}
-    if gold_dir is not None:
-        gold_dir = Path(gold_dir)
-        paths, gold_warnings = gold_files(gold_dir)
-        warnings += gold_warnings
-        for stem, path in paths.items():
-            golds[stem] = load_gold(path)
-            if stem not in sources:
-                warnings.append(f"{path}: gold file without article")
+    """Extract every article of the corpus folders (recursively, as ``batch``); score those with a gold file."""
+    sources, warnings = list_articles(corpus_dirs, follow_symlinks=follow_symlinks)
+    golds = _load_golds(gold_dir, set(sources), warnings)
     articles = []
     for stem, path in list(sources.items()):
         try:
-            articles.append(read_article(path))
+            articles.append(read_listed_article(path))
         except InputError as exc:  # one unreadable article does not stop the review page
             warnings.append(f"{exc}; left out of the report")
             del sources[stem]
@@ -71,13 +72,59 @@ def build_report(
         from . import api  # imported here: the HTML needs no model
 
         extractor = api.load(model=model, patterns=patterns, organisations=organisations)
-    results = list(extractor.pipe(articles)) if articles else []
+    results = list(progress(extractor.pipe(articles), len(articles), "report")) if articles else []
+    items = [_item(stem, str(path), article.text, result, golds.get(stem))
+             for (stem, path), article, result in zip(sources.items(), articles, results)]
+    curated, legal_forms = curated_from(getattr(extractor, "patterns", None))
+    corpus = build_corpus(results, texts={a.source: a.text for a in articles}, curated=curated,
+                          country_legal_forms=legal_forms)
+    return ReportData(articles=items, warnings=warnings, gold_dir=gold_dir, corpus=corpus)
+
+
+def build_report_from_output(output: Path | str, gold_dir: Optional[Path | str] = None,
+                             patterns: Optional[Path | str] = None, organisations: Sequence[Path | str] = ()) -> ReportData:
+    """The report of a batch's output folder: its article records and stored texts, without extracting."""
+    from .patterns import Patterns
+    from .store import load_output
+
+    output = Path(output)
+    if not output.is_dir():
+        raise GoldError(f"{output}: output folder not found")
+    results, texts, corpus = load_output(output, Patterns(patterns, organisations))
+    names = {r.source: article_stem(r.source) for r in results}
+    warnings: list[str] = []
+    golds = _load_golds(gold_dir, set(names.values()), warnings)
     items = []
-    for (stem, path), article, result in zip(sources.items(), articles, results):
-        gold = golds.get(stem)
-        score = score_article(result, gold, text=article.text, article=stem) if gold else None
-        items.append(ReportArticle(name=stem, source=str(path), text=article.text, result=result, gold=gold, score=score))
-    return ReportData(articles=items, warnings=warnings, gold_dir=gold_dir)
+    for result in progress(results, len(results), "report"):
+        text = texts.get(result.source)
+        if text is None:
+            warnings.append(f"{result.source}: no stored text in {output} (written by an older version); shown without it")
+        items.append(_item(names[result.source], result.source, text, result, golds.get(names[result.source])))
+    return ReportData(articles=items, warnings=warnings, gold_dir=Path(gold_dir) if gold_dir else None, corpus=corpus)
+
+
+def article_stem(source: str) -> str:
+    """The name gold files pair with: the file stem, or the id of a ``.jsonl`` line."""
+    path, _, ident = source.partition("#")
+    return ident or Path(path).stem
+
+
+def _item(name: str, source: str, text: Optional[str], result: ArticleResult, gold: Optional[GoldFile]) -> ReportArticle:
+    score = score_article(result, gold, text=text or "", article=name) if gold else None
+    return ReportArticle(name=name, source=source, text=text, result=result, gold=gold, score=score)
+
+
+def _load_golds(gold_dir: Optional[Path | str], names: set[str], warnings: list[str]) -> dict[str, GoldFile]:
+    golds: dict[str, GoldFile] = {}
+    if gold_dir is None:
+        return golds
+    paths, gold_warnings = gold_files(gold_dir)
+    warnings += gold_warnings
+    for stem, path in paths.items():
+        golds[stem] = load_gold(path)
+        if stem not in names:
+            warnings.append(f"{path}: gold file without article")
+    return golds
 
 
 # --- nested highlighting ---------------------------------------------------------------
@@ -170,6 +217,8 @@ tr.spurious td { background: #ffedd5; } tr.missed td { background: #fee2e2; } tr
 .value.wrong { color: #b91c1c; } .cc { color: #555; font-size: 0.8em; }
 li.missed { color: #b91c1c; } li.spurious { color: #c2410c; }
 .legend span { margin-right: 1rem; }
+details.group { margin: 0.3rem 0; } details.group summary { cursor: pointer; font-weight: bold; }
+td.title { max-width: 28rem; } td.date { white-space: nowrap; }
 """
 
 _INDEX_COLUMNS = (
@@ -191,12 +240,14 @@ def _chips(values: Sequence[str], missing: Sequence[str] = (), extra: Sequence[s
 
 def _index(items: Sequence[ReportArticle], ids: dict[str, str]) -> str:
     scored = any(a.score for a in items)
-    head = "<th>Article</th><th>Organisations</th><th>Deals</th>"
+    head = "<th>Article</th><th>Headline</th><th>Date</th><th>Organisations</th><th>Deals</th>"
     if scored:
         head += "".join(f"<th>{escape(label)}</th>" for _, _, label in _INDEX_COLUMNS)
     rows = []
     for a in items:
+        date = a.result.published.isoformat() if a.result.published else "\u2013"
         cells = (f'<td><a href="#{ids[a.name]}">{escape(a.name)}</a></td>'
+                 f'<td class="title">{escape(a.result.title or "")}</td><td class="date">{date}</td>'
                  f'<td class="num">{len(a.result.organisations)}</td><td class="num">{len(a.result.deals)}</td>')
         if scored:
             figures = a.score.figures if a.score else None
@@ -206,7 +257,7 @@ def _index(items: Sequence[ReportArticle], ids: dict[str, str]) -> str:
         rows.append(f'<tr data-article="{_attr(a.name)}">{cells}</tr>')
     if scored:
         micro = CorpusScore(articles={a.name: a.score for a in items if a.score}).micro
-        cells = '<td>micro</td><td class="num"></td><td class="num"></td>'
+        cells = '<td>micro</td><td></td><td></td><td class="num"></td><td class="num"></td>'
         cells += "".join(f'<td class="num" data-field="{f}.{m}">{micro[f][m]:.3f}</td>' for f, m, _ in _INDEX_COLUMNS)
         rows.append(f'<tr class="micro">{cells}</tr>')
     return f'<table class="index"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
@@ -224,6 +275,12 @@ def _org_status(a: ReportArticle) -> tuple[list[bool], dict[str, str]]:
             seen.add(match)
     wrong = {c.name: c.gold or "null" for c in a.score.country_issues if c.counted}
     return spurious, wrong
+
+
+def _text_block(a: ReportArticle, prefix: str) -> str:
+    if a.text is None:
+        return '<p class="meta">The text of this article is not stored in the output folder.</p>'
+    return f'<div class="text">{render_spans(a.text, _text_spans(a, prefix))}</div>'
 
 
 def _text_spans(a: ReportArticle, prefix: str) -> list[Span]:
@@ -244,7 +301,7 @@ def _text_spans(a: ReportArticle, prefix: str) -> list[Span]:
         for start, end in org.mentions:
             spans.append(Span(start, end, 1, "mark", {"class": classes, "data-org": org.name, "title": title}, label=label))
             taken.append((start, end))
-    if a.score and a.gold:
+    if a.score and a.gold and a.text:
         missed = {o.name for o in a.score.missed_organisations}
         for gorg in a.gold.organisations:
             if gorg.name not in missed:
@@ -354,7 +411,7 @@ def _section(a: ReportArticle, section_id: str) -> str:
         f'<h2>{escape(a.name)}</h2><p class="source">{source}</p>'
         f"<h3>Deals</h3>{_deals_table(a, section_id)}"
         f"<h3>Organisations</h3>{_org_list(a)}"
-        f'<h3>Text</h3><div class="text">{render_spans(a.text, _text_spans(a, section_id))}</div>'
+        f"<h3>Text</h3>{_text_block(a, section_id)}"
         "</section>"
     )
 
@@ -363,9 +420,55 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "article"
 
 
-def render_html(items: Sequence[ReportArticle], title: str = "deal-extract report") -> str:
+def _corpus_rows(deals: Sequence[CorpusDeal], sections: dict[str, str]) -> str:
+    rows = []
+    for d in deals:
+        dates = " \u2013 ".join(sorted({x.isoformat() for x in (d.first_published, d.last_published) if x})) or "\u2013"
+        sources = ", ".join(
+            f'<a href="#{sections[s]}">{escape(s)}</a>' if s in sections else escape(s)
+            for s in sorted({src.source for src in d.sources}))
+        value = "\u2013" if d.value is None else (
+            f'{escape(d.value.text or f"{d.value.amount:,.0f}")} <span class="cc">{escape(d.value.currency)}</span>')
+        rows.append(
+            f'<tr data-corpus-deal="{_attr(d.deal_id)}"><td class="partners">{_partners([(p.name, p.country) for p in d.partners])}</td>'
+            f"<td>{_chips(d.themes)}</td><td>{_chips(d.deal_types)}</td><td>{_chips(d.territories)}</td><td>{value}</td>"
+            f'<td>{dates}</td><td class="num">{d.n_sources}</td><td>{sources}</td></tr>')
+    head = ("<th>Partners</th><th>Themes</th><th>Deal types</th><th>Territories</th><th>Value</th>"
+            "<th>Published</th><th>Sources</th><th>Articles</th>")
+    return f'<table class="corpus-deals"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _groups(label: str, kind: str, groups: dict[str, list[CorpusDeal]], sections: dict[str, str]) -> str:
+    blocks = [f'<details class="group" data-{kind}="{_attr(key)}"><summary>{escape(key)} ({len(deals)} deal(s))</summary>'
+              f"{_corpus_rows(deals, sections)}</details>" for key, deals in groups.items()]
+    return f"<h3>{escape(label)}</h3>{''.join(blocks)}"
+
+
+def _corpus_view(corpus: Corpus, sections: dict[str, str]) -> str:
+    """Every corpus deal in one table, then by partner country and by theme (no scripts: ``<details>``)."""
+    by_country: dict[str, list[CorpusDeal]] = {}
+    by_theme: dict[str, list[CorpusDeal]] = {}
+    for d in corpus.deals:
+        for country in sorted({p.country or "unknown" for p in d.partners}):
+            by_country.setdefault(country, []).append(d)
+        for theme in d.themes or ["no theme"]:
+            by_theme.setdefault(theme, []).append(d)
+    order = lambda key: (key in ("unknown", "no theme"), key)  # noqa: E731
+    return (
+        f'<section class="corpus" id="corpus"><h2>Corpus deals</h2>'
+        f'<p class="meta">{len(corpus.deals)} deal(s) across articles, {len(corpus.organisations)} organisation(s); '
+        "one row per agreement, however many articles report it</p>"
+        f"{_corpus_rows(corpus.deals, sections)}"
+        f"{_groups('By partner country', 'country', {k: by_country[k] for k in sorted(by_country, key=order)}, sections)}"
+        f"{_groups('By theme', 'theme', {k: by_theme[k] for k in sorted(by_theme, key=order)}, sections)}"
+        "</section>"
+    )
+
+
+def render_html(items: Sequence[ReportArticle], title: str = "deal-extract report", corpus: Optional[Corpus] = None) -> str:
     """The whole report as one HTML string (inline CSS, no scripts, everything escaped)."""
     ids = {a.name: f"art-{i}-{_slug(a.name)}" for i, a in enumerate(items)}
+    sections = {a.result.source: ids[a.name] for a in items}
     n_deals = sum(len(a.result.deals) for a in items)
     legend = ""
     if any(a.score for a in items):
@@ -377,7 +480,7 @@ def render_html(items: Sequence[ReportArticle], title: str = "deal-extract repor
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body>"
         f"<h1>{escape(title)}</h1><p class=\"meta\">{len(items)} article(s), {n_deals} deal(s)</p>{legend}"
-        f"{_index(items, ids)}{body}</body></html>\n"
+        f"{_index(items, ids)}{_corpus_view(corpus, sections) if corpus and corpus.deals else ''}{body}</body></html>\n"
     )
 
 
@@ -388,4 +491,5 @@ def write_html(html: str, path: Path | str) -> Path:
     return path
 
 
-__all__ = ["ReportArticle", "ReportData", "build_report", "render_html", "render_spans", "write_html", "Span"]
+__all__ = ["ReportArticle", "ReportData", "build_report", "build_report_from_output", "render_html", "render_spans",
+           "write_html", "Span"]

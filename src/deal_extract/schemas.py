@@ -159,6 +159,7 @@ class NotOrganisationsFile(Strict):
     short_form_stop: Words = Field(default_factory=list, description="first words that never stand alone for an organisation ('United', 'New')")
     kind_words: dict[OrgKind, Words] = Field(default_factory=dict, description="name words that tell an organisation's kind")
     name_heads: Words = Field(default_factory=list, description="words that end a name and never start one ('Therapeutics', 'Ltd.'): an ORG starting with one takes the entity glued before it")
+    drug_nouns: Words = Field(default_factory=list, description="'VEGF bispecific', 'KRAS inhibitor': a capitalised word before one of these is a target or drug")
 
     @model_validator(mode="after")
     def _one_kind_per_word(self) -> "NotOrganisationsFile":

@@ -6,15 +6,43 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from ..messages import printable
+
+
+class _BareFlags:
+    """Help shows a boolean option as a bare flag (``--force``), not ``--force <bool>``."""
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)
+        for param in params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
+
+
+class Command(_BareFlags, TyperCommand):
+    pass
+
+
+class Group(_BareFlags, TyperGroup):
+    pass
+
 
 app = typer.Typer(
     help="Structured, auditable deal records from life-science business news.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    cls=Group,
 )
+
+
+def command(name: str):
+    """``@command("batch")``: register a subcommand with the flag display of :class:`Command`."""
+    return app.command(name, cls=Command)
 
 
 def say(message: str) -> None:
@@ -53,6 +81,22 @@ def extractor_or_exit(command: str, **options):
         return api.load(**options)
     except (PatternError, ModelNotFound) as exc:
         raise fail(command, exc) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        from ..batch import tool_version
+
+        typer.echo(f"deal-extract {tool_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
+                                                    help="Print the version and exit.")] = None,
+) -> None:
+    """Structured, auditable deal records from life-science business news."""
 
 
 def _register() -> None:

@@ -20,7 +20,8 @@ from typing import Annotated, Iterator, Optional
 
 import typer
 
-from . import OrganisationsOption, app, extractor_or_exit, fail, say
+from . import OrganisationsOption, command, extractor_or_exit, fail, say
+from ..language import NO_ENGLISH
 from ..reading import DEFAULT_MAX_CHARS
 
 MAX_FAILURES_LISTED = 20
@@ -71,6 +72,9 @@ def _summary(manifest, manifest_path: Path, quiet: bool) -> None:
         say(f"deal-extract batch: {t.inputs} inputs: {t.ok} ok, {t.skipped} skipped, {t.failed} failed; "
             f"{t.deals} deals, {t.organisations} organisations; "
             f"{t.words_processed:,} words extracted in {t.seconds:.1f} s ({t.words_per_second:,.0f} words/s)")
+    for record in manifest.inputs:
+        if NO_ENGLISH in record.warnings:
+            say(f"  warning: {record.path}: {NO_ENGLISH}")
     fallback = [r for r in manifest.inputs if r.warnings]
     if fallback and not quiet:
         say(f"  {len(fallback)} inputs have warnings (e.g. a fallback encoding): see {manifest_path}")
@@ -83,23 +87,24 @@ def _summary(manifest, manifest_path: Path, quiet: bool) -> None:
         say(f"  ... and {len(failed) - MAX_FAILURES_LISTED} more failures: see {manifest_path}")
 
 
-@app.command("batch")
+@command("batch")
 def batch_command(
-    corpus_dir: Annotated[Path, typer.Argument(help="Folder of articles (.txt .md .html .htm .json .jsonl), searched recursively.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("output"),
+    corpus_dir: Annotated[Path, typer.Argument(metavar="CORPUS_DIR", help="Folder of articles (.txt .md .html .htm .json .jsonl), searched recursively.")],
+    output: Annotated[Path, typer.Option("-o", "--output", metavar="DIR", help="Output folder (holds every article ever processed into it).")] = Path("output"),
     n_process: Annotated[int, typer.Option("-n", "--n-process", min=1, help="Worker processes for nlp.pipe.")] = 1,
     batch_size: Annotated[int, typer.Option("-b", "--batch-size", min=1, help="Articles per nlp.pipe batch.")] = 16,
-    glob: Annotated[Optional[str], typer.Option("--glob", help="Only files matching this pattern ('*.txt', 'news/**/*.html').")] = None,
+    glob: Annotated[Optional[str], typer.Option("--glob", metavar="PATTERN", help="Only files matching this pattern ('*.txt', 'news/**/*.html').")] = None,
     force: Annotated[bool, typer.Option("-F", "--force", help="Redo every input, even unchanged ones.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar and no summary unless something failed.")] = False,
-    model: Annotated[Optional[str], typer.Option("--model", help="spaCy model name (default: the installed English model).")] = None,
-    patterns: Annotated[Optional[Path], typer.Option("--patterns", help="Folder of rule files replacing the packaged ones (the others stay packaged).")] = None,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="No progress bar and no summary unless something failed.")] = False,
+    excel: Annotated[bool, typer.Option("--excel", help="Write the CSV files with a UTF-8 byte-order mark, for spreadsheet programs.")] = False,
+    model: Annotated[Optional[str], typer.Option("--model", metavar="NAME", help="spaCy model name (default: the installed English model).")] = None,
+    patterns: Annotated[Optional[Path], typer.Option("--patterns", metavar="DIR", help="Folder of rule files replacing the packaged ones (the others stay packaged).")] = None,
     organisations: OrganisationsOption = None,
     max_chars: Annotated[int, typer.Option("--max-chars", min=1, help="Fail articles longer than this many characters.")] = DEFAULT_MAX_CHARS,
     timeout: Annotated[Optional[float], typer.Option("--timeout", min=0, metavar="SECONDS", help="Fail an article that takes longer (default: 60 s plus 1 s per 1,000 characters; 0: no limit).")] = None,
     follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Also read symbolic links to files outside CORPUS_DIR.")] = False,
 ) -> None:
-    """Extract every article of CORPUS_DIR: per-article JSON, deals.jsonl/.csv, organisations.csv, manifest.json."""
+    """Extract every article of CORPUS_DIR into OUTPUT: per-article JSON, deals.sqlite, CSV/JSONL tables, manifest.json."""
     from ..batch import MANIFEST_NAME, BatchOptions, run_batch
     from ..inputs import OutputFolderError, check_output_folder
     from ..lock import OutputLocked, output_lock
@@ -118,7 +123,7 @@ def batch_command(
 
     options = BatchOptions(corpus=corpus_dir, output=output, n_process=n_process, batch_size=batch_size, glob=glob,
                            force=force, max_chars=max_chars, progress=False if quiet else None, timeout=timeout,
-                           follow_symlinks=follow_symlinks)
+                           follow_symlinks=follow_symlinks, excel=excel)
     manifest_path = output / MANIFEST_NAME
     try:
         with output_lock(output), _interruptible():

