@@ -179,3 +179,10 @@ def test_country_before_descriptor_run(extractor, text, name, code):
 def test_verb_between_place_and_name_gives_no_country(extractor):
     text = "Companies in Japan acquired Foobar Therapeutics last year."
     assert_countries(countries(extractor, text), {"Foobar Therapeutics": None}, text)
+
+
+def test_a_curated_name_inside_a_longer_name_gives_no_country(extractor):
+    """"Luminex" is curated (US); "Luminex Biologics" is another organisation, placed by the text only."""
+    text = "Strand Labs licensed its platform to Luminex Biologics last week."
+    got = countries(extractor, text)
+    assert "Luminex Biologics" in got and got["Luminex Biologics"] is None, got
