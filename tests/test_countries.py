@@ -179,3 +179,25 @@ def test_country_before_descriptor_run(extractor, text, name, code):
 def test_verb_between_place_and_name_gives_no_country(extractor):
     text = "Companies in Japan acquired Foobar Therapeutics last year."
     assert_countries(countries(extractor, text), {"Foobar Therapeutics": None}, text)
+
+
+def test_a_curated_name_inside_a_longer_name_gives_no_country(extractor):
+    """"Luminex" is curated (US); "Luminex Biologics" is another organisation, placed by the text only."""
+    text = "Strand Labs licensed its platform to Luminex Biologics last week."
+    got = countries(extractor, text)
+    assert "Luminex Biologics" in got and got["Luminex Biologics"] is None, got
+
+
+@pytest.mark.parametrize("text, name, code", [
+    ("Quillon Therapeutics, based in the United Arab Emirates, signed a deal with Tembury Bio.", "Quillon Therapeutics", "AE"),
+    ("Quillon Therapeutics, which is headquartered in Tokyo, signed a deal with Tembury Bio.", "Quillon Therapeutics", "JP"),
+    ("The licence went to Quillon Therapeutics from the U.S. last week.", "Quillon Therapeutics", "US"),
+    ("Local companies in Malaysia that make insulin include Quillon Biologics, Tembury Bio and Orvane Pharma.", "Orvane Pharma", "MY"),
+])
+def test_country_from_relative_clauses_from_and_statements_over_lists(extractor, text, name, code):
+    assert_countries(countries(extractor, text), {name: code}, text)
+
+
+def test_a_market_in_a_relative_clause_is_no_home(extractor):
+    text = "Quillon Therapeutics, which makes antibodies for patients in Japan, signed a deal with Tembury Bio."
+    assert_countries(countries(extractor, text), {"Quillon Therapeutics": None}, text)

@@ -246,6 +246,24 @@ CASES = [
         Beta      Beta      PROPN dobj  3 B-ORG
         .         .         PUNCT punct 1 O
     """, (0, 4)),
+    case("acquire_asset_of", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        acquired  acquire   VERB  ROOT  1 O
+        Beta      Beta      PROPN poss  4 B-ORG
+        's        's        PART  case  2 O
+        plant     plant     NOUN  dobj  1 O
+        .         .         PUNCT punct 1 O
+    """, (0, 2)),
+    case("agreed_to_acquire_asset_of", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        agreed    agree     VERB  ROOT  1 O
+        to        to        PART  aux   3 O
+        acquire   acquire   VERB  xcomp 1 O
+        Beta      Beta      PROPN poss  6 B-ORG
+        's        's        PART  case  4 O
+        drug      drug      NOUN  dobj  3 O
+        .         .         PUNCT punct 1 O
+    """, (0, 4)),
     case("acquire_stake_in", """
         Acme      Acme      PROPN nsubj 1 B-ORG
         acquired  acquire   VERB  ROOT  1 O
@@ -809,11 +827,13 @@ def test_digest_heading_names_the_deal_its_paragraph_tells(extractor):
             "A distribution pact for nutrition products in Vietnam.\n")
     deals = {frozenset(p.name for p in d.partners) for d in extractor.extract_text(text).deals}
     assert frozenset({"Harrowgate Biologics", "Quillon Therapeutics"}) in deals, deals
+    assert frozenset({"Tembury Foods", "Orvane Bio"}) in deals, deals
 
 
 def test_one_financing_round_told_in_two_sentences(extractor):
     text = ("Funding news\n\nHarrowgate Biologics raised $80 million in a Series B round led by Quillon Ventures, "
-            "with participation from Tembury Capital.\nNew backers in the round include Orvane Partners and Kestle Fund.\n")
+            "with participation from Tembury Capital.\nOrvane Partners and Kestle Fund also invested in Harrowgate "
+            "Biologics as part of the round.\n")
     deals = [frozenset(p.name for p in d.partners) for d in extractor.extract_text(text).deals]
     assert any({"Harrowgate Biologics", "Quillon Ventures", "Orvane Partners"} <= d for d in deals), deals
 

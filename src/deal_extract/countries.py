@@ -29,6 +29,9 @@ from .markup import MARKUP_TOKENS
 from .places import ADJECTIVE, CITY, NAME, Place
 from .schemas import CountriesFile
 
+#: ", which is based in Tokyo": the verbs of a relative clause that states a home
+_HOME_VERBS = {"based", "headquartered", "located", "incorporated"}
+
 
 @dataclass(frozen=True)
 class CountryWords:
@@ -128,7 +131,10 @@ class CountryEvidence:
             while k < len(doc) and self._tok(k) != ")" and k < e + 6:
                 k += 1
             k += 1
-        if self._tok(k) == "," and self._tok(k + 1).lower() in self.words.apposition_openers:
+        relative = self._tok(k + 1).lower() in ("which", "that")
+        if relative and not any(t.lower_ in _HOME_VERBS for t in doc[k + 2:k + 5]):
+            relative = None  # "which makes drugs for patients in Japan": a market, not a home
+        if self._tok(k) == "," and self._tok(k + 1).lower() in self.words.apposition_openers and relative is not None:
             for j in range(k + 1, min(k + 20, len(doc))):
                 if doc[j].text in (",", ".", ";", ":") or "\n" in doc[j].text:
                     break
@@ -138,6 +144,7 @@ class CountryEvidence:
                 if p and p.code and (p.form == ADJECTIVE
                                      or (self._tok(p.end) == "-" and self._tok(p.end + 1) == "based")
                                      or self._tok(j - 1) in ("in",)
+                                     or (self._tok(j - 1) == "the" and self._tok(j - 2) == "in")
                                      or (p.form in (NAME, CITY) and _descriptor_follows(doc, p.end))
                                      or (p.form == NAME and self._tok(j - 1) == "of" and self._tok(p.end) in ("'s", "’s"))):
                     found.append((p.code, "apposition"))
@@ -152,8 +159,8 @@ class CountryEvidence:
                 if doc[j].is_punct and doc[j].text != ",":
                     break
         # "X of Japan", "Bora Gene Therapeutics of South Korea to produce ...", "X of Kyoto, Japan"
-        if self._tok(e) == "of":
-            p = self._place_at(e + 1, (NAME, CITY))
+        if self._tok(e) in ("of", "from"):
+            p = self._place_at(e + 2 if self._tok(e + 1).lower() == "the" else e + 1, (NAME, CITY))
             if p and (p.end >= len(doc) or not (doc[p.end].is_title or doc[p.end].text in ("'s", "’s"))):
                 found.append((p.code, "of"))
         return found
@@ -186,7 +193,28 @@ class CountryEvidence:
             for i in self._example_list(k + 1, token_org):
                 if orgs[i]["country_source"] in (None, "curated"):
                     orgs[i]["country"], orgs[i]["country_source"] = p.code, "group"
+        self._group_in_place(orgs, token_org)
         self._shared_parenthesis(orgs, token_org)
+
+    def _group_in_place(self, orgs: list[dict], token_org: dict[int, int]) -> None:
+        """"Local companies in Malaysia that make insulin include A, B and C": the listed are
+        Malaysian, unless the text gives them a country of their own."""
+        doc = self.doc
+        for p in self.places:
+            if p.form != NAME or not p.code or p.start < 2 or self._tok(p.start - 1).lower() not in ("in", "from"):
+                continue
+            if not any(self._tok(i).lower() in self.group_nouns for i in range(max(p.start - 3, 0), p.start - 1)):
+                continue
+            sentence_end = doc[p.start].sent.end
+            for k in range(p.end, min(p.end + 12, sentence_end)):
+                if k in token_org:
+                    break  # a name before the cue: not a statement over a list
+                listed = self._example_list(k, token_org)
+                if listed:
+                    for i in listed:
+                        if orgs[i]["country_source"] in (None, "curated"):
+                            orgs[i]["country"], orgs[i]["country_source"] = p.code, "group"
+                    break
 
     def _example_list(self, k: int, token_org: dict[int, int]) -> list[int]:
         """Organisations listed right after "such as" / "like" / "including" at token ``k``."""

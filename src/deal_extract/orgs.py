@@ -34,6 +34,8 @@ _CODE = re.compile(r"^(?:[A-Z]{1,6}-?\d[\w-]*|[A-Z]+\d+[A-Z]\d*)$")
 _SHORT_CAPS = re.compile(r"^[A-Z]{1,3}$")
 _ORG_HEAD_NOUNS = {"company", "firm", "biotech", "developer", "maker", "manufacturer", "unit", "subsidiary", "affiliate",
                    "group", "provider", "startup", "start-up", "cdmo", "cro", "fund", "investor", "bank", "distributor"}
+_PAIR_JOINERS = {"x", "×", "+", "/", "|", "vs", "vs."}
+_CORPORATE = {"group", "holdings", "holding", "international", "corporation", "company"}
 _POSSESSIVES = {"its", "their", "our", "his", "her", "own"}
 _NAME_FUNCTION_WORDS = {"of", "and", "for", "the", "de", "du", "la", "von", "van", "&", "in", "on", "at"}
 _TRIM_LEFT = {"the", "The", "THE", "About", "ABOUT", "-", "*", "•", "–", "—", "(", "\"", "'", "“", "‘", ":"}
@@ -102,23 +104,43 @@ def repaired_entities(doc: Doc, heads: set[str]) -> list[Span]:
         if (ent.label_ == ORG and out and out[-1].label_ == ORG and out[-1].end == ent.start
                 and all(t.lower_ in LEGAL_SUFFIXES or t.lower_ in heads or t.text in (",", ".") for t in ent)):
             ent = Span(doc, out[-1].start, ent.end, label=ORG, span_id=out.pop().id)  # "Lumos Diagnostics" + "Pte. Ltd."
-        out.append(ent)
+        out.extend(_split_at_joiners(ent))
     starts = {e.start for e in out}
     for i, ent in enumerate(out):
         end = _name_tail(doc, ent.end, heads) if ent.label_ == ORG else ent.end
         if end > ent.end and not starts.intersection(range(ent.end, end)):
-            out[i] = Span(doc, ent.start, end, label=ORG, span_id=ent.id)  # "Hansoh Pharmaceutical" + "Group Co., Ltd."
+            same = all(t.lower_ in LEGAL_SUFFIXES or t.lower_ in _CORPORATE or t.text in (",", ".") for t in doc[ent.end:end])
+            # "Hansoh Pharmaceutical" + "Group Co., Ltd." is the same organisation; "Luminex" +
+            # "Biologics" (a curated name inside a longer one) is another
+            out[i] = Span(doc, ent.start, end, label=ORG, span_id=ent.id if same else "")
     return out
+
+
+def _split_at_joiners(ent: Span) -> list[Span]:
+    """An ORG that glues two names with a pair joiner ("Tembury Foods / Orvane Bio", "A x B")
+    is two ORGs."""
+    doc = ent.doc
+    if ent.label_ != ORG or ent.id_.startswith(CURATED_PREFIX):
+        return [ent]
+    pieces, start = [], ent.start
+    for tok in ent:
+        if tok.lower_ in _PAIR_JOINERS and tok.i > ent.start and doc[tok.i - 1].whitespace_ and tok.whitespace_:
+            pieces.append((start, tok.i))
+            start = tok.i + 1
+    pieces.append((start, ent.end))
+    return [Span(doc, s, e, label=ORG, span_id=ent.id) for s, e in pieces if e > s] if len(pieces) > 1 else [ent]
 
 
 def _name_tail(doc: Doc, k: int, heads: set[str]) -> int:
     """Where the rest of a name starting at token ``k`` ends: capitalised name heads ("Group",
-    "Holdings", "Pharmaceutical") that a legal form closes, or a legal form alone ("Pte. Ltd.")."""
+    "Holdings", "Biologics") closed by a legal form or by a word that is no name, or a legal
+    form alone ("Pte. Ltd.")."""
     end = k
     while end < len(doc) and doc[end].lower_ in heads and doc[end].text[:1].isupper():
         end += 1
     tail = legal_tail(doc, end)
-    closed = tail > end or (end > k and doc[end - 1].lower_ in LEGAL_SUFFIXES)
+    closed = tail > end or (end > k and (doc[end - 1].lower_ in LEGAL_SUFFIXES
+                                         or end == len(doc) or not doc[end].text[:1].isupper()))
     return tail if closed else k
 
 
@@ -163,9 +185,11 @@ def subsidiaries(doc: Doc, ents: list[Span], places: list) -> list[Span]:
 
 def _bad_extension(ent: Span, shape: Span) -> bool:
     """The NER's span reaches past a shape with a verb or ends on a function word: "NeuroLumen
-    Therapeutics Secures" (a Title Case headline), "Daewon Oncology of"."""
+    Therapeutics Secures" (a Title Case headline), "Daewon Oncology of", or glues two names with a
+    pair joiner: "Harrowgate Biologics x Quillon Therapeutics"."""
     extra = [t for t in ent if not shape.start <= t.i < shape.end]
-    return any(t.pos_ in ("VERB", "AUX") for t in extra) or ent[-1].pos_ in ("ADP", "CCONJ", "DET", "PART", "SCONJ")
+    return (any(t.pos_ in ("VERB", "AUX") or t.lower_ in _PAIR_JOINERS for t in extra)
+            or ent[-1].pos_ in ("ADP", "CCONJ", "DET", "PART", "SCONJ"))
 
 
 def with_shapes(doc: Doc, matcher: Matcher, ents: list[Span], headline_end: int = 0) -> list[Span]:
