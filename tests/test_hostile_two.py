@@ -118,6 +118,7 @@ ADVERSARIAL = {
     "structure._DATE_PATTERNS[0]": ["1 " * N, "12th " * N, "1" + " " * N + "May"],
     "structure._DATE_PATTERNS[1]": ["Jan " * N, "May" + " " * N + "1"],
     "structure._DATE_PATTERNS[2]": ["2025-" * N],
+    "structure._DATE_PATTERNS[3]": ["2025." * N, "2025/" * N, "20251" * N],
     "orgs._CODE": ["A1" + "-" * N + "!", "A" * N + "1" * N + "!"],
     "orgs._SHORT_CAPS": ["A" * N],
     "records._ISO2": ["A" * N],

@@ -127,6 +127,8 @@ def test_money_as_dict_is_a_valid_value():
     ("Title\n3 Sept 2025\n", dt.date(2025, 9, 3)),
     ("Title\nBy Staff | 14 March 2024 | 5 min read\n", dt.date(2024, 3, 14)),
     ("Title\n2025-05-31 and later 1 June 2025", dt.date(2025, 5, 31)),   # the first date stated
+    ("Title\n[Economy]  Translated from the Korean edition  |  2025.09.24\n", dt.date(2025, 9, 24)),
+    ("Title\nSeoul, 2025/09/24\n", dt.date(2025, 9, 24)),
 ])
 def test_published(text, date):
     assert structure.published(text) == date
