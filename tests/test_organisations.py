@@ -478,3 +478,12 @@ NOT_ORGANISATIONS = [
 def test_what_is_no_organisation(extractor, text, not_org):
     names = [o.name for o in extractor.extract_text("Weekly roundup.\n\n" + text).organisations]
     assert not_org not in names, names
+
+
+def test_exchanges_named_in_tickers_are_organisations_but_no_partners(extractor):
+    text = ("Wire\n\nSEOUL -- Harrowgate Biologics (KOSDAQ: 141080) said it licensed its antibody "
+            "to Quillon Therapeutics (NASDAQ: QLN) for $40 million.\n")
+    result = extractor.extract_text(text)
+    got = {o.name: o.country for o in result.organisations}
+    assert got.get("KOSDAQ") == "KR" and got.get("NASDAQ") == "US", got
+    assert not any(p.name in ("KOSDAQ", "NASDAQ") for d in result.deals for p in d.partners), result.deals

@@ -26,6 +26,7 @@ from .pipeline import add_components
 from .reading import DEFAULT_MAX_CHARS, Article, read_article
 from .chunking import model_pieces
 from .markup import mask_markup
+from .tickers import Exchanges
 from .normalise import Normalised, normalise
 
 ArticleLike = Union[Article, tuple[str, str]]
@@ -42,6 +43,7 @@ class Extractor:
         organisations: Sequence[Union[str, Path]] = (),
     ):
         self.patterns = Patterns(patterns, organisations=organisations).validate_all()
+        self.exchanges = Exchanges(self.patterns)
         self.model_name = resolve_model_name(model)
         self.nlp: Language = add_components(load_base_model(self.model_name), self.patterns)
         self.max_chars = max_chars
@@ -83,6 +85,7 @@ class Extractor:
             pending.append((offset, doc._.organisations or [], doc._.deals or []))  # not the Doc: memory stays bounded
             if last:
                 article, norm = waiting.pop(key)
+                pending.append((0, self.exchanges.organisations(norm.text), []))
                 yield article_result(article, pending, norm)
                 pending = []
 

@@ -6,6 +6,7 @@ from typing import Optional
 
 from . import structure
 from .normalise import Normalised
+from .orgs import org_key
 from .reading import Article
 from .records import ArticleResult, Deal, Organisation
 
@@ -22,10 +23,12 @@ def article_result(article: Article, chunks: list[tuple[int, list[dict], list[di
     norm = norm or Normalised(article.text)
     orgs: dict[str, dict] = {}
     deals: dict[str, dict] = {}
+    names: dict[str, str] = {}   # normalised name -> the name first given (chunks, ticker exchanges)
     for offset, organisations, piece_deals in chunks:
         for org in organisations:
-            merged = orgs.setdefault(org["name"], {"name": org["name"], "country": org["country"],
-                                                   "kind": org["kind"], "mentions": []})
+            name = names.setdefault(org_key(org["name"]), org["name"])
+            merged = orgs.setdefault(name, {"name": name, "country": org["country"],
+                                            "kind": org["kind"], "mentions": []})
             merged["country"] = merged["country"] or org["country"]
             merged["mentions"] += [(norm.start(s + offset), norm.end(e + offset)) for s, e in org["mentions"]]
         for deal in piece_deals:
@@ -38,8 +41,9 @@ def article_result(article: Article, chunks: list[tuple[int, list[dict], list[di
             deals[ident] = _merge_deal(deals.get(ident), shifted)
     # one country per organisation across chunks: partners take their organisation's
     for deal in deals.values():
+        partners = [{**p, "name": names.get(org_key(p["name"]), p["name"])} for p in deal["partners"]]
         deal["partners"] = [{**p, "country": orgs[p["name"]]["country"] if p["name"] in orgs else p["country"]}
-                            for p in deal["partners"]]
+                            for p in partners]
     return ArticleResult(
         source=article.source,
         title=article.title or structure.title(article.text),

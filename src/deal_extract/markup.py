@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 
 _WORD = r"[A-Z][A-Za-z]{1,9}"
+# stock tickers: "(NASDAQ: LRKB)", "(HKEX: 2269)", "(NYSE American: XYZ)"; up to three exchange
+# words, spelt out so that no repetition sits inside another (linear time)
+TICKER = re.compile(r"\((?P<exchange>" + _WORD + r"(?:\s?" + _WORD + r")?(?:\s?" + _WORD + r")?)\s?:\s?[A-Z0-9][A-Z0-9.]{0,9}\)")
 _PATTERNS = (
-    # stock tickers: "(NASDAQ: LRKB)", "(HKEX: 2269)", "(NYSE American: XYZ)"; up to three exchange
-    # words, spelt out so that no repetition sits inside another (linear time)
-    re.compile(r"\(" + _WORD + r"(?:\s?" + _WORD + r")?(?:\s?" + _WORD + r")?\s?:\s?[A-Z0-9][A-Z0-9.]{0,9}\)"),
+    TICKER,
     re.compile(r"\*\*|__"),                       # bold
     re.compile(r"(?<![\w*])\*(?=[^\s*])|(?<=[^\s*])\*(?![\w*])"),  # *italic* (not A*STAR, not a "* " bullet)
     re.compile(r"(?<=\])\([^()\[\]\s]*\)"),       # [label](https://...) link targets (a scan stops at the next bracket: linear)
@@ -29,3 +30,8 @@ def mask_markup(text: str) -> str:
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: " " * len(m.group(0)), text)
     return text
+
+
+def ticker_exchanges(text: str) -> list[tuple[int, int]]:
+    """Character spans of the exchanges named in the stock tickers that :func:`mask_markup` blanks."""
+    return [m.span("exchange") for m in TICKER.finditer(text)]
