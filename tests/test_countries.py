@@ -201,3 +201,13 @@ def test_country_from_relative_clauses_from_and_statements_over_lists(extractor,
 def test_a_market_in_a_relative_clause_is_no_home(extractor):
     text = "Quillon Therapeutics, which makes antibodies for patients in Japan, signed a deal with Tembury Bio."
     assert_countries(countries(extractor, text), {"Quillon Therapeutics": None}, text)
+
+
+def test_a_definite_description_opening_the_next_sentence_gives_the_country(extractor):
+    text = "Quillon Pharma won a tender last week. The Vietnamese firm will supply vaccines to Hanoi hospitals."
+    assert_countries(countries(extractor, text), {"Quillon Pharma": "VN"}, text)
+
+
+def test_a_definite_description_with_two_candidates_gives_none(extractor):
+    text = "Harrowgate Biologics signed with Quillon Pharma. The Vietnamese firm will distribute the drug."
+    assert_countries(countries(extractor, text), {"Harrowgate Biologics": None, "Quillon Pharma": None}, text)

@@ -194,7 +194,25 @@ class CountryEvidence:
                 if orgs[i]["country_source"] in (None, "curated"):
                     orgs[i]["country"], orgs[i]["country_source"] = p.code, "group"
         self._group_in_place(orgs, token_org)
+        self._definite_description(orgs, token_org)
         self._shared_parenthesis(orgs, token_org)
+
+    def _definite_description(self, orgs: list[dict], token_org: dict[int, int]) -> None:
+        """"Quillon Pharma won a tender. The Vietnamese firm will ...": a sentence opening with "the
+        <adjective> <company noun>" speaks of the one organisation the sentence before names, when
+        the text gives it no country; with two or more named there, of none."""
+        doc = self.doc
+        for p in self.places:
+            if (p.form != ADJECTIVE or not p.code or p.start == 0 or self._tok(p.start - 1).lower() != "the"
+                    or p.start in token_org or self._tok(p.end).lower() not in self.group_nouns):
+                continue
+            sent = doc[p.start].sent
+            if sent.start != p.start - 1 or sent.start == 0:
+                continue  # only a sentence that opens with it: "The Vietnamese firm will ..."
+            named = {token_org[t] for t in range(doc[sent.start - 1].sent.start, sent.start) if t in token_org}
+            open_ = [i for i in named if orgs[i]["country_source"] in (None, "curated")]
+            if len(named) == 1 and len(open_) == 1:
+                orgs[open_[0]]["country"], orgs[open_[0]]["country_source"] = p.code, "reference"
 
     def _group_in_place(self, orgs: list[dict], token_org: dict[int, int]) -> None:
         """"Local companies in Malaysia that make insulin include A, B and C": the listed are
