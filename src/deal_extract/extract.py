@@ -6,7 +6,7 @@ from typing import Optional
 
 from . import structure
 from .normalise import Normalised
-from .orgs import org_key
+from .orggroups import org_key
 from .reading import Article
 from .records import ArticleResult, Deal, Organisation
 

@@ -1,251 +1,40 @@
-"""Organisations: the entity-ruler patterns, then cleaning, merging, countries and kinds.
+"""Organisations: from the repaired entities to the article's organisations.
 
-The ruler runs before spaCy's NER so curated names and organisation shapes are fixed and
-the statistical model fills in around them. :class:`OrganisationResolver` runs after the
-NER: it drops what is tagged ORG but is no organisation, trims possessives and a leading
-"the", merges the mentions of one organisation under its fullest name, and assigns each
-organisation a home country (text first, curated list second) and a kind.
+:class:`OrganisationResolver` runs after the NER (the curated names are set before it, by
+:mod:`.curated`; the entities are repaired and completed by :mod:`.entities`): it drops what is
+tagged ORG but is no organisation, trims possessives and a leading "the", merges the mentions
+of one organisation under its fullest name, and assigns each organisation a home country
+(text first, curated list second) and a kind.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass, field
 from typing import Optional
 
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 
 from . import structure
 from .countries import CountryEvidence, CountryWords, country_in_name, country_of_legal_form, dateline_countries
-from .patterns import Patterns
-from .markup import MARKUP_TOKENS
-from .places import ADJECTIVE, CITY, NAME, REGION, PlaceFinder
-
 from .curated import CURATED_PREFIX, ORG
-SHAPE_PREFIX = "shape:"
-SUBSIDIARY = "subsidiary"
-LEGAL_SUFFIXES = {"pty", "pty.", "co", "co.", "ltd", "ltd.", "inc", "inc.", "corp", "corp.", "limited", "plc", "sa", "ag",
-                  "llc", "pte", "pte.", "bhd", "bhd.", "sdn", "gmbh", "k.k.", "kk", ",", "corporation"}
+from .entities import (
+    LEGAL_SUFFIXES, SHAPE_PREFIX, ambiguous_matcher, repaired_entities, shape_matcher, subsidiaries,
+    with_ambiguous_names, with_shapes,
+)
+from .markup import MARKUP_TOKENS
+from .orggroups import Mention, OrgGroup, merge_short_forms, org_key, token_organisations
+from .patterns import Patterns
+from .places import ADJECTIVE, CITY, NAME, PlaceFinder
+
 _CODE = re.compile(r"^(?:[A-Z]{1,6}-?\d[\w-]*|[A-Z]+\d+[A-Z]\d*)$")
 _SHORT_CAPS = re.compile(r"^[A-Z]{1,3}$")
 _ORG_HEAD_NOUNS = {"company", "firm", "biotech", "developer", "maker", "manufacturer", "unit", "subsidiary", "affiliate",
                    "group", "provider", "startup", "start-up", "cdmo", "cro", "fund", "investor", "bank", "distributor"}
-_PAIR_JOINERS = {"x", "×", "+", "/", "|", "vs", "vs."}
-_CORPORATE = {"group", "holdings", "holding", "international", "corporation", "company"}
 _POSSESSIVES = {"its", "their", "our", "his", "her", "own"}
 _NAME_FUNCTION_WORDS = {"of", "and", "for", "the", "de", "du", "la", "von", "van", "&", "in", "on", "at"}
 _TRIM_LEFT = {"the", "The", "THE", "About", "ABOUT", "-", "*", "•", "–", "—", "(", "\"", "'", "“", "‘", ":"}
 _TRIM_RIGHT = {"'s", "’s", "'", "’", ",", ".", ":", ";", "-", "–", "—", ")", "\"", "”", "’", "and", "or", "with"}
-
-
-def ambiguous_matcher(nlp: Language, patterns: Patterns) -> PhraseMatcher:
-    """A PhraseMatcher of the curated forms marked ambiguous (a surname, a common word, a
-    place), keyed ``curated:<name>``; they are taken only where nothing else reads the words."""
-    matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-    for entry in patterns.organisations:
-        if entry.ambiguous:
-            matcher.add(CURATED_PREFIX + entry.name, [nlp.make_doc(form) for form in entry.ambiguous])
-    return matcher
-
-
-def with_ambiguous_names(doc: Doc, matcher: PhraseMatcher, ents: list[Span], places: list,
-                         headline_end: int = 0) -> list[Span]:
-    """``ents`` with the ambiguous curated forms ("Abbott", "Lotus") added where the NER read no
-    organisation: on words it tagged nothing, or exactly these words with another label ("Abbott"
-    as GPE); never on a known place, and at a sentence start only beside another name ("Abbott
-    and Boston Scientific"); never in a Title Case headline (tokens before ``headline_end``)."""
-    place_tokens = {t for p in places for t in range(p.start, p.end)}
-    found = filter_spans([Span(doc, s, e, label=ORG, span_id=doc.vocab.strings[k]) for k, s, e in matcher(doc)])
-    ent_starts = {e.start for e in ents}
-    out = list(ents)
-    for span in found:
-        touched = [e for e in out if e.start < span.end and span.start < e.end]
-        if any(e.label_ == ORG or (e.start, e.end) != (span.start, span.end) for e in touched):
-            continue
-        if place_tokens.intersection(range(span.start, span.end)) or span.start < headline_end:
-            continue
-        if span[0].is_sent_start and not _coordinated_with(doc, span.end, ent_starts):
-            continue
-        out = [e for e in out if e not in touched] + [span]
-    return sorted(out, key=lambda e: e.start)
-
-
-def _coordinated_with(doc: Doc, i: int, ent_starts: set[int]) -> bool:
-    """"Abbott and Boston Scientific": an entity starts right after "and", "&" or "," at token ``i``."""
-    return i + 1 < len(doc) and doc[i].lower_ in ("and", "&", ",") and i + 1 in ent_starts
-
-
-def shape_matcher(vocab, patterns: Patterns) -> Matcher:
-    """A Matcher of the organisation shapes, one rule per shape, keyed ``shape:<id>``."""
-    matcher = Matcher(vocab, validate=False)
-    for shape in patterns.shapes:
-        matcher.add(SHAPE_PREFIX + shape.id, [shape.pattern])
-    return matcher
-
-
-def repaired_entities(doc: Doc, heads: set[str]) -> list[Span]:
-    """The NER's entities with three repairs: another label ending in a legal form is an ORG
-    ("NuGenerex Immuno-Oncology Inc." tagged PERSON); an ORG that starts at a name head takes
-    the entity just before it ("F-star" PRODUCT + "Therapeutics Ltd." ORG); a legal form on its
-    own, or name heads with one, join the ORG just before it ("Lumos Diagnostics" + "Pte. Ltd.",
-    "Arcturus Therapeutics" + "Holdings Inc.")."""
-    ents = list(doc.ents)
-    out: list[Span] = []
-    for i, ent in enumerate(ents):
-        if ent.label_ != ORG and ent[-1].lower_ in LEGAL_SUFFIXES and ent[-1].text[:1].isupper():
-            ent = Span(doc, ent.start, ent.end, label=ORG, span_id=ent.id)
-        if (ent.label_ == ORG and ent[0].lower_ in heads and out and out[-1].end == ent.start
-                and out[-1].label_ != ORG and not ent.id_.startswith(CURATED_PREFIX) and out[-1][-1].text[:1].isalnum()):
-            ent = Span(doc, out.pop().start, ent.end, label=ORG, span_id=ent.id)
-        if (ent.label_ == ORG and out and out[-1].label_ == ORG and out[-1].end == ent.start
-                and all(t.lower_ in LEGAL_SUFFIXES or t.lower_ in heads or t.text in (",", ".") for t in ent)):
-            ent = Span(doc, out[-1].start, ent.end, label=ORG, span_id=out.pop().id)  # "Lumos Diagnostics" + "Pte. Ltd."
-        out.extend(_split_at_joiners(ent))
-    starts = {e.start for e in out}
-    for i, ent in enumerate(out):
-        end = _name_tail(doc, ent.end, heads) if ent.label_ == ORG else ent.end
-        if end > ent.end and not starts.intersection(range(ent.end, end)):
-            same = all(t.lower_ in LEGAL_SUFFIXES or t.lower_ in _CORPORATE or t.text in (",", ".") for t in doc[ent.end:end])
-            # "Hansoh Pharmaceutical" + "Group Co., Ltd." is the same organisation; "Luminex" +
-            # "Biologics" (a curated name inside a longer one) is another
-            out[i] = Span(doc, ent.start, end, label=ORG, span_id=ent.id if same else "")
-    return out
-
-
-def _split_at_joiners(ent: Span) -> list[Span]:
-    """An ORG that glues two names with a pair joiner ("Tembury Foods / Orvane Bio", "A x B")
-    is two ORGs."""
-    doc = ent.doc
-    if ent.label_ != ORG or ent.id_.startswith(CURATED_PREFIX):
-        return [ent]
-    pieces, start = [], ent.start
-    for tok in ent:
-        if tok.lower_ in _PAIR_JOINERS and tok.i > ent.start and doc[tok.i - 1].whitespace_ and tok.whitespace_:
-            pieces.append((start, tok.i))
-            start = tok.i + 1
-    pieces.append((start, ent.end))
-    return [Span(doc, s, e, label=ORG, span_id=ent.id) for s, e in pieces if e > s] if len(pieces) > 1 else [ent]
-
-
-def _name_tail(doc: Doc, k: int, heads: set[str]) -> int:
-    """Where the rest of a name starting at token ``k`` ends: capitalised name heads ("Group",
-    "Holdings", "Biologics") closed by a legal form or by a word that is no name, or a legal
-    form alone ("Pte. Ltd.")."""
-    end = k
-    while end < len(doc) and doc[end].lower_ in heads and doc[end].text[:1].isupper():
-        end += 1
-    tail = legal_tail(doc, end)
-    closed = tail > end or (end > k and (doc[end - 1].lower_ in LEGAL_SUFFIXES
-                                         or end == len(doc) or not doc[end].text[:1].isupper()))
-    return tail if closed else k
-
-
-def legal_tail(doc: Doc, k: int) -> int:
-    """Where a legal form starting at token ``k`` ends ("Pte. Ltd.", "Co., Ltd.", "Inc."); ``k`` when none does."""
-    end = k
-    while end < len(doc) and (doc[end].lower_ in LEGAL_SUFFIXES and doc[end].text != ","
-                              or doc[end].text in (",", ".") and end + 1 < len(doc)
-                              and doc[end + 1].lower_ in LEGAL_SUFFIXES and doc[end + 1].text != ","
-                              or doc[end].text == "." and end > k and not doc[end - 1].whitespace_):
-        end += 1
-    return end
-
-
-def subsidiaries(doc: Doc, ents: list[Span], places: list) -> list[Span]:
-    """A curated name followed by a country or region, with or without a legal form, names a
-    subsidiary of its own: "Sumitomo Pharma Asia Pacific Pte. Ltd.", "Sumitomo Pharma (China) Co.
-    Ltd.", "Pfizer Japan". The parenthesised form needs the legal form ("Coreline Soft (South
-    Korea)" only states a country)."""
-    place_at = {p.start: p for p in places if p.form in (NAME, REGION)}
-    out: list[Span] = []
-    skip_until = 0
-    for ent in ents:
-        if ent.start < skip_until:
-            continue
-        end = ent.end
-        if ent.label_ == ORG and ent.id_.startswith(CURATED_PREFIX):
-            bracket = end < len(doc) and doc[end].text == "("
-            place = place_at.get(end + 1 if bracket else end)
-            if place is not None and (not bracket or (place.end < len(doc) and doc[place.end].text == ")")):
-                k = place.end + 1 if bracket else place.end
-                legal = legal_tail(doc, k)
-                if legal > k or not bracket:
-                    end = legal
-        if end > ent.end:
-            ent = Span(doc, ent.start, end, label=ORG, span_id=SUBSIDIARY)
-            skip_until = end
-            out = [e for e in out if e.end <= ent.start]
-        out.append(ent)
-    return [e for e in out if not (skip_until and e.start < skip_until and e.end > skip_until)]
-
-
-def _bad_extension(ent: Span, shape: Span) -> bool:
-    """The NER's span reaches past a shape with a verb or ends on a function word: "NeuroLumen
-    Therapeutics Secures" (a Title Case headline), "Daewon Oncology of", or glues two names with a
-    pair joiner: "Harrowgate Biologics x Quillon Therapeutics"."""
-    extra = [t for t in ent if not shape.start <= t.i < shape.end]
-    return (any(t.pos_ in ("VERB", "AUX") or t.lower_ in _PAIR_JOINERS for t in extra)
-            or ent[-1].pos_ in ("ADP", "CCONJ", "DET", "PART", "SCONJ"))
-
-
-def with_shapes(doc: Doc, matcher: Matcher, ents: list[Span], headline_end: int = 0) -> list[Span]:
-    """``ents`` with organisation shapes added where the NER found nothing, or where a shape
-    covers every ORG span it touches (the NER cut the name short) or only other labels. A shape
-    never shortens or crosses an ORG span of the NER or a curated name, except one that runs
-    on with a verb or a function word, or any in a Title Case headline (tokens before
-    ``headline_end``), where the NER glues the headline's capitalised words onto names."""
-    shapes = filter_spans([Span(doc, s, e, label=ORG, span_id=doc.vocab.strings[k]) for k, s, e in matcher(doc)])
-    for shape in shapes:
-        touched = [e for e in ents if e.start < shape.end and shape.start < e.end]
-        if any(e.label_ == ORG and (e.id_.startswith(CURATED_PREFIX) or e.id_ == SUBSIDIARY
-                                    or (e.start < shape.start or e.end > shape.end)
-                                    and not (e.start < headline_end or _bad_extension(e, shape)))
-               for e in touched):
-            continue
-        ents = [e for e in ents if e not in touched] + [shape]
-    return sorted(ents, key=lambda e: e.start)
-
-
-def token_organisations(orgs: list[dict]) -> dict[int, int]:
-    """Token index -> index of the organisation (in ``doc._.organisations``) it names."""
-    return {t: i for i, org in enumerate(orgs) for start, end in org["tokens"] for t in range(start, end)}
-
-
-def org_key(name: str) -> str:
-    """Normalised form used to merge mentions: case-folded, no punctuation or legal suffix."""
-    words = re.sub(r"[^\w\s*&]", " ", name.casefold()).split()
-    while words and words[0] == "the":
-        words = words[1:]
-    while words and words[-1] in LEGAL_SUFFIXES:
-        words = words[:-1]
-    return " ".join(words)
-
-
-@dataclass
-class Mention:
-    span: Span
-    source: str            # "curated", "shape" or "ner"
-    curated: Optional[str]  # canonical curated name
-
-
-@dataclass
-class OrgGroup:
-    mentions: list[Mention] = field(default_factory=list)
-    curated: Optional[str] = None
-
-    @property
-    def forms(self) -> list[str]:
-        return [m.span.text for m in self.mentions]
-
-    def name(self) -> str:
-        """The fullest name the text uses: the longest form (ties: the most frequent, then first)."""
-        counts = Counter(self.forms)
-        return max(self.forms, key=lambda f: (len(org_key(f).split()), len(f), counts[f]))
-
 
 class OrganisationResolver:
     def __init__(self, nlp: Language, patterns: Patterns):
@@ -441,7 +230,7 @@ class OrganisationResolver:
             key = "c:" + m.curated if m.curated else "k:" + org_key(m.span.text)
             g = groups.setdefault(key, OrgGroup(curated=m.curated))
             g.mentions.append(m)
-        merged = _merge_short_forms(list(groups.values()), doc)
+        merged = merge_short_forms(list(groups.values()), doc)
         return sorted(merged, key=lambda g: min(m.span.start for m in g.mentions))
 
     # -- the component ----------------------------------------------------------------
@@ -539,9 +328,6 @@ class OrganisationResolver:
                     return kind
         return "company"
 
-
-
-
 def _apposition_descriptor(doc: Doc, i: int, descriptors: set[str]) -> bool:
     """", a Kuala Lumpur-based diagnostics chain" / ", an Osaka-based developer of ...": an organisation."""
     if i + 1 >= len(doc) or doc[i].text != "," or doc[i + 1].lower_ not in ("a", "an"):
@@ -552,7 +338,6 @@ def _apposition_descriptor(doc: Doc, i: int, descriptors: set[str]) -> bool:
         if tok.lower_ in descriptors:
             return True
     return False
-
 
 def _apposition_is_person_or_product(span: Span) -> bool:
     """", its immunotherapy candidate" (a product) / ", a historian at Cardiff University" (a person)."""
@@ -570,7 +355,6 @@ def _apposition_is_person_or_product(span: Span) -> bool:
             return False
     return False
 
-
 def _adviser_role(doc: Doc, i: int, roles: set[str]) -> bool:
     """"X acted as legal adviser", "X served as financial adviser", "with X advising": an organisation."""
     window = [t.lower_ for t in doc[i:i + 5]]
@@ -578,7 +362,6 @@ def _adviser_role(doc: Doc, i: int, roles: set[str]) -> bool:
         return True
     return len(window) >= 3 and window[0] in ("acted", "acts", "served", "serves") and window[1] == "as" \
         and any(w in roles for w in window[2:])
-
 
 def _capitalised_runs(doc: Doc, skip: set[int]) -> list[tuple[int, int]]:
     """Maximal runs of capitalised proper-noun tokens (not sentence-initial words alone)."""
@@ -597,21 +380,17 @@ def _capitalised_runs(doc: Doc, skip: set[int]) -> list[tuple[int, int]]:
         i = max(j, i + 1)
     return runs
 
-
 def _token_at(doc: Doc, char: int) -> int:
     """Index of the first token starting at or after character ``char``."""
     return next((t.i for t in doc if t.idx >= char), len(doc))
-
 
 def _hyphen_joined(tok) -> bool:
     """The token is glued by a hyphen to the word before it: "star" in "F-star"."""
     doc = tok.doc
     return tok.i >= 2 and doc[tok.i - 1].text == "-" and not doc[tok.i - 2].whitespace_ and not doc[tok.i - 1].whitespace_
 
-
 def _closes_parenthesis(span: Span) -> bool:
     return span.end < len(span.doc) and span.doc[span.end].text.startswith(")")
-
 
 def _non_overlapping(spans: list[Span]) -> list[Span]:
     taken: set[int] = set()
@@ -622,53 +401,7 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
             taken.update(range(s.start, s.end))
     return sorted(out, key=lambda s: s.start)
 
-
 def _is_title_case(line: str) -> bool:
     """Most of the line's longer words (after the first) are capitalised: "Japan's Takeda, Amgen Reach Deal"."""
     words = [w for w in re.findall(r"[^\W\d_][\w'’.-]*", line)[1:] if len(w) >= 4]
     return bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
-
-
-def _initials(words: list[str]) -> str:
-    return "".join(w[0] for w in words if w[:1].isupper())
-
-
-def _merge_short_forms(groups: list[OrgGroup], doc: Doc) -> list[OrgGroup]:
-    """Merge a group into a longer one when it is its leading words or its acronym.
-
-    "Henlius" joins "Henlius Biotech"; "EDDC" joins "Experimental Drug Development Centre".
-    Curated groups are merged only with non-curated ones, and only when unambiguous.
-    """
-    keys = {id(g): org_key(g.name()) for g in groups}
-    by_prefix: dict[str, list[OrgGroup]] = {}
-    by_initials: dict[str, list[OrgGroup]] = {}
-    for g in groups:
-        words = keys[id(g)].split()
-        for n in range(1, min(len(words), 4)):
-            by_prefix.setdefault(" ".join(words[:n]), []).append(g)
-        for n in range(2, min(len(words), 5)):  # "Qiantang NeuroMedical" in "Hangzhou Qiantang NeuroMedical Technology"
-            by_prefix.setdefault(" ".join(words[1:n]), []).append(g)
-        initials = _initials(g.name().split()).casefold()
-        if len(initials) >= 2:
-            by_initials.setdefault(initials, []).append(g)
-    absorbed: set[int] = set()
-    for short in groups:
-        sk = keys[id(short)]
-        if not sk:
-            continue
-        candidates = list(by_prefix.get(sk, []))
-        if sk.isalpha() and short.name().isupper() and len(sk) >= 2:
-            candidates += by_initials.get(sk, [])
-        targets = []
-        for long in candidates:
-            if (long is short or id(long) in absorbed or len(keys[id(long)]) <= len(sk)
-                    or (short.curated and long.curated) or long in targets
-                    or any(m.span.id_ == SUBSIDIARY for m in long.mentions)):  # "Pfizer" is not "Pfizer Japan"
-                continue
-            targets.append(long)
-        if len(targets) == 1:
-            target = targets[0]
-            target.mentions.extend(short.mentions)
-            target.curated = target.curated or short.curated
-            absorbed.add(id(short))
-    return [g for g in groups if id(g) not in absorbed]

@@ -23,7 +23,9 @@ from typing import Iterator, Optional, Sequence
 
 from pydantic import BaseModel, Field
 
-from .corpus import Corpus, CorpusDeal, build_corpus, curated_from
+from .corpus import Corpus, build_corpus, curated_from
+from .htmlparts import attr, chips, partners
+from .report_corpus import corpus_view
 from .progress import progress
 from .records import ArticleResult, Deal, GoldFile
 from .reading import InputError
@@ -228,16 +230,6 @@ _INDEX_COLUMNS = (
 )
 
 
-def _attr(value: str) -> str:
-    return escape(value, quote=True)
-
-
-def _chips(values: Sequence[str], missing: Sequence[str] = (), extra: Sequence[str] = ()) -> str:
-    parts = [f'<span class="chip{" spurious" if v in extra else ""}">{escape(v)}</span>' for v in values]
-    parts += [f'<span class="chip missed" title="in gold, not predicted">{escape(v)}</span>' for v in missing]
-    return " ".join(parts)
-
-
 def _index(items: Sequence[ReportArticle], ids: dict[str, str]) -> str:
     scored = any(a.score for a in items)
     head = "<th>Article</th><th>Headline</th><th>Date</th><th>Organisations</th><th>Deals</th>"
@@ -254,7 +246,7 @@ def _index(items: Sequence[ReportArticle], ids: dict[str, str]) -> str:
             for fld, measure, _ in _INDEX_COLUMNS:
                 value = f"{figures[fld][measure]:.3f}" if figures else "\u2013"
                 cells += f'<td class="num" data-field="{fld}.{measure}">{value}</td>'
-        rows.append(f'<tr data-article="{_attr(a.name)}">{cells}</tr>')
+        rows.append(f'<tr data-article="{attr(a.name)}">{cells}</tr>')
     if scored:
         micro = CorpusScore(articles={a.name: a.score for a in items if a.score}).micro
         cells = '<td>micro</td><td></td><td></td><td class="num"></td><td class="num"></td>'
@@ -328,14 +320,7 @@ def _value_cell(deal: Deal, correct: Optional[bool]) -> str:
         return "\u2013"
     text = deal.value.text or f"{deal.value.amount:,.0f}"
     cls = "value wrong" if correct is False else "value"
-    return f'<span class="{cls}" title="{_attr(deal.value.currency)} {deal.value.amount:,.0f}">{escape(text)} <span class="cc">{escape(deal.value.currency)}</span></span>'
-
-
-def _partners(names: Sequence[tuple[str, Optional[str]]]) -> str:
-    return "<br>".join(
-        f'<span class="partner" data-org="{_attr(n)}">{escape(n)} <span class="cc">{escape(c or "?")}</span></span>'
-        for n, c in names
-    )
+    return f'<span class="{cls}" title="{attr(deal.value.currency)} {deal.value.amount:,.0f}">{escape(text)} <span class="cc">{escape(deal.value.currency)}</span></span>'
 
 
 def _deals_table(a: ReportArticle, prefix: str) -> str:
@@ -349,14 +334,14 @@ def _deals_table(a: ReportArticle, prefix: str) -> str:
     for i, deal in enumerate(a.result.deals):
         key = a.score.deal_matches[i] if scored else None
         match = next(matched) if key is not None else None
-        themes = _chips(deal.themes, match.themes_missing if match else (), match.themes_extra if match else ())
-        types = _chips(deal.deal_types, match.types_missing if match else (), match.types_extra if match else ())
+        themes = chips(deal.themes, match.themes_missing if match else (), match.themes_extra if match else ())
+        types = chips(deal.deal_types, match.types_missing if match else (), match.types_extra if match else ())
         cells = (
-            f'<td class="partners">{_partners([(p.name, p.country) for p in deal.partners])}</td>'
-            f"<td>{themes}</td><td>{types}</td><td>{_chips(deal.territories)}</td>"
+            f'<td class="partners">{partners([(p.name, p.country) for p in deal.partners])}</td>'
+            f"<td>{themes}</td><td>{types}</td><td>{chips(deal.territories)}</td>"
             f"<td>{_value_cell(deal, match.value_correct if match else None)}</td>"
             f'<td class="num">{deal.confidence:.2f}</td>'
-            f'<td><a class="ev-link" href="#{prefix}-ev-{i}" title="{_attr(deal.evidence.text)}">evidence</a></td>'
+            f'<td><a class="ev-link" href="#{prefix}-ev-{i}" title="{attr(deal.evidence.text)}">evidence</a></td>'
         )
         cls = ""
         if scored:
@@ -366,18 +351,18 @@ def _deals_table(a: ReportArticle, prefix: str) -> str:
             else:
                 cls = "matched"
                 cells += f'<td class="status">matched {escape(key)}</td>'
-        rows.append(f'<tr data-deal="{_attr(deal.id)}"' + (f' class="{cls}"' if cls else "") + f">{cells}</tr>")
+        rows.append(f'<tr data-deal="{attr(deal.id)}"' + (f' class="{cls}"' if cls else "") + f">{cells}</tr>")
     if scored:
         countries = {o.name: o.country for o in a.gold.organisations}
         index = {n: o.name for o in a.gold.organisations for n in (o.name, *o.aliases)}
         for d in a.score.missed_deals:
             names = [(index.get(p, p), countries.get(index.get(p, p))) for p in d.partners]
             cells = (
-                f'<td class="partners">{_partners(names)}</td><td>{_chips(d.themes)}</td><td>{_chips(d.deal_types)}</td>'
+                f'<td class="partners">{partners(names)}</td><td>{chips(d.themes)}</td><td>{chips(d.deal_types)}</td>'
                 f"<td></td><td>{escape(d.value or chr(0x2013))}</td><td></td>"
-                f'<td title="{_attr(d.note or "")}">{escape(d.evidence)}</td><td class="status">missed</td>'
+                f'<td title="{attr(d.note or "")}">{escape(d.evidence)}</td><td class="status">missed</td>'
             )
-            rows.append(f'<tr class="missed" data-missed-deal="{_attr(" + ".join(d.partners))}">{cells}</tr>')
+            rows.append(f'<tr class="missed" data-missed-deal="{attr(" + ".join(d.partners))}">{cells}</tr>')
     return f'<table class="deals"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
@@ -392,10 +377,10 @@ def _org_list(a: ReportArticle) -> str:
         elif a.score and a.score.org_matches[j] in wrong:
             gold_country = escape(wrong[a.score.org_matches[j]])
             note = f" \u2013 country should be {gold_country}" if org.country else f" \u2013 no country (gold {gold_country})"
-        items.append(f'<li data-org="{_attr(org.name)}"{cls}>{escape(org.name)} <span class="cc">{escape(org.country or "?")} \u00b7 {escape(org.kind)}</span>{note}</li>')
+        items.append(f'<li data-org="{attr(org.name)}"{cls}>{escape(org.name)} <span class="cc">{escape(org.country or "?")} \u00b7 {escape(org.kind)}</span>{note}</li>')
     if a.score:
         for o in a.score.missed_organisations:
-            items.append(f'<li class="missed" data-org="{_attr(o.name)}" data-missed="organisation">{escape(o.name)} <span class="cc">{escape(o.country or "?")}</span> \u2013 missed</li>')
+            items.append(f'<li class="missed" data-org="{attr(o.name)}" data-missed="organisation">{escape(o.name)} <span class="cc">{escape(o.country or "?")}</span> \u2013 missed</li>')
     return f'<ul class="orgs">{"".join(items)}</ul>'
 
 
@@ -407,7 +392,7 @@ def _section(a: ReportArticle, section_id: str) -> str:
         meta.append(a.result.published.isoformat())
     source = escape(" \u00b7 ".join(meta))
     return (
-        f'<section class="article" id="{section_id}" data-article="{_attr(a.name)}">'
+        f'<section class="article" id="{section_id}" data-article="{attr(a.name)}">'
         f'<h2>{escape(a.name)}</h2><p class="source">{source}</p>'
         f"<h3>Deals</h3>{_deals_table(a, section_id)}"
         f"<h3>Organisations</h3>{_org_list(a)}"
@@ -418,51 +403,6 @@ def _section(a: ReportArticle, section_id: str) -> str:
 
 def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "article"
-
-
-def _corpus_rows(deals: Sequence[CorpusDeal], sections: dict[str, str]) -> str:
-    rows = []
-    for d in deals:
-        dates = " \u2013 ".join(sorted({x.isoformat() for x in (d.first_published, d.last_published) if x})) or "\u2013"
-        sources = ", ".join(
-            f'<a href="#{sections[s]}">{escape(s)}</a>' if s in sections else escape(s)
-            for s in sorted({src.source for src in d.sources}))
-        value = "\u2013" if d.value is None else (
-            f'{escape(d.value.text or f"{d.value.amount:,.0f}")} <span class="cc">{escape(d.value.currency)}</span>')
-        rows.append(
-            f'<tr data-corpus-deal="{_attr(d.deal_id)}"><td class="partners">{_partners([(p.name, p.country) for p in d.partners])}</td>'
-            f"<td>{_chips(d.themes)}</td><td>{_chips(d.deal_types)}</td><td>{_chips(d.territories)}</td><td>{value}</td>"
-            f'<td>{dates}</td><td class="num">{d.n_sources}</td><td>{sources}</td></tr>')
-    head = ("<th>Partners</th><th>Themes</th><th>Deal types</th><th>Territories</th><th>Value</th>"
-            "<th>Published</th><th>Sources</th><th>Articles</th>")
-    return f'<table class="corpus-deals"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-
-
-def _groups(label: str, kind: str, groups: dict[str, list[CorpusDeal]], sections: dict[str, str]) -> str:
-    blocks = [f'<details class="group" data-{kind}="{_attr(key)}"><summary>{escape(key)} ({len(deals)} deal(s))</summary>'
-              f"{_corpus_rows(deals, sections)}</details>" for key, deals in groups.items()]
-    return f"<h3>{escape(label)}</h3>{''.join(blocks)}"
-
-
-def _corpus_view(corpus: Corpus, sections: dict[str, str]) -> str:
-    """Every corpus deal in one table, then by partner country and by theme (no scripts: ``<details>``)."""
-    by_country: dict[str, list[CorpusDeal]] = {}
-    by_theme: dict[str, list[CorpusDeal]] = {}
-    for d in corpus.deals:
-        for country in sorted({p.country or "unknown" for p in d.partners}):
-            by_country.setdefault(country, []).append(d)
-        for theme in d.themes or ["no theme"]:
-            by_theme.setdefault(theme, []).append(d)
-    order = lambda key: (key in ("unknown", "no theme"), key)  # noqa: E731
-    return (
-        f'<section class="corpus" id="corpus"><h2>Corpus deals</h2>'
-        f'<p class="meta">{len(corpus.deals)} deal(s) across articles, {len(corpus.organisations)} organisation(s); '
-        "one row per agreement, however many articles report it</p>"
-        f"{_corpus_rows(corpus.deals, sections)}"
-        f"{_groups('By partner country', 'country', {k: by_country[k] for k in sorted(by_country, key=order)}, sections)}"
-        f"{_groups('By theme', 'theme', {k: by_theme[k] for k in sorted(by_theme, key=order)}, sections)}"
-        "</section>"
-    )
 
 
 def render_html(items: Sequence[ReportArticle], title: str = "deal-extract report", corpus: Optional[Corpus] = None) -> str:
@@ -480,7 +420,7 @@ def render_html(items: Sequence[ReportArticle], title: str = "deal-extract repor
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body>"
         f"<h1>{escape(title)}</h1><p class=\"meta\">{len(items)} article(s), {n_deals} deal(s)</p>{legend}"
-        f"{_index(items, ids)}{_corpus_view(corpus, sections) if corpus and corpus.deals else ''}{body}</body></html>\n"
+        f"{_index(items, ids)}{corpus_view(corpus, sections) if corpus and corpus.deals else ''}{body}</body></html>\n"
     )
 
 

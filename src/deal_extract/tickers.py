@@ -6,7 +6,7 @@ added to the article's organisations here, from the text itself; they are never 
 from __future__ import annotations
 
 from .markup import ticker_exchanges
-from .orgs import org_key
+from .orggroups import org_key
 from .patterns import Patterns
 
 

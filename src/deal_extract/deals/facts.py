@@ -9,7 +9,7 @@ from spacy.tokens import Doc, Span
 
 from .. import structure
 from ..cues import SPANS_KEY
-from ..orgs import token_organisations
+from ..orggroups import token_organisations
 from .units import Unit, headings, line_ranges, units
 
 Place = tuple[int, int, Optional[str], str, str]   # token start, end, ISO code, form, text

@@ -1,0 +1,23 @@
+"""Small pieces of the HTML report shared by its article and corpus views."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Optional, Sequence
+
+
+def attr(value: str) -> str:
+    return escape(value, quote=True)
+
+
+def chips(values: Sequence[str], missing: Sequence[str] = (), extra: Sequence[str] = ()) -> str:
+    parts = [f'<span class="chip{" spurious" if v in extra else ""}">{escape(v)}</span>' for v in values]
+    parts += [f'<span class="chip missed" title="in gold, not predicted">{escape(v)}</span>' for v in missing]
+    return " ".join(parts)
+
+
+def partners(names: Sequence[tuple[str, Optional[str]]]) -> str:
+    return "<br>".join(
+        f'<span class="partner" data-org="{attr(n)}">{escape(n)} <span class="cc">{escape(c or "?")}</span></span>'
+        for n, c in names
+    )
