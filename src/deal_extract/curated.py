@@ -10,6 +10,8 @@ Forms marked ambiguous are left out (see :func:`deal_extract.orgs.with_ambiguous
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Doc, Span
 
 from .patterns import Patterns
@@ -17,6 +19,7 @@ from .patterns import Patterns
 ORG = "ORG"
 CURATED_PREFIX = "curated:"
 _TRAILING = ",.;:!?)]}\"'’”"
+_WORD = re.compile(r"\S+")
 
 
 class CuratedNames:
@@ -32,15 +35,16 @@ class CuratedNames:
 
     def matches(self, doc: Doc) -> list[Span]:
         text = doc.text
+        word_ends = {m.start(): m.end() for m in _WORD.finditer(text)}
         found: dict[tuple[int, int], Span] = {}
         for tok in doc:
             if tok.is_space:
                 continue
-            word_end = tok.idx
-            while word_end < len(text) and not text[word_end].isspace():
-                word_end += 1
-            word = text[tok.idx:word_end]
-            for key in {tok.text, word, word.rstrip(_TRAILING)}:
+            keys = {tok.text}
+            if tok.idx in word_ends:
+                word = text[tok.idx:word_ends[tok.idx]]
+                keys.update((word, word.rstrip(_TRAILING)))
+            for key in keys:
                 for form, ident in self.by_first.get(key, ()):
                     if text.startswith(form, tok.idx):
                         span = doc.char_span(tok.idx, tok.idx + len(form), label=ORG, span_id=ident)
