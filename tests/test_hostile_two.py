@@ -126,7 +126,11 @@ ADVERSARIAL = {
     "normalise._SPECIAL": ["\u00e9" * N],
     "outputs._PLAIN_ID": ["a" * N + "/"],
     "language._WORD": ["a" * N, "a1" * N, "\u4e00" * N + "!"],
+    "curated._WORD": ["a" * N, " " * N, "a " * N],
 }
+
+
+ADVERSARIAL["markup.TICKER"] = ADVERSARIAL["markup._PATTERNS[0]"]  # one regex, two names (ticker exchanges)
 
 
 def test_every_builtin_regex_is_audited():
