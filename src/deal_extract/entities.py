@@ -63,12 +63,44 @@ def _coordinated_with(doc: Doc, i: int, ent_starts: set[int]) -> bool:
     return i + 1 < len(doc) and doc[i].lower_ in ("and", "&", ",") and i + 1 in ent_starts
 
 
-def shape_matcher(vocab, patterns: Patterns) -> Matcher:
-    """A Matcher of the organisation shapes, one rule per shape, keyed ``shape:<id>``."""
-    matcher = Matcher(vocab, validate=False)
-    for shape in patterns.shapes:
-        matcher.add(SHAPE_PREFIX + shape.id, [shape.pattern])
-    return matcher
+class ShapeMatcher:
+    """The organisation shapes, one Matcher rule per shape, keyed ``shape:<id>``; run only on
+    windows around the words every shape needs one of ("Biologics", "Ltd.", "University", "PT"),
+    not over the whole Doc."""
+
+    BEFORE, AFTER = 10, 8   # tokens a shape may reach before and after its required word
+
+    def __init__(self, vocab, patterns: Patterns):
+        self.matcher = Matcher(vocab, validate=False)   # shapes with a required word: run on windows
+        self.everywhere = Matcher(vocab, validate=False)   # shapes without one: run on the whole Doc
+        self.lower: set[str] = set()
+        self.orth: set[str] = set()
+        for shape in patterns.shapes:
+            required = [spec for spec in shape.pattern if spec.get("OP") not in ("?", "*")]
+            words = [(attr, spec[attr]["IN"]) for spec in required for attr in ("LOWER", "ORTH")
+                     if isinstance(spec.get(attr), dict) and "IN" in spec[attr]]
+            (self.matcher if words else self.everywhere).add(SHAPE_PREFIX + shape.id, [shape.pattern])
+            for attr, listed in words[:1]:  # one required word per shape is enough to find its windows
+                (self.lower if attr == "LOWER" else self.orth).update(listed)
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        windows: list[list[int]] = []
+        for tok in doc:
+            if tok.lower_ in self.lower or tok.text in self.orth:
+                start, end = max(tok.i - self.BEFORE, 0), min(tok.i + self.AFTER + 1, len(doc))
+                if windows and start <= windows[-1][1]:
+                    windows[-1][1] = max(windows[-1][1], end)
+                else:
+                    windows.append([start, end])
+        found = {(k, s, e) for k, s, e in self.everywhere(doc)}
+        for start, end in windows:
+            for span in self.matcher(doc[start:end], as_spans=True):
+                found.add((span.label, span.start, span.end))
+        return sorted(found, key=lambda m: (m[1], m[2]))
+
+
+def shape_matcher(vocab, patterns: Patterns) -> ShapeMatcher:
+    return ShapeMatcher(vocab, patterns)
 
 
 def repaired_entities(doc: Doc, heads: set[str]) -> list[Span]:
@@ -176,7 +208,7 @@ def _bad_extension(ent: Span, shape: Span) -> bool:
             or ent[-1].pos_ in ("ADP", "CCONJ", "DET", "PART", "SCONJ"))
 
 
-def with_shapes(doc: Doc, matcher: Matcher, ents: list[Span], headline_end: int = 0) -> list[Span]:
+def with_shapes(doc: Doc, matcher: ShapeMatcher, ents: list[Span], headline_end: int = 0) -> list[Span]:
     """``ents`` with organisation shapes added where the NER found nothing, or where a shape
     covers every ORG span it touches (the NER cut the name short) or only other labels. A shape
     never shortens or crosses an ORG span of the NER or a curated name, except one that runs
