@@ -32,6 +32,12 @@ def deal_record(facts: DocFacts, words: DealWords, draft: DealDraft, unit_mentio
         types.update(m.deal_types)
     evidence = facts.units[best.unit].span(facts.doc)
     start, end = evidence.start_char, evidence.end_char
+    for org in facts.orgs:  # a sentence break the parser put inside a name: the evidence takes the whole name
+        for m_start, m_end in org["mentions"]:
+            if m_start < start < m_end:
+                start = m_start
+            if m_start < end < m_end:
+                end = m_end
     value = headline([a for r in ranges for a in money(facts, r)])
     partners = sorted(draft.partners, key=lambda i: facts.orgs[i]["name"].casefold())
     bonus = words.scores.mention_bonus * (len(draft.mentions) - 1)
