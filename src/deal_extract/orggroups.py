@@ -97,3 +97,13 @@ def merge_short_forms(groups: list[OrgGroup], doc: Doc) -> list[OrgGroup]:
             target.curated = target.curated or short.curated
             absorbed.add(id(short))
     return [g for g in groups if id(g) not in absorbed]
+
+
+def curated_by_key(entries) -> dict:
+    """The curated entries by the normalised form (:func:`org_key`) of their name and every alias;
+    the first entry wins a form two share."""
+    out: dict = {}
+    for entry in entries:
+        for form in (entry.name, *entry.aliases):
+            out.setdefault(org_key(form), entry)
+    return out

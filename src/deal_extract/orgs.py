@@ -23,7 +23,7 @@ from .entities import (
     with_ambiguous_names, with_shapes,
 )
 from .markup import MARKUP_TOKENS
-from .orggroups import Mention, OrgGroup, merge_short_forms, org_key, token_organisations
+from .orggroups import Mention, OrgGroup, curated_by_key, merge_short_forms, org_key, token_organisations
 from .patterns import Patterns
 from .places import ADJECTIVE, CITY, NAME, PlaceFinder
 
@@ -42,10 +42,7 @@ class OrganisationResolver:
         self.places = PlaceFinder(nlp, patterns.countries)
         self.curated = {e.name: e for e in patterns.organisations}
         self.curated_names = {n for e in patterns.organisations for n in [e.name, *e.aliases]}
-        self.curated_by_key = {}
-        for e in patterns.organisations:
-            for n in [e.name, *e.aliases]:
-                self.curated_by_key.setdefault(org_key(n), e)
+        self.curated_by_key = curated_by_key(patterns.organisations)
         noise = patterns.not_organisations
         self.noise_terms = {t.casefold() for t in noise.terms}
         self.noise_words = {w.casefold() for w in noise.words}

@@ -6,7 +6,7 @@ added to the article's organisations here, from the text itself; they are never 
 from __future__ import annotations
 
 from .markup import ticker_exchanges
-from .orggroups import org_key
+from .orggroups import curated_by_key, org_key
 from .patterns import Patterns
 
 
@@ -14,10 +14,7 @@ class Exchanges:
     """The curated list by normalised name, to give a ticker's exchange its country and kind."""
 
     def __init__(self, patterns: Patterns):
-        self.by_key = {}
-        for entry in patterns.organisations:
-            for form in (entry.name, *entry.aliases):
-                self.by_key.setdefault(org_key(form), entry)
+        self.by_key = curated_by_key(patterns.organisations)
 
     def organisations(self, text: str) -> list[dict]:
         """One organisation per exchange named in the text's tickers, with every ticker mention."""
