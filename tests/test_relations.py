@@ -446,6 +446,61 @@ CASES = [
         CDMO      CDMO      PROPN pobj  3 O
         .         .         PUNCT punct 1 O
     """, (0, 2)),
+    case("buy_asset_from", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        agreed    agree     VERB  ROOT  1 O
+        to        to        PART  aux   3 O
+        buy       buy       VERB  xcomp 1 O
+        a         a         DET   det   5 O
+        plant     plant     NOUN  dobj  3 O
+        from      from      ADP   prep  3 O
+        Beta      Beta      PROPN pobj  6 B-ORG
+        .         .         PUNCT punct 1 O
+    """, (0, 7)),
+    case("bought_asset_from", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        bought    buy       VERB  ROOT  1 O
+        the       the       DET   det   3 O
+        business  business  NOUN  dobj  1 O
+        from      from      ADP   prep  1 O
+        Beta      Beta      PROPN pobj  4 B-ORG
+        .         .         PUNCT punct 1 O
+    """, (0, 5)),
+    case("acquire_rights_from", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        acquired  acquire   VERB  ROOT  1 O
+        exclusive exclusive ADJ   amod  3 O
+        rights    right     NOUN  dobj  1 O
+        from      from      ADP   prep  1 O
+        Beta      Beta      PROPN pobj  4 B-ORG
+        .         .         PUNCT punct 1 O
+    """, (0, 5)),
+    case("sell_rights_to", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        sold      sell      VERB  ROOT  1 O
+        the       the       DET   det   3 O
+        rights    right     NOUN  dobj  1 O
+        to        to        ADP   dative 1 O
+        Beta      Beta      PROPN pobj  4 B-ORG
+        .         .         PUNCT punct 1 O
+    """, (0, 5)),
+    case("sell_asset_to", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        sold      sell      VERB  ROOT  1 O
+        its       its       PRON  poss  3 O
+        plant     plant     NOUN  dobj  1 O
+        to        to        ADP   dative 1 O
+        Beta      Beta      PROPN pobj  4 B-ORG
+        .         .         PUNCT punct 1 O
+    """, (0, 5)),
+    case("sell_company_to", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        sold      sell      VERB  ROOT  1 O
+        Gamma     Gamma     PROPN dobj  1 B-ORG
+        to        to        ADP   dative 1 O
+        Beta      Beta      PROPN pobj  3 B-ORG
+        .         .         PUNCT punct 1 O
+    """, (2, 4)),
 ]
 
 # A pattern must not fire when the parse lacks what it relies on.
@@ -502,6 +557,25 @@ NEGATIVE_CASES = [
         Beta        Beta        PROPN pobj  3 B-ORG
         closed      close       VERB  ROOT  5 O
         .           .           PUNCT punct 5 O
+    """),
+    # "Acme sold 2 million doses to Beta": a supply, no asset bought
+    case("sell_asset_to", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        sold      sell      VERB  ROOT  1 O
+        doses     dose      NOUN  dobj  1 O
+        to        to        ADP   dative 1 O
+        Beta      Beta      PROPN pobj  3 B-ORG
+        .         .         PUNCT punct 1 O
+    """),
+    # "Acme bought a stake from Beta": a stake is no asset (the stake patterns read it)
+    case("bought_asset_from", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        bought    buy       VERB  ROOT  1 O
+        a         a         DET   det   3 O
+        stake     stake     NOUN  dobj  1 O
+        from      from      ADP   prep  1 O
+        Beta      Beta      PROPN pobj  4 B-ORG
+        .         .         PUNCT punct 1 O
     """),
 ]
 
@@ -843,3 +917,57 @@ def test_exchange_in_a_ticker_is_no_partner(extractor):
             "that it has licensed its antibody to Quillon Therapeutics.\n")
     for d in extractor.extract_text(text).deals:
         assert not any(p.name in ("BSE", "NSE", "BSE Limited", "National Stock Exchange of India") for p in d.partners), d
+
+
+# "Acme licensed X to Beta, and it sold a plant to Gamma": the second clause has its own subject
+CROSSING_CLAUSES = case("license_to", """
+    Acme      Acme      PROPN nsubj 1 B-ORG
+    licensed  license   VERB  ROOT  1 O
+    X         X         PROPN dobj  1 O
+    to        to        ADP   prep  1 O
+    Beta      Beta      PROPN pobj  3 B-ORG
+    ,         ,         PUNCT punct 1 O
+    and       and       CCONJ cc    1 O
+    it        it        PRON  nsubj 8 O
+    sold      sell      VERB  conj  1 O
+    a         a         DET   det   10 O
+    plant     plant     NOUN  dobj  8 O
+    to        to        ADP   dative 8 O
+    Gamma     Gamma     PROPN pobj  11 B-ORG
+    .         .         PUNCT punct 8 O
+""", (0, 4))
+
+
+def test_descendant_steps_stay_in_their_clause(nlp, patterns):
+    """``>>`` finds "to Gamma" under "licensed" through the conjoined clause; the relation matcher
+    drops that binding (the clause has its own subject) and keeps "licensed ... to Beta"."""
+    from deal_extract.deals.matching import RelationMatcher
+    doc = CROSSING_CLAUSES.doc(nlp.vocab)
+    relations = RelationMatcher(nlp.vocab, patterns.relations.relations)
+    matcher = DependencyMatcher(nlp.vocab)
+    entry = relations.entries["license_to"]
+    matcher.add("license_to", [entry.pattern])
+    sent = doc[:]
+    kept = set()
+    for match_id, ids in matcher(doc):
+        nodes = {node["RIGHT_ID"]: i for node, i in zip(entry.pattern, ids)}
+        if relations.within_one_clause(match_id, ids, sent):
+            kept.add((nodes["party_a"], nodes["party_b"]))
+    assert kept == {(0, 4)}
+
+
+def test_acquired_rights_is_a_licence_not_an_acquisition(extractor):
+    record = extractor.extract_text(
+        "Pipeline notes\n\nOrvane Bio Inc. acquired exclusive rights to the antibody from Telmar Pharma Ltd. "
+        "for US$30 million.\n", source="rights.txt")
+    [deal] = record.deals
+    assert deal.deal_types == ["licensing"]
+
+
+def test_a_plant_bought_from_a_company_is_an_acquisition_with_the_seller(extractor):
+    record = extractor.extract_text(
+        "Pipeline notes\n\nOrvane Bio Inc. agreed to buy a biologics plant from Telmar Pharma Ltd. "
+        "for US$30 million.\n", source="plant.txt")
+    [deal] = record.deals
+    assert sorted(p.name for p in deal.partners) == ["Orvane Bio Inc.", "Telmar Pharma Ltd."]
+    assert deal.deal_types == ["acquisition"]

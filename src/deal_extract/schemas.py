@@ -253,6 +253,7 @@ class RelationsFile(Strict):
     plural_references: Words = Field(default_factory=list, description="nouns that refer back to a deal's partners: 'the two firms'")
     follow_up_nouns: Words = Field(default_factory=list, description="'the deal', 'the terms': a sentence that continues the last deal")
     round_words: Words = Field(default_factory=list, description="'round', 'backers': sentences that name investors of one financing round")
+    rights_words: Words = Field(default_factory=list, description="'acquired exclusive rights': objects that make a purchase verb a licence, not an acquisition")
     joint_verbs: Words = Field(default_factory=list, description="'X teamed up with A and B': one deal of all three")
     separate_deal_words: Words = Field(default_factory=list, description="'deals with both A and B', 'respectively': one deal each")
     fallback_verbs: Words = Field(default_factory=list, description="verbs that let two organisations in a misparsed sentence make a deal")

@@ -49,7 +49,8 @@ def cues(facts: DocFacts, words: DealWords, ranges: list[tuple[int, int]], units
     types: set[str] = set()
     for s, e in ranges:
         for span in _cues_in_tokens(facts, s, e):
-            _add_cue(span.label_, themes, types)
+            if not _buys_rights(words, span):
+                _add_cue(span.label_, themes, types)
     heading_themes: set[str] = set()
     heading_types: set[str] = set()
     for u in units:
@@ -79,6 +80,12 @@ def _title_is_about(facts: DocFacts, partners: frozenset[int], single_deal: bool
     line = facts.title_line
     named = sum(any(line.start <= s < line.end for s, _ in facts.orgs[p]["mentions"]) for p in partners)
     return named >= 2 or (named == 1 and single_deal)
+
+
+def _buys_rights(words: DealWords, span: Span) -> bool:
+    """An acquisition cue whose verb takes rights ("acquired exclusive rights to X"): a licence."""
+    return span.label_ == TYPE_PREFIX + "acquisition" and any(
+        child.dep_ == "dobj" and child.lemma_.lower() in words.rights_words for child in span.root.children)
 
 
 def _add_cue(label: str, themes: set[str], types: set[str]) -> None:

@@ -20,6 +20,9 @@ from .words import DealWords
 MAX_CACHED_MATCHERS = 512
 
 Match = tuple[int, list[int]]   # match id, token indices in the Doc
+#: Dependencies that attach a clause to another; with a subject of its own it is another statement.
+CLAUSE_DEPS = frozenset({"conj", "advcl", "ccomp", "relcl", "parataxis"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 
 
 class RelationMatcher:
@@ -57,8 +60,35 @@ class RelationMatcher:
             found = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
             matcher = self.matcher_for(found & self.required_words)
             if matcher is not None:
-                out += [(match_id, [i + sent.start for i in ids]) for match_id, ids in matcher(sentence_doc(sent))]
+                out += [(match_id, [i + sent.start for i in ids]) for match_id, ids in matcher(sentence_doc(sent))
+                        if self.within_one_clause(match_id, ids, sent)]
         return out
+
+    def within_one_clause(self, match_id: int, ids: list[int], sent: Span) -> bool:
+        """A pattern's ``>>`` / ``<<`` steps stay in one clause: the path from a node down to its
+        descendant never passes a clause that has a subject of its own ("X licensed A to B, and
+        it later sold a plant to C": "to C" is not under "licensed")."""
+        entry = self.entries[self.vocab.strings[match_id]]
+        position = {node["RIGHT_ID"]: k for k, node in enumerate(entry.pattern)}
+        for k, node in enumerate(entry.pattern):
+            op = node.get("REL_OP")
+            if op not in (">>", "<<"):
+                continue
+            upper, lower = ids[position[node["LEFT_ID"]]], ids[k]
+            if op == "<<":
+                upper, lower = lower, upper
+            if _crosses_clause(sent[lower], sent[upper]):
+                return False
+        return True
+
+
+def _crosses_clause(token, ancestor) -> bool:
+    """The path up from ``token`` to ``ancestor`` passes (below ``ancestor``) a clause head with its own subject."""
+    while token.i != ancestor.i and token.head.i != token.i:
+        if token.dep_ in CLAUSE_DEPS and any(c.dep_ in SUBJECT_DEPS for c in token.children):
+            return True
+        token = token.head
+    return False
 
 
 def sentence_doc(sent: Span) -> Doc:

@@ -16,6 +16,7 @@ class DealWords:
     plural_references: frozenset[str]
     follow_up_nouns: frozenset[str]
     round_words: frozenset[str]
+    rights_words: frozenset[str]
     joint_verbs: frozenset[str]
     separate_deal_words: frozenset[str]
     fallback_verbs: frozenset[str]
@@ -47,6 +48,7 @@ class DealWords:
             plural_references=frozenset(r.plural_references),
             follow_up_nouns=frozenset(r.follow_up_nouns),
             round_words=frozenset(r.round_words),
+            rights_words=frozenset(r.rights_words),
             joint_verbs=frozenset(r.joint_verbs),
             separate_deal_words=frozenset(r.separate_deal_words),
             fallback_verbs=frozenset(r.fallback_verbs),
