@@ -226,6 +226,7 @@ class Scores(Strict):
 
     dash_pair: float = Field(ge=0.0, le=1.0, description="'the A–B deal'")
     list_item: float = Field(ge=0.0, le=1.0, description="'- A and B: ...' list items")
+    deal_list: float = Field(ge=0.0, le=1.0, description="'grown by acquisitions: A, B and C': the list's owner with each")
     cooccurrence: float = Field(ge=0.0, le=1.0, description="two organisations and a deal verb in a misparsed sentence")
     reference_penalty: float = Field(ge=0.0, le=1.0, description="taken off when a party is a resolved reference")
     mention_bonus: float = Field(ge=0.0, le=1.0, description="added per further mention of the same deal")
@@ -253,6 +254,7 @@ class RelationsFile(Strict):
     plural_references: Words = Field(default_factory=list, description="nouns that refer back to a deal's partners: 'the two firms'")
     follow_up_nouns: Words = Field(default_factory=list, description="'the deal', 'the terms': a sentence that continues the last deal")
     round_words: Words = Field(default_factory=list, description="'round', 'backers': sentences that name investors of one financing round")
+    deal_list_openers: Words = Field(default_factory=list, description="'acquisitions: A, B', 'agreements, including one with A': words after a plural deal noun that open its list")
     rights_words: Words = Field(default_factory=list, description="'acquired exclusive rights': objects that make a purchase verb a licence, not an acquisition")
     joint_verbs: Words = Field(default_factory=list, description="'X teamed up with A and B': one deal of all three")
     separate_deal_words: Words = Field(default_factory=list, description="'deals with both A and B', 'respectively': one deal each")

@@ -54,11 +54,27 @@ def resolve(facts: DocFacts, words: DealWords, tok: Token, earlier: Sequence[Men
             o = token_org.get(t.i)
             if o is not None and o not in found:
                 found.append(o)
-        for o in _parenthesised_list(facts, words, tok):
+        for o in _parenthesised_list(facts, words, tok) + _parallel_objects(facts, tok):
             if o not in found:
                 found.append(o)
         return found
     return _resolve_reference(facts, words, tok, earlier)
+
+
+def _parallel_objects(facts: DocFacts, tok: Token) -> list[int]:
+    """"with A on flu, with B on rabies and with C on polio": the organisations governed by the
+    same preposition repeated in coordination, wherever in the phrase the parser hung it."""
+    prep = tok.head
+    if tok.dep_ != "pobj" or prep.pos_ != "ADP":
+        return []
+    found: list[int] = []
+    for t in prep.subtree:
+        if t.dep_ == "conj" and t.pos_ == "ADP" and t.lower_ == prep.lower_:
+            for obj in (c for c in t.children if c.dep_ == "pobj"):
+                for o in (facts.token_org.get(x.i) for x in [obj, *coordinated(obj)]):
+                    if o is not None and o not in found:
+                        found.append(o)
+    return found
 
 
 def _parenthesised_list(facts: DocFacts, words: DealWords, tok: Token) -> list[int]:

@@ -16,6 +16,7 @@ from typing import Optional, Sequence
 
 from spacy.tokens import Doc, Token
 
+from ..cues import TYPE_PREFIX
 from .facts import DocFacts, members
 from .matching import Match, RelationMatcher
 from .mentions import Mention, by_unit, mention
@@ -153,6 +154,76 @@ def list_mentions(facts: DocFacts, words: DealWords, earlier: Sequence[Mention])
             out += mention(set(found), unit.index, words.scores.list_item, "list_item")
             break
     return out
+
+
+def deal_list_mentions(facts: DocFacts, words: DealWords, earlier: Sequence[Mention]) -> list[Mention]:
+    """A plural deal noun opening a list names one deal of the list's owner with each organisation
+    listed: "has grown by acquisitions: A in 1997, B in 2010 and C in 2014"; "earlier agreements by
+    X, including a collaboration with A and a pact with B". The owner is the noun's "by X" or
+    "X's", else its clause's subject (through "which" to the organisation it describes)."""
+    doc, token_org = facts.doc, facts.token_org
+    out: list[Mention] = []
+    for unit in facts.units:
+        for tok in doc[unit.start:unit.end]:
+            if tok.lemma_.lower() not in words.deal_nouns or blocked(words, tok):
+                continue
+            opener = _list_opener(facts, words, tok, unit.end)
+            if opener is None or (tok.tag_ != "NNS" and opener != tok.i + 2):
+                continue  # a singular noun opens a list only with its colon: "grown by acquisition: A, B"
+            owner = _list_owner(facts, words, tok, earlier)
+            if owner is None:
+                continue
+            types = tuple(sorted(_types_at(facts, tok)))
+            for item in members(facts, opener, unit.end):
+                if item != owner:
+                    out += mention({owner, item}, unit.index, words.scores.deal_list, "deal_list", types)
+    return out
+
+
+def _list_opener(facts: DocFacts, words: DealWords, noun: Token, end: int) -> Optional[int]:
+    """The token after the colon or "including" that opens the list a deal noun heads, within a
+    few words of it and before any verb."""
+    doc = facts.doc
+    for k in range(noun.i + 1, min(noun.i + 1 + MAX_OPENER_DISTANCE, end)):
+        tok = doc[k]
+        if tok.text == ":" or tok.lower_ in words.deal_list_openers:
+            return k + 1
+        if tok.pos_ in ("VERB", "AUX") and tok.lower_ not in words.deal_list_openers:
+            return None
+    return None
+
+
+MAX_OPENER_DISTANCE = 8
+RELATIVE_PRONOUNS = {"which", "that", "who"}
+
+
+def _list_owner(facts: DocFacts, words: DealWords, noun: Token, earlier: Sequence[Mention]) -> Optional[int]:
+    doc, token_org = facts.doc, facts.token_org
+    if noun.i + 2 < len(doc) and doc[noun.i + 1].lower_ == "by" and noun.i + 2 in token_org:
+        return token_org[noun.i + 2]   # "agreements by X", wherever the parser hung the "by"
+    for child in noun.children:
+        if child.dep_ == "poss" and child.i in token_org:
+            return token_org[child.i]
+    verb = next((a for a in noun.ancestors if a.pos_ in ("VERB", "AUX")), None)
+    if verb is None:
+        return None
+    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None:
+        return None
+    if subject.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
+        subject = verb.head
+    if subject.i in token_org:
+        return token_org[subject.i]
+    if not is_reference(facts, subject):
+        return None
+    found = resolve(facts, words, subject, earlier)
+    return found[0] if len(found) == 1 else None
+
+
+def _types_at(facts: DocFacts, tok: Token) -> set[str]:
+    """The deal types of the cue spans that cover a token."""
+    return {span.label_[len(TYPE_PREFIX):] for span in facts.cue_spans
+            if span.start <= tok.i < span.end and span.label_.startswith(TYPE_PREFIX)}
 
 
 HEADING_JOINERS = {"x", "×", "+", "/", "-", "–", "—", "&", "and"}

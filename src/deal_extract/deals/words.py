@@ -17,6 +17,7 @@ class DealWords:
     follow_up_nouns: frozenset[str]
     round_words: frozenset[str]
     rights_words: frozenset[str]
+    deal_list_openers: frozenset[str]
     joint_verbs: frozenset[str]
     separate_deal_words: frozenset[str]
     fallback_verbs: frozenset[str]
@@ -49,6 +50,7 @@ class DealWords:
             follow_up_nouns=frozenset(r.follow_up_nouns),
             round_words=frozenset(r.round_words),
             rights_words=frozenset(r.rights_words),
+            deal_list_openers=frozenset(r.deal_list_openers),
             joint_verbs=frozenset(r.joint_verbs),
             separate_deal_words=frozenset(r.separate_deal_words),
             fallback_verbs=frozenset(r.fallback_verbs),
