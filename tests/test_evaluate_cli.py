@@ -32,6 +32,7 @@ def shared_corpus() -> Path:
 SETS = {
     "team": (REPO / "tests" / "gold", [REPO / "corpus", shared_corpus()]),
     "blind": (REPO / "tests" / "gold" / "blind", [REPO / "corpus" / "blind"]),
+    "blind2": (REPO / "tests" / "gold" / "blind2", [REPO / "corpus" / "blind2"]),
 }
 
 

@@ -18,12 +18,14 @@ REPO = Path(__file__).resolve().parents[1]
 GOLD = REPO / "tests" / "gold"
 SHARED = Path(os.environ.get("DEAL_EXTRACT_SHARED_CORPUS", REPO.parent / "shared" / "corpus"))
 BLIND = GOLD / "blind"   # blind batch 1: articles written from real deal news, corpus/blind
-GOLD_FILES = sorted(GOLD.glob("*.yaml")) + sorted(BLIND.glob("*.yaml"))
+BLIND2 = GOLD / "blind2"  # blind batch 2, corpus/blind2
+BLIND_SETS = {BLIND: (REPO / "corpus" / "blind", 40), BLIND2: (REPO / "corpus" / "blind2", 16)}
+GOLD_FILES = sorted(GOLD.glob("*.yaml")) + sorted(BLIND.glob("*.yaml")) + sorted(BLIND2.glob("*.yaml"))
 SEED = "apac_alliance_boom_2025"
 
 
 def article_for(gold_path: Path) -> Path:
-    pairs = find_gold_pairs([GOLD, BLIND], [d for d in (REPO / "corpus", SHARED) if d.is_dir()])
+    pairs = find_gold_pairs([GOLD, BLIND, BLIND2], [d for d in (REPO / "corpus", SHARED) if d.is_dir()])
     found = dict(pairs.pairs)
     if gold_path not in found:
         pytest.fail(f"{gold_path.name}: no article {gold_path.stem}.* in corpus/ or {SHARED} "
@@ -38,10 +40,12 @@ def test_there_are_gold_files_for_seed_and_team_corpus():
     assert {p.stem for p in (REPO / "corpus").iterdir() if p.is_file()} <= stems, "a team article has no gold file"
 
 
-def test_every_blind_article_has_gold_with_its_sources():
-    articles = {p.stem for p in (REPO / "corpus" / "blind").iterdir() if p.is_file()}
-    golds = {p.stem: load_gold(p) for p in BLIND.glob("*.yaml")}
-    assert len(articles) >= 40 and articles == set(golds)
+@pytest.mark.parametrize("gold_dir", sorted(BLIND_SETS), ids=lambda p: p.name)
+def test_every_blind_article_has_gold_with_its_sources(gold_dir):
+    corpus, size = BLIND_SETS[gold_dir]
+    articles = {p.stem for p in corpus.iterdir() if p.is_file()}
+    golds = {p.stem: load_gold(p) for p in gold_dir.glob("*.yaml")}
+    assert len(articles) >= size and articles == set(golds)
     assert all(g.sources and g.style for g in golds.values()), "a blind gold file lacks sources: or style:"
 
 
