@@ -971,3 +971,44 @@ def test_a_plant_bought_from_a_company_is_an_acquisition_with_the_seller(extract
     [deal] = record.deals
     assert sorted(p.name for p in deal.partners) == ["Orvane Bio Inc.", "Telmar Pharma Ltd."]
     assert deal.deal_types == ["acquisition"]
+
+
+def _deals(extractor, body: str) -> list[tuple[list[str], list[str]]]:
+    record = extractor.extract_text("Pipeline notes\n\n" + body + "\n", source="invented.txt")
+    return sorted((sorted(p.name for p in d.partners), d.deal_types) for d in record.deals)
+
+
+def test_a_colon_list_of_acquisitions_pairs_the_buyer_with_each(extractor):
+    deals = _deals(extractor, "Orvane Bio Ltd. has grown largely by acquisition: Delta Labs in 2015, "
+                              "Kestrel Pharma Ltd in 2018 and Norvex Inc. in 2021.")
+    assert [partners for partners, _ in deals] == [
+        ["Delta Labs", "Orvane Bio Ltd."], ["Kestrel Pharma Ltd", "Orvane Bio Ltd."], ["Norvex Inc.", "Orvane Bio Ltd."]]
+    assert all(types == ["acquisition"] for _, types in deals)
+
+
+def test_earlier_agreements_including_pairs_their_owner_with_each_partner(extractor):
+    deals = _deals(extractor, "The licence follows earlier agreements by Medix Bio Inc., including a research "
+                              "collaboration with Amgen Inc. and a co-development pact with NextCure, Inc.")
+    assert [partners for partners, _ in deals] == [["Amgen Inc.", "Medix Bio Inc."], ["Medix Bio Inc.", "NextCure, Inc."]]
+
+
+def test_a_repeated_preposition_names_one_partner_each(extractor):
+    deals = _deals(extractor, "Zeta Pharma Co., Ltd. signed memoranda with Sino Vaccine Co. on flu shots, with "
+                              "Walvax Biotechnology on pneumococcal vaccines and with Zhifei Biological on rabies.")
+    assert [partners for partners, _ in deals] == [
+        ["Sino Vaccine Co.", "Zeta Pharma Co., Ltd."], ["Walvax Biotechnology", "Zeta Pharma Co., Ltd."],
+        ["Zeta Pharma Co., Ltd.", "Zhifei Biological"]]
+
+
+def test_a_sentence_listing_more_backers_joins_the_round(extractor):
+    deals = _deals(extractor, "Kappa Therapeutics Inc. raised US$50 million in a Series B round led by Alder Capital. "
+                              "Earlier backers returned: Birch Ventures and Cedar Partners. "
+                              "New names on the register include Dune Investment.")
+    assert deals == [(["Alder Capital", "Birch Ventures", "Cedar Partners", "Dune Investment", "Kappa Therapeutics Inc."],
+                      ["investment"])]
+
+
+def test_a_licence_told_beside_a_financing_takes_no_investors(extractor):
+    deals = _deals(extractor, "Ardent Bio launched with US$90 million in Series A financing to develop drugs it "
+                              "licensed from Hangzhou Pelican Biosciences. Alder Capital and Birch Ventures co-led the round.")
+    assert [partners for partners, _ in deals] == [["Ardent Bio", "Hangzhou Pelican Biosciences"]]

@@ -25,11 +25,13 @@ def merge(facts: DocFacts, words: DealWords, mentions: list[Mention]) -> list[De
     for m in sorted(mentions, key=lambda m: m.unit):
         drafts.setdefault(m.partners, DealDraft(m.partners)).mentions.append(m)
     ordered = _one_round(facts, words, sorted(drafts.values(), key=lambda d: min(m.unit for m in d.mentions)))
+    _round_rosters(facts, words, ordered)
     _attach_continuations(facts, words, ordered)
     return ordered
 
 
 ROUND_REACH = 3   # units: how far apart two sentences of one financing round may stand
+ROUND_TYPE = "investment"
 
 
 def _one_round(facts: DocFacts, words: DealWords, drafts: list[DealDraft]) -> list[DealDraft]:
@@ -50,9 +52,35 @@ def _one_round(facts: DocFacts, words: DealWords, drafts: list[DealDraft]) -> li
 
 
 def _speaks_of_round(facts: DocFacts, words: DealWords, draft: DealDraft) -> bool:
+    return all(_unit_speaks_of_round(facts, words, facts.units[m.unit]) for m in draft.mentions)
+
+
+def _unit_speaks_of_round(facts: DocFacts, words: DealWords, unit: Unit) -> bool:
+    return any(t.lemma_.lower() in words.round_words or t.lower_ in words.round_words
+               for t in facts.doc[unit.start:unit.end])
+
+
+def _round_rosters(facts: DocFacts, words: DealWords, drafts: list[DealDraft]) -> None:
+    """Sentences that only list a round's investors ("Earlier backers returned: A, B and C.",
+    "New names on the register include D and E.") join the round they follow: close after it,
+    in its paragraph or the next, with no deal of their own and nothing that blocks."""
+    taken = {m.unit for d in drafts for m in d.mentions}
     doc = facts.doc
-    return all(any(t.lemma_.lower() in words.round_words or t.lower_ in words.round_words
-                   for t in doc[facts.units[m.unit].start:facts.units[m.unit].end]) for m in draft.mentions)
+    for d in drafts:
+        if not (_speaks_of_round(facts, words, d) and any(ROUND_TYPE in m.deal_types for m in d.mentions)):
+            continue  # a licence told beside its licensee's financing takes no investors
+        last = max(m.unit for m in d.mentions)
+        for k in range(last + 1, min(last + 1 + ROUND_REACH, len(facts.units))):
+            unit = facts.units[k]
+            if k in taken or unit.line.heading or unit.line.paragraph - facts.units[last].line.paragraph > 1:
+                break
+            named = frozenset(facts.token_org[t] for t in range(unit.start, unit.end) if t in facts.token_org)
+            blocked = any(t.lemma_.lower() in words.blockers for t in doc[unit.start:unit.end])
+            if not named or blocked or not _unit_speaks_of_round(facts, words, unit):
+                continue
+            d.partners = d.partners | named
+            d.extra_units.append(k)
+            last = k
 
 
 def _attach_continuations(facts: DocFacts, words: DealWords, drafts: list[DealDraft]) -> None:
