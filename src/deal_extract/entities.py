@@ -214,7 +214,8 @@ def with_shapes(doc: Doc, matcher: ShapeMatcher, ents: list[Span], headline_end:
     never shortens or crosses an ORG span of the NER or a curated name, except one that runs
     on with a verb or a function word, or any in a Title Case headline (tokens before
     ``headline_end``), where the NER glues the headline's capitalised words onto names."""
-    shapes = filter_spans([Span(doc, s, e, label=ORG, span_id=doc.vocab.strings[k]) for k, s, e in matcher(doc)])
+    shapes = filter_spans([Span(doc, s, legal_tail(doc, e), label=ORG, span_id=doc.vocab.strings[k])
+                           for k, s, e in matcher(doc)])  # with the legal form after it: "Bravo Biosciences, Inc."
     for shape in shapes:
         touched = [e for e in ents if e.start < shape.end and shape.start < e.end]
         if any(e.label_ == ORG and (e.id_.startswith(CURATED_PREFIX) or e.id_ == SUBSIDIARY

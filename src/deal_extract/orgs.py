@@ -19,7 +19,7 @@ from . import structure
 from .countries import CountryEvidence, CountryWords, country_in_name, country_of_legal_form, dateline_countries
 from .curated import CURATED_PREFIX, ORG
 from .entities import (
-    LEGAL_SUFFIXES, SHAPE_PREFIX, ambiguous_matcher, repaired_entities, shape_matcher, subsidiaries,
+    LEGAL_SUFFIXES, SHAPE_PREFIX, ambiguous_matcher, legal_tail, repaired_entities, shape_matcher, subsidiaries,
     with_ambiguous_names, with_shapes,
 )
 from .markup import MARKUP_TOKENS
@@ -33,6 +33,7 @@ _ORG_HEAD_NOUNS = {"company", "firm", "biotech", "developer", "maker", "manufact
                    "group", "provider", "startup", "start-up", "cdmo", "cro", "fund", "investor", "bank", "distributor"}
 _POSSESSIVES = {"its", "their", "our", "his", "her", "own"}
 _NAME_FUNCTION_WORDS = {"of", "and", "for", "the", "de", "du", "la", "von", "van", "&", "in", "on", "at"}
+_QUOTES = {"\"", "“", "”", "'", "‘", "’"}
 _TRIM_LEFT = {"the", "The", "THE", "About", "ABOUT", "-", "*", "•", "–", "—", "(", "\"", "'", "“", "‘", ":"}
 _TRIM_RIGHT = {"'s", "’s", "'", "’", ",", ".", ":", ";", "-", "–", "—", ")", "\"", "”", "’", "and", "or", "with"}
 
@@ -241,6 +242,51 @@ class OrganisationResolver:
         return [g for g in groups if g.curated or any(m.span.start_char >= title_end for m in g.mentions)
                 or any(m.span[-1].lower_ in LEGAL_SUFFIXES for m in g.mentions)]
 
+    def _add_defined_aliases(self, doc: Doc, groups: list[OrgGroup], places: list) -> list[OrgGroup]:
+        """A short form defined in brackets right after a name, 'LegoChem Biosciences, Inc. ("LCB")',
+        'Experimental Drug Development Centre (EDDC)', is that organisation wherever the text uses
+        it; a group the NER made of the short form joins it."""
+        place_tokens = {t for p in places for t in range(p.start, p.end)}
+        defined: dict[str, OrgGroup] = {}
+        for g in groups:
+            for m in g.mentions:
+                alias = self._alias_after(doc, m.span.end)
+                if alias is not None and alias not in defined:
+                    defined[alias] = g
+        if not defined:
+            return groups
+        absorbed: set[int] = set()
+        for g in groups:
+            owner = defined.get(g.name())
+            if owner is not None and owner is not g:
+                owner.mentions.extend(g.mentions)
+                absorbed.add(id(g))
+        groups = [g for g in groups if id(g) not in absorbed]
+        taken = {t for g in groups for m in g.mentions for t in range(m.span.start, m.span.end)} | place_tokens
+        for tok in doc:
+            owner = defined.get(tok.text)
+            if owner is not None and tok.i not in taken:
+                owner.mentions.append(Mention(doc[tok.i:tok.i + 1], "alias", owner.curated))
+        return groups
+
+    def _alias_after(self, doc: Doc, k: int) -> Optional[str]:
+        """The one-word short form in brackets at token ``k``: quoted ('("LCB")') or in capitals ('(EDDC)')."""
+        k = legal_tail(doc, k)   # 'Bravo Biosciences, Inc. ("BBI")' when the name stops before its legal form
+        if k + 2 >= len(doc) or doc[k].text != "(":
+            return None
+        quoted = doc[k + 1].text in _QUOTES
+        word = doc[k + 2] if quoted else doc[k + 1]
+        close = word.i + 1 + quoted
+        if close >= len(doc) or doc[close].text != ")" or (quoted and doc[word.i + 1].text not in _QUOTES):
+            return None
+        text = word.text
+        if not (text[:1].isupper() and len(text) >= 2 and (quoted or (text.isupper() and text.isalpha()))):
+            return None
+        folded = text.casefold()
+        if folded in self.country_words or folded in self.short_form_stop:
+            return None
+        return text
+
     def _add_short_forms(self, doc: Doc, groups: list[OrgGroup], places: list) -> None:
         """Later bare mentions of a name's distinctive first word: "Deepview" for "Deepview Medical"."""
         taken = {t for g in groups for m in g.mentions for t in range(m.span.start, m.span.end)}
@@ -275,6 +321,7 @@ class OrganisationResolver:
         mentions = self.candidates(doc, text_info)
         mentions += self.weak_candidates(doc, places, mentions, text_info)
         groups = self._drop_title_only(text, text_info[1], self.group(doc, mentions))
+        groups = self._add_defined_aliases(doc, groups, places)
         self._add_short_forms(doc, groups, places)
         evidence = CountryEvidence(doc, places, self.country_rule_words)
         orgs: list[dict] = []
