@@ -469,6 +469,10 @@ NOT_ORGANISATIONS = [
     ("Quillon Therapeutics licensed a PD-1 x VEGF bispecific antibody to a US partner.", "VEGF"),
     ("The Minister of Science, Technology and Innovation witnessed the signing by Tembury Biotech.", "Science, Technology"),
     ("Tembury Biotech said the NewCo would be based in Boston.", "NewCo"),
+    ("Orvane sold its brands Rebalanz, Celevida, Antoxid and Becozinc to Telmar Pharma Ltd.", "Becozinc"),
+    ("Qilin Oncology sells a graft-versus-host disease treatment, Vantrexa, developed by Orvane Bio.", "Vantrexa"),
+    ("Harrowgate Biologics agreed to buy 14 million doses of Covimune from Qilin Oncology.", "Covimune"),
+    ("Basavia (insulin glargine) and Insumark (human insulin) are Harrowgate Biologics' largest lines.", "Insumark"),
 ]
 
 

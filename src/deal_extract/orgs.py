@@ -33,6 +33,7 @@ _ORG_HEAD_NOUNS = {"company", "firm", "biotech", "developer", "maker", "manufact
                    "group", "provider", "startup", "start-up", "cdmo", "cro", "fund", "investor", "bank", "distributor"}
 _POSSESSIVES = {"its", "their", "our", "his", "her", "own"}
 _NAME_FUNCTION_WORDS = {"of", "and", "for", "the", "de", "du", "la", "von", "van", "&", "in", "on", "at"}
+MAX_LIST_LOOKBACK = 16   # tokens walked back over a list's earlier items to its head word
 _QUOTES = {"\"", "“", "”", "'", "‘", "’"}
 _TRIM_LEFT = {"the", "The", "THE", "About", "ABOUT", "-", "*", "•", "–", "—", "(", "\"", "'", "“", "‘", ":"}
 _TRIM_RIGHT = {"'s", "’s", "'", "’", ",", ".", ":", ";", "-", "–", "—", ")", "\"", "”", "’", "and", "or", "with"}
@@ -62,6 +63,7 @@ class OrganisationResolver:
         self.ambiguous = ambiguous_matcher(nlp, patterns)
         self.name_heads = {w.casefold() for w in noise.name_heads}
         self.drug_nouns = {w.casefold() for w in noise.drug_nouns}
+        self.product_nouns = {w.casefold() for w in noise.product_nouns}
 
     # -- cleaning ---------------------------------------------------------------------
 
@@ -140,16 +142,35 @@ class OrganisationResolver:
                     for t in span)
         if not named and s >= 2 and doc[s - 1].text in ("'s", "’s") and doc[s - 2].ent_type_ == ORG:
             return True
-        if e + 2 < len(doc) and doc[e].text == "(" and doc[e + 1].is_lower and doc[e + 1].is_alpha and doc[e + 2].text == ")":
+        if _generic_name_after(doc, e):
             return True
         before = [t.lower_ for t in doc[max(0, s - 3):s]]
         if "brand" in before or "brands" in before or before[-2:] == ["sold", "as"] or (e < len(doc) and doc[e].lower_ in ("brand", "brands")):
+            return True
+        if not named and self._product_list_or_apposition(doc, s):
             return True
         if s > 1 and doc[s - 1].lower_ in ("of", "for") and doc[s - 2].lower_ in self.title_words:
             return True  # a portfolio: "Minister of Science, Technology and Innovation"
         if len(span) == 1 and e < len(doc) and doc[e].lower_ in self.drug_nouns:
             return True  # a target or a drug: "VEGF bispecific", "KRAS inhibitor"
         return s > 0 and doc[s - 1].lower_ in self.title_words
+
+    def _product_list_or_apposition(self, doc: Doc, s: int) -> bool:
+        """"a treatment, TEMCELL,", "14 million doses of CoronaVac", "brands Rebalanz, Celevida,
+        Antoxid and Becozinc": the words before the name, past the earlier items of its list, are
+        a product noun (with "of" only for a count: "doses of")."""
+        k = s - 1
+        while k >= 0 and s - k <= MAX_LIST_LOOKBACK and (doc[k].text in (",", "&", "-") or doc[k].lower_ == "and"
+                                                         or doc[k].text[:1].isupper()):
+            if doc[k].text[:1].isupper() and doc[k].lower_ in self.product_nouns:
+                break
+            k -= 1
+        if k < 0:
+            return False
+        word = doc[k].lower_
+        if word in self.product_nouns:
+            return True
+        return word == "of" and k > 0 and doc[k - 1].lower_ in self.product_nouns and doc[k - 1].lower_.startswith(("dose", "vial", "shot"))
 
     def candidates(self, doc: Doc, text_info: tuple[str, int]) -> list[Mention]:
         # "Endo said": a person's surname the NER took for an organisation
@@ -432,6 +453,16 @@ def _hyphen_joined(tok) -> bool:
     """The token is glued by a hyphen to the word before it: "star" in "F-star"."""
     doc = tok.doc
     return tok.i >= 2 and doc[tok.i - 1].text == "-" and not doc[tok.i - 2].whitespace_ and not doc[tok.i - 1].whitespace_
+
+def _generic_name_after(doc: Doc, e: int) -> bool:
+    """A bracket of one to three lower-case words after the name: a brand and its generic name,
+    "Keytruda (pembrolizumab)", "Insugen (human insulin)"."""
+    if e >= len(doc) or doc[e].text != "(":
+        return False
+    words = doc[e + 1:e + 5]
+    close = next((t.i for t in words if t.text == ")"), None)
+    return close is not None and close > e + 1 and all(t.is_lower and t.is_alpha for t in doc[e + 1:close])
+
 
 def _closes_parenthesis(span: Span) -> bool:
     return span.end < len(span.doc) and span.doc[span.end].text.startswith(")")
