@@ -475,6 +475,22 @@ CASES = [
         Beta      Beta      PROPN pobj  4 B-ORG
         .         .         PUNCT punct 1 O
     """, (0, 5)),
+    case("take_control_of", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        takes     take      VERB  ROOT  1 O
+        control   control   NOUN  dobj  1 O
+        of        of        ADP   prep  2 O
+        Beta      Beta      PROPN pobj  3 B-ORG
+    """, (0, 4)),
+    case("develop_with", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        created   create    VERB  ROOT  1 O
+        the       the       DET   det   3 O
+        antibody  antibody  NOUN  dobj  1 O
+        with      with      ADP   prep  1 O
+        Beta      Beta      PROPN pobj  4 B-ORG
+        .         .         PUNCT punct 1 O
+    """, (0, 5)),
     case("sell_rights_to", """
         Acme      Acme      PROPN nsubj 1 B-ORG
         sold      sell      VERB  ROOT  1 O

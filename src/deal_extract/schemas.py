@@ -238,6 +238,7 @@ class Pronouns(Strict):
     it: Words = Field(default_factory=list, description="stand for the last subject organisation ('it', 'its')")
     speaker: Words = Field(default_factory=list, description="stand for the protagonist ('we', 'our')")
     possessive: Words = Field(default_factory=list, description="'its partner X', 'our Series A was led by X'")
+    relative: Words = Field(default_factory=list, description="'X, which bought Y': stand for the organisation their clause describes")
     plural: Words = Field(default_factory=list, description="stand for the last deal's partners ('they')")
 
 

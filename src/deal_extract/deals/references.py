@@ -104,6 +104,8 @@ def _resolve_reference(facts: DocFacts, words: DealWords, tok: Token, earlier: S
     unit = facts.unit_of.get(tok.i)
     if unit is None:
         return []
+    if lower in words.relative_pronouns and tok.head.dep_ == "relcl" and tok.head.head.i in facts.token_org:
+        return resolve(facts, words, tok.head.head, earlier)  # "X, which bought Y": X
     definite = any(c.lower_ in words.definite for c in tok.children)
     if lower in words.plural_references or lemma in words.plural_references and definite:
         if lower in words.plural_pronouns or definite:

@@ -76,6 +76,8 @@ def blocked(words: DealWords, trigger: Token) -> bool:
                 return True
         if tok.dep_ == "advcl" and any(c.dep_ in ("mark", "advmod") for c in tok.children):
             return False  # "When A signed with B, ... was not selling": the main clause does not reach it
+        if tok.dep_ == "relcl":
+            return False  # "X, which bought Y in 2019, will exit": the relative clause is a statement of its own
     return False
 
 
@@ -194,7 +196,6 @@ def _list_opener(facts: DocFacts, words: DealWords, noun: Token, end: int) -> Op
 
 
 MAX_OPENER_DISTANCE = 8
-RELATIVE_PRONOUNS = {"which", "that", "who"}
 
 
 def _list_owner(facts: DocFacts, words: DealWords, noun: Token, earlier: Sequence[Mention]) -> Optional[int]:
@@ -210,7 +211,7 @@ def _list_owner(facts: DocFacts, words: DealWords, noun: Token, earlier: Sequenc
     subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
     if subject is None:
         return None
-    if subject.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
+    if subject.lower_ in words.relative_pronouns and verb.dep_ == "relcl":
         subject = verb.head
     if subject.i in token_org:
         return token_org[subject.i]

@@ -31,6 +31,7 @@ class DealWords:
     it_pronouns: frozenset[str]
     speaker_pronouns: frozenset[str]
     possessive_pronouns: frozenset[str]
+    relative_pronouns: frozenset[str]
     plural_pronouns: frozenset[str]
     definite: frozenset[str]
     follow_up_determiners: frozenset[str]
@@ -64,6 +65,7 @@ class DealWords:
             it_pronouns=frozenset(r.pronouns.it),
             speaker_pronouns=frozenset(r.pronouns.speaker),
             possessive_pronouns=frozenset(r.pronouns.possessive),
+            relative_pronouns=frozenset(r.pronouns.relative),
             plural_pronouns=frozenset(r.pronouns.plural),
             definite=frozenset(r.determiners.definite),
             follow_up_determiners=frozenset(r.determiners.follow_up),
