@@ -41,6 +41,9 @@ from deal_extract.values import find_money, headline
     ("$3 bn", 3e9, "USD", "$3 bn"),
     ("up to $1,050 million", 1.05e9, "USD", "up to $1,050 million"),
     ("a deal worth $2 billion", 2e9, "USD", "worth $2 billion"),
+    ("at a ₹25,689-crore valuation", 25689e7, "INR", "₹25,689-crore"),
+    ("a $1.2-billion purchase", 1.2e9, "USD", "$1.2-billion"),
+    ("a 460-billion won deal", 460e9, "KRW", "460-billion won"),
 ])
 def test_find_money_one_amount(text, amount, currency, written):
     (m,) = find_money(text)

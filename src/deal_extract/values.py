@@ -39,12 +39,13 @@ _prefixes = "|".join(re.escape(p) for p in sorted(_PREFIX, key=len, reverse=True
 _suffixes = "|".join(sorted(_SUFFIX, key=len, reverse=True))
 _scales = "|".join(sorted(_SCALE, key=len, reverse=True))
 # a number starts only where no digit or comma precedes it: every run of digits is tried
-# once, not once per digit (linear time); "1,000" groups are spelt out (no repetition in a repetition)
+# once, not once per digit (linear time); "1,000" groups are spelt out (no repetition in a repetition);
+# a scale may follow a hyphen: "a ₹25,689-crore valuation", "a $1.2-billion deal"
 _NUMBER = r"(?<![\d,])(?:\d{1,3}(?:,\d\d\d)+(?:\.\d+)?|\d+(?:\.\d+)?)"
 MONEY = re.compile(
     rf"(?:(?P<qual>up to|as much as|a total of|total of|worth|valued at|more than|over)\s+)?"
-    rf"(?:(?P<pre>{_prefixes})\s?(?P<n1>{_NUMBER})(?:\s?(?P<s1>{_scales})\b)?(?:\s(?P<w1>{_suffixes})\b)?"
-    rf"|(?P<n2>{_NUMBER})\s?(?P<s2>{_scales})?\s(?P<w2>{_suffixes})\b)",
+    rf"(?:(?P<pre>{_prefixes})\s?(?P<n1>{_NUMBER})(?:[\s-]?(?P<s1>{_scales})\b)?(?:\s(?P<w1>{_suffixes})\b)?"
+    rf"|(?P<n2>{_NUMBER})[\s-]?(?P<s2>{_scales})?\s(?P<w2>{_suffixes})\b)",
     re.IGNORECASE,
 )
 # "revenue of $5 billion", "a market worth $2 billion": amounts that are no deal's value
