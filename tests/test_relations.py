@@ -491,6 +491,16 @@ CASES = [
         Beta      Beta      PROPN pobj  4 B-ORG
         .         .         PUNCT punct 1 O
     """, (0, 5)),
+    case("rights_to_product_of", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        landed    land      VERB  ROOT  1 O
+        rights    right     NOUN  dobj  1 O
+        to        to        ADP   prep  2 O
+        Beta      Beta      PROPN poss  6 B-ORG
+        's        's        PART  case  4 O
+        vaccine   vaccine   NOUN  pobj  3 O
+        .         .         PUNCT punct 1 O
+    """, (0, 4)),
     case("sell_rights_to", """
         Acme      Acme      PROPN nsubj 1 B-ORG
         sold      sell      VERB  ROOT  1 O
