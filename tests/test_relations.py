@@ -501,6 +501,27 @@ CASES = [
         vaccine   vaccine   NOUN  pobj  3 O
         .         .         PUNCT punct 1 O
     """, (0, 4)),
+    case("purchase_of_asset_of", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        completed complete  VERB  ROOT  1 O
+        its       its       PRON  poss  3 O
+        purchase  purchase  NOUN  dobj  1 O
+        of        of        ADP   prep  3 O
+        the       the       DET   det   7 O
+        Beta      Beta      PROPN compound 7 B-ORG
+        plant     plant     NOUN  pobj  4 O
+        .         .         PUNCT punct 1 O
+    """, (0, 6)),
+    case("pay_for", """
+        Acme      Acme      PROPN nsubj 2 B-ORG
+        will      will      AUX   aux   2 O
+        pay       pay       VERB  ROOT  2 O
+        $         $         SYM   nmod  4 O
+        40        40        NUM   dobj  2 O
+        for       for       ADP   prep  2 O
+        Beta      Beta      PROPN pobj  5 B-ORG
+        .         .         PUNCT punct 2 O
+    """, (0, 6)),
     case("sell_rights_to", """
         Acme      Acme      PROPN nsubj 1 B-ORG
         sold      sell      VERB  ROOT  1 O
@@ -1038,3 +1059,20 @@ def test_a_licence_told_beside_a_financing_takes_no_investors(extractor):
     deals = _deals(extractor, "Ardent Bio launched with US$90 million in Series A financing to develop drugs it "
                               "licensed from Hangzhou Pelican Biosciences. Alder Capital and Birch Ventures co-led the round.")
     assert [partners for partners, _ in deals] == [["Ardent Bio", "Hangzhou Pelican Biosciences"]]
+
+
+def test_a_relative_clause_on_an_organisation_is_its_own_deal(extractor):
+    deals = _deals(extractor, "Harrowgate Capital, which bought Qilin Pharma Ltd. in 2019, will exit with a large gain.")
+    assert deals == [(["Harrowgate Capital", "Qilin Pharma Ltd."], ["acquisition"])]
+
+
+def test_a_relative_clause_on_a_descriptor_stands_for_the_organisation(extractor):
+    deals = _deals(extractor, "Kappa Health raised US$80 million. Tallis Partners, the Australian investment vehicle "
+                              "that first backed Kappa Health in 2020, also took part.")
+    assert ["Kappa Health", "Tallis Partners"] in [partners for partners, _ in deals]
+
+
+def test_a_relative_clause_on_a_purchase_is_not_about_the_company_bought(extractor):
+    deals = _deals(extractor, "The clearest precedent is Orvane Bio's acquisition of Telmar Therapeutics, a $2.4 billion "
+                              "purchase that gave the Osaka company a marketed cancer portfolio.")
+    assert deals == [(["Orvane Bio", "Telmar Therapeutics"], ["acquisition"])]

@@ -104,8 +104,12 @@ def _resolve_reference(facts: DocFacts, words: DealWords, tok: Token, earlier: S
     unit = facts.unit_of.get(tok.i)
     if unit is None:
         return []
-    if lower in words.relative_pronouns and tok.head.dep_ == "relcl" and tok.head.head.i in facts.token_org:
-        return resolve(facts, words, tok.head.head, earlier)  # "X, which bought Y": X
+    if lower in words.relative_pronouns and tok.head.dep_ == "relcl":
+        described = tok.head.head
+        if described.i not in facts.token_org and described.dep_ == "appos" and described.lemma_.lower() in words.references:
+            described = described.head  # "X, the investment vehicle that backed Y": X
+        if described.i in facts.token_org:
+            return resolve(facts, words, described, earlier)  # "X, which bought Y": X
     definite = any(c.lower_ in words.definite for c in tok.children)
     if lower in words.plural_references or lemma in words.plural_references and definite:
         if lower in words.plural_pronouns or definite:
