@@ -1076,3 +1076,18 @@ def test_a_relative_clause_on_a_purchase_is_not_about_the_company_bought(extract
     deals = _deals(extractor, "The clearest precedent is Orvane Bio's acquisition of Telmar Therapeutics, a $2.4 billion "
                               "purchase that gave the Osaka company a marketed cancer portfolio.")
     assert deals == [(["Orvane Bio", "Telmar Therapeutics"], ["acquisition"])]
+
+
+@pytest.mark.parametrize("body, granted, retained", [
+    ("Telmar Pharma Ltd. granted Orvane Bio Inc. rights in Europe and Japan, and retains the rights in Greater China.",
+     ["Europe", "JP"], ["Greater China"]),
+    ("Orvane Bio Inc. licensed its antibody to Telmar Pharma Ltd. for all markets outside Korea.", [], ["KR"]),
+    ("Orvane Bio Inc. licensed its antibody to Telmar Pharma Ltd. for every market except China and Japan.", [], ["CN", "JP"]),
+])
+def test_territories_granted_and_retained(extractor, body, granted, retained):
+    """Only granted territories go in the record; the Doc's deal keeps the retained ones too."""
+    doc = extractor.nlp("Pipeline notes\n\n" + body + "\n")
+    [deal] = doc._.deals
+    assert (deal["territories"], deal["retained_territories"]) == (granted, retained)
+    [record] = extractor.extract_text("Pipeline notes\n\n" + body + "\n", source="t.txt").deals
+    assert record.territories == granted

@@ -37,7 +37,8 @@ def article_result(article: Article, chunks: list[tuple[int, list[dict], list[di
             start, end = norm.start(ev["start"] + offset), norm.end(ev["end"] + offset)
             # the Doc saw masked markup; evidence is cut from the article text as written
             shifted = {**deal, "id": ident, "evidence": {"text": article.text[start:end], "start": start, "end": end}}
-            shifted.pop("rule", None)
+            for internal in ("rule", "retained_territories"):  # the Doc's extras, not in the SPEC record
+                shifted.pop(internal, None)
             deals[ident] = _merge_deal(deals.get(ident), shifted)
     # one country per organisation across chunks: partners take their organisation's
     for deal in deals.values():

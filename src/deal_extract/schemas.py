@@ -264,6 +264,8 @@ class RelationsFile(Strict):
     reporting_verbs: Words = Field(default_factory=list, description="'said': with a person in the sentence, no fallback deal")
     territory_words: Words = Field(default_factory=list, description="words before a place that make it a deal territory ('in', 'across')")
     territory_list_words: Words = Field(default_factory=list, description="words passed over between a territory word and its places")
+    excluding_words: Words = Field(default_factory=list, description="'outside X', 'except X': the place is excluded from the territory (retained)")
+    retaining_verbs: Words = Field(default_factory=list, description="'retains the rights in X': the place stays with that party (retained)")
     not_territory_before: Words = Field(default_factory=list, description="'based in X' is a home, not a territory")
     example_cues: Words = Field(default_factory=list, description="'such as A, B', 'companies like A': examples, not partners")
     list_connectors: Forms = Field(default_factory=list, description="words that join the organisations of one list")

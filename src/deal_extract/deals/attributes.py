@@ -4,9 +4,9 @@ section heading and the title; territories; amounts. Read from a mention's scope
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import Sequence
+from typing import Optional, Sequence
 
-from spacy.tokens import Span
+from spacy.tokens import Span, Token
 
 from ..cues import THEME_PREFIX, TYPE_PREFIX
 from ..values import Money, find_money
@@ -105,26 +105,41 @@ def money(facts: DocFacts, token_range: tuple[int, int]) -> list[Money]:
     return find_money(span.text, span.start_char)
 
 
-def territories(facts: DocFacts, words: DealWords, ranges: list[tuple[int, int]]) -> list[str]:
-    """Places in the ranges that a territory word governs ("rights in China and Japan")."""
+def territories(facts: DocFacts, words: DealWords, ranges: list[tuple[int, int]]) -> tuple[list[str], list[str]]:
+    """The places in the ranges that a territory word governs ("rights in China and Japan"), as
+    (granted, retained): a place excluded ("outside Korea", "except Greater China") or kept by a
+    party ("retains the rights in Japan") is retained, not granted."""
     doc = facts.doc
-    found: list[str] = []
+    granted: list[str] = []
+    retained: list[str] = []
     for s, e in ranges:
         for start, end, code, form, text in facts.places[bisect_left(facts.place_starts, s):bisect_left(facts.place_starts, e)]:
             if form not in ("name", "region"):
                 continue
             if end < len(doc) and (doc[end].text in ("'s", "’s", "-") or doc[end].text == ")" and start > 0 and doc[start - 1].text == "("):
                 continue
-            if _territory_context(facts, words, start, s):
-                value = code or text
-                if value not in found:
-                    found.append(value)
-    return found
+            word = _territory_word(facts, words, start, s)
+            if word is None:
+                continue
+            kept = word.lower_ in words.excluding_words or _kept(words, word)
+            found = retained if kept else granted
+            value = code or text
+            if value not in found:
+                found.append(value)
+    return granted, [v for v in retained if v not in granted]
 
 
-def _territory_context(facts: DocFacts, words: DealWords, start: int, unit_start: int) -> bool:
-    """A place is a deal territory when a territory word precedes it ("in", "across", "including"),
-    past other places and "and"/","; not when that word follows "based" / "headquartered"."""
+def _kept(words: DealWords, word: Token) -> bool:
+    """The territory word hangs (through "rights", "control") from a verb of keeping: "retains rights in X"."""
+    for tok in word.ancestors:
+        if tok.pos_ in ("VERB", "AUX"):
+            return tok.lemma_.lower() in words.retaining_verbs
+    return False
+
+
+def _territory_word(facts: DocFacts, words: DealWords, start: int, unit_start: int) -> Optional[Token]:
+    """The territory word before a place ("in", "across", "including", "outside"), past other
+    places and "and"/","; none when that word follows "based" / "headquartered"."""
     doc = facts.doc
     k = start - 1
     while k >= unit_start:
@@ -135,7 +150,7 @@ def _territory_context(facts: DocFacts, words: DealWords, start: int, unit_start
         if k + 1 in facts.place_ends:
             k = facts.place_ends[k + 1][0] - 1
             continue
-        if tok.lower_ in words.territory_words:
-            return not (k > unit_start and doc[k - 1].lower_ in words.not_territory_before)
-        return False
-    return False
+        if tok.lower_ in words.territory_words or tok.lower_ in words.excluding_words:
+            return None if k > unit_start and doc[k - 1].lower_ in words.not_territory_before else tok
+        return None
+    return None

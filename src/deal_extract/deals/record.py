@@ -38,6 +38,7 @@ def deal_record(facts: DocFacts, words: DealWords, draft: DealDraft, unit_mentio
                 start = m_start
             if m_start < end < m_end:
                 end = m_end
+    granted, retained = territories(facts, words, ranges)
     value = headline([a for r in ranges for a in money(facts, r)])
     partners = sorted(draft.partners, key=lambda i: facts.orgs[i]["name"].casefold())
     bonus = words.scores.mention_bonus * (len(draft.mentions) - 1)
@@ -46,7 +47,8 @@ def deal_record(facts: DocFacts, words: DealWords, draft: DealDraft, unit_mentio
         "partners": [{"name": facts.orgs[i]["name"], "country": facts.orgs[i]["country"]} for i in partners],
         "themes": sorted(themes),
         "deal_types": sorted(types),
-        "territories": territories(facts, words, ranges),
+        "territories": granted,
+        "retained_territories": retained,
         "value": value.as_dict() if value else None,
         "evidence": {"text": facts.text[start:end], "start": start, "end": end},
         "confidence": round(min(1.0, best.confidence + bonus), 3),

@@ -25,6 +25,8 @@ class DealWords:
     territory_words: frozenset[str]
     territory_list_words: frozenset[str]
     not_territory_before: frozenset[str]
+    excluding_words: frozenset[str]
+    retaining_verbs: frozenset[str]
     example_cues: frozenset[tuple[str, ...]]
     list_connectors: frozenset[str]
     party_connectors: frozenset[str]
@@ -59,6 +61,8 @@ class DealWords:
             territory_words=frozenset(r.territory_words),
             territory_list_words=frozenset(r.territory_list_words),
             not_territory_before=frozenset(r.not_territory_before),
+            excluding_words=frozenset(r.excluding_words),
+            retaining_verbs=frozenset(r.retaining_verbs),
             example_cues=frozenset(tuple(cue.lower().split()) for cue in r.example_cues),
             list_connectors=frozenset(r.list_connectors),
             party_connectors=frozenset(r.party_connectors),
