@@ -290,6 +290,18 @@ def test_json_report_shape(cli, dirs, tmp_path):
     assert [Path(p).name for p in data["article_without_gold"]] == ["c.txt"]
 
 
+def test_deals_by_confidence_band(cli, dirs, tmp_path):
+    """Both canned deals have confidence 0.8: one right (article a), one wrong (article b)."""
+    gold, corpus = dirs
+    out = tmp_path / "report.json"
+    r = cli(["evaluate", "--gold", gold, "--corpus", corpus, "-o", out], results=worse_results())
+    assert r.exit_code == 0, r.output
+    bands = json.loads(out.read_text(encoding="utf-8"))["by_confidence"]
+    assert [(b["from"], b["to"]) for b in bands] == list(zip(evaluation.CONFIDENCE_BANDS, evaluation.CONFIDENCE_BANDS[1:]))
+    assert [(b["deals"], b["right"]) for b in bands] == [(0, 0), (2, 1), (0, 0), (0, 0)]
+    assert "deals by confidence: 0.70-0.85: 1/2 right (50%)" in r.output
+
+
 def test_baseline_deltas_and_deals_gained_and_lost(cli, dirs, tmp_path):
     gold, corpus = dirs
     before = tmp_path / "before.json"

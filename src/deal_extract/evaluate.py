@@ -24,6 +24,10 @@ from .yamlfile import read_mapping
 from .gold import GoldError, find_gold_pairs, load_gold, read_listed_article
 from .scoring import MEASURES, PRF_FIELDS, ArticleScore, CorpusScore, score_article
 
+#: edges of the confidence bands of the report: the fallback rule (0.5), the weaker patterns
+#: (0.7-0.8), the clause-level patterns (0.85-0.9), a deal stated more than once (0.95-1.0)
+CONFIDENCE_BANDS = (0.0, 0.7, 0.85, 0.95, 1.0)
+
 FLOOR_EPSILON = 1e-9
 
 
@@ -73,6 +77,18 @@ class EvaluationReport(BaseModel):
             for style, group in sorted(groups.items())
         }
 
+    def by_confidence(self) -> list[dict[str, Any]]:
+        """Predicted deals per confidence band: how many, and how many match a gold deal."""
+        bands = [{"from": lo, "to": hi, "deals": 0, "right": 0} for lo, hi in zip(CONFIDENCE_BANDS, CONFIDENCE_BANDS[1:])]
+        for a in self.articles:
+            for deal, match in zip(a.result.deals, a.score.deal_matches):
+                band = next(b for b in reversed(bands) if deal.confidence >= b["from"] or b is bands[0])
+                band["deals"] += 1
+                band["right"] += match is not None
+        for b in bands:
+            b["precision"] = b["right"] / b["deals"] if b["deals"] else None
+        return bands
+
     def to_dict(self) -> dict[str, Any]:
         corpus = self.corpus
         counts: dict[str, dict[str, int]] = {f: c.model_dump() for f, c in corpus.counts.items()}
@@ -89,6 +105,7 @@ class EvaluationReport(BaseModel):
         return {
             "micro": corpus.micro,
             "by_style": self.by_style(),
+            "by_confidence": self.by_confidence(),
             "counts": counts,
             "articles": articles,
             "gold_dirs": [str(d) for d in self.gold_dirs],
@@ -344,6 +361,11 @@ def format_report(data: dict[str, Any]) -> str:
         out.append(f"style {style} ({group['articles']} article(s)): " + "  ".join(
             f"{field} {m.get('f1', m.get('accuracy', 0.0)):.3f}" for field, m in figures.items()))
     if data.get("by_style"):
+        out.append("")
+    bands = [b for b in data.get("by_confidence", []) if b["deals"]]
+    if bands:
+        out.append("deals by confidence: " + "  ".join(
+            f"{b['from']:.2f}-{b['to']:.2f}: {b['right']}/{b['deals']} right ({b['precision']:.0%})" for b in bands))
         out.append("")
     out.append(f"micro over {len(data['articles'])} article(s)")
     out += _table(data["micro"], data["counts"])
