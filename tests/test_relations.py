@@ -522,6 +522,28 @@ CASES = [
         Beta      Beta      PROPN pobj  5 B-ORG
         .         .         PUNCT punct 2 O
     """, (0, 6)),
+    case("buy_share_of", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        bought    buy       VERB  ROOT  1 O
+        51        51        NUM   nummod 3 O
+        %         %         NOUN  dobj  1 O
+        of        of        ADP   prep  3 O
+        Beta      Beta      PROPN pobj  4 B-ORG
+        .         .         PUNCT punct 1 O
+    """, (0, 5)),
+    case("agreed_to_buy_share_of", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        agreed    agree     VERB  ROOT  1 O
+        to        to        PART  aux   3 O
+        buy       buy       VERB  xcomp 1 O
+        100       100       NUM   nummod 5 O
+        %         %         NOUN  dobj  3 O
+        of        of        ADP   prep  5 O
+        Beta      Beta      PROPN pobj  6 B-ORG
+        from      from      ADP   prep  3 O
+        Gamma     Gamma     PROPN pobj  8 B-ORG
+        .         .         PUNCT punct 1 O
+    """, (0, 7)),
     case("sell_rights_to", """
         Acme      Acme      PROPN nsubj 1 B-ORG
         sold      sell      VERB  ROOT  1 O
@@ -1091,3 +1113,16 @@ def test_territories_granted_and_retained(extractor, body, granted, retained):
     assert (deal["territories"], deal["retained_territories"]) == (granted, retained)
     [record] = extractor.extract_text("Pipeline notes\n\n" + body + "\n", source="t.txt").deals
     assert record.territories == granted
+
+
+def test_a_description_naming_a_country_refers_to_an_organisation_of_that_country(extractor):
+    deals = _deals(extractor, "Orvane Bio Inc. of South Korea and Telmar Pharma Co., Ltd. of Japan have been partners "
+                              "since 2019. On Monday the Japanese drugmaker licensed a cancer antibody from Qilin "
+                              "Therapeutics for US$40 million.")
+    assert (["Qilin Therapeutics", "Telmar Pharma Co., Ltd."], ["licensing"]) in deals
+
+
+def test_a_share_of_a_company_bought_from_its_owner_does_not_pair_the_seller(extractor):
+    deals = _deals(extractor, "Orvane Bio Ltd. agreed to buy 100% of Telmar Serums Ltd. from Harrowgate Capital "
+                              "for about US$1.6 billion.")
+    assert [partners for partners, _ in deals] == [["Orvane Bio Ltd.", "Telmar Serums Ltd."]]

@@ -3,7 +3,7 @@ for "it", "the company", "the two firms", "we", the organisation it refers back 
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Optional, Sequence
 
 from spacy.tokens import Token
 
@@ -136,7 +136,16 @@ def _last_deal_partners(facts: DocFacts, unit: int, earlier: Sequence[Mention]) 
 def _last_subject_org(facts: DocFacts, words: DealWords, unit: int, tok: Token) -> list[int]:
     """What "it" / "the company" stands for: the nearest organisation before it in its paragraph
     (a subject first); at a paragraph's start, the last subject of the paragraph before (not across
-    a heading)."""
+    a heading). A description that names a country ("the Japanese drugmaker") takes, when the
+    nearest organisation is of another country, the last one of its own in the section."""
+    nearest = _nearest_subject_org(facts, words, unit, tok)
+    country = _described_country(facts, tok)
+    if country is None or any(facts.orgs[o]["country"] in (country, None) for o in nearest):
+        return nearest
+    return _last_org_of_country(facts, unit, tok, country) or nearest
+
+
+def _nearest_subject_org(facts: DocFacts, words: DealWords, unit: int, tok: Token) -> list[int]:
     token_org = facts.token_org
     para = facts.units[unit].line.paragraph
     for u in range(unit, -1, -1):
@@ -156,6 +165,33 @@ def _last_subject_org(facts: DocFacts, words: DealWords, unit: int, tok: Token) 
             # at a paragraph's start: the most mentioned subject of the paragraph before
             return [max((token_org[t.i] for t in subjects), key=lambda o: len(facts.orgs[o]["mentions"]))]
     return _protagonist(facts, words, tok, unit)
+
+
+def _described_country(facts: DocFacts, tok: Token) -> Optional[str]:
+    """The country a definite description names: "the Japanese drugmaker", "the Osaka-based firm",
+    "the Tokyo company"."""
+    for child in tok.children:
+        if child.dep_ not in ("amod", "compound", "npadvmod", "nmod"):
+            continue
+        for t in child.subtree:
+            place = next((p for p in facts.places if p[0] <= t.i < p[1]), None)
+            if place is not None and place[2]:
+                return place[2]
+    return None
+
+
+def _last_org_of_country(facts: DocFacts, unit: int, tok: Token, country: str) -> list[int]:
+    """The organisation of that country named last before the description, in its section."""
+    token_org = facts.token_org
+    for u in range(unit, -1, -1):
+        current = facts.units[u]
+        found = [t for t in current.span(facts.doc) if t.i in token_org and (u < unit or t.i < tok.i)
+                 and facts.orgs[token_org[t.i]]["country"] == country]
+        if found:
+            return [token_org[found[-1].i]]
+        if current.line.heading:
+            break
+    return []
 
 
 def _protagonist(facts: DocFacts, words: DealWords, tok: Token, unit: int) -> list[int]:
