@@ -181,6 +181,7 @@ class Patterns:
         for attr in ("organisations", "countries", "shapes", "not_organisations", "themes", "deal_types", "relations"):
             getattr(self, attr)
         self._parsed.save()
+        del self._parsed  # the parsed YAML: every file is now held validated
         return self
 
     def save(self, folder: Path | str) -> None:
