@@ -23,7 +23,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Union
 
-import spacy
 from spacy.language import Language
 from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc
@@ -77,9 +76,8 @@ class RulesComponent:
 def tokenizer_only(nlp: Language) -> Language:
     """A pipeline with ``nlp``'s vocab and tokenizer and no components: phrase patterns are made
     with it, so building a ruler never runs (possibly not yet loaded) statistical pipes."""
-    blank = spacy.blank(nlp.lang, vocab=nlp.vocab)
-    blank.tokenizer = nlp.tokenizer
-    return blank
+    # not spacy.blank: that builds the language's default tokenizer first, only to drop it
+    return type(nlp)(vocab=nlp.vocab, create_tokenizer=lambda _: nlp.tokenizer)
 
 
 class OrgRuler(RulesComponent):

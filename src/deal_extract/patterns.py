@@ -27,7 +27,8 @@ from .schemas import (
     SCHEMAS, CountriesFile, DealTypeCue, NotOrganisationsFile, OrgEntry, RelationEntry, RelationsFile, ShapeEntry,
     Strict, ThemeCue, TokenPattern,
 )
-from .yamlfile import read_mapping
+from .yamlcache import ParsedYaml
+from .yamlfile import read_text
 
 PATTERN_FILES = tuple(SCHEMAS)
 ORGANISATIONS_FILE = "organisations.yml"
@@ -73,8 +74,8 @@ def _format_validation(path: Path, data: Any, err: ValidationError) -> str:
     return "\n".join(lines)
 
 
-def load_file(path: Path, schema: type[Strict]) -> Any:
-    data = read_mapping(path, PatternError, "pattern file")
+def load_file(path: Path, schema: type[Strict], parsed: ParsedYaml) -> Any:
+    data = parsed.mapping(path, read_text(path, PatternError, "pattern file"), PatternError)
     try:
         return schema.model_validate(data)
     except ValidationError as err:
@@ -95,6 +96,10 @@ class Patterns:
         if not self.directory.is_dir():
             raise PatternError(f"{self.directory}: patterns folder not found")
         self.extra_organisations = [Path(p) for p in organisations]
+
+    @cached_property
+    def _parsed(self) -> ParsedYaml:
+        return ParsedYaml.from_environment()
 
     def path(self, name: str) -> Path:
         """The file read for ``name``: the folder's own, else the packaged one."""
@@ -127,14 +132,14 @@ class Patterns:
         return named + [(name, self.path(name)) for name in PATTERN_FILES if name != ORGANISATIONS_FILE]
 
     def _load(self, name: str) -> Any:
-        return load_file(self.path(name), SCHEMAS[name])
+        return load_file(self.path(name), SCHEMAS[name], self._parsed)
 
     @cached_property
     def organisations(self) -> list[OrgEntry]:
         entries: list[OrgEntry] = []
         seen: dict[str, tuple[Path, int, OrgEntry]] = {}
         for path in self.organisation_files():
-            loaded = load_file(path, SCHEMAS[ORGANISATIONS_FILE]).organisations
+            loaded = load_file(path, SCHEMAS[ORGANISATIONS_FILE], self._parsed).organisations
             _check_unique_orgs(path, loaded, seen)
             entries += loaded
         return entries
@@ -175,6 +180,8 @@ class Patterns:
         """Load every file now, so a bad file fails before any work is done."""
         for attr in ("organisations", "countries", "shapes", "not_organisations", "themes", "deal_types", "relations"):
             getattr(self, attr)
+        self._parsed.save()
+        del self._parsed  # the parsed YAML: every file is now held validated
         return self
 
     def save(self, folder: Path | str) -> None:

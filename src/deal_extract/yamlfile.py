@@ -36,12 +36,21 @@ def read_mapping(path: Path, error: type[Exception], what: str) -> dict[str, Any
 
     ``what`` names the kind of file in messages ("pattern file", "gold file").
     """
+    return parse_mapping(path, read_text(path, error, what), error)
+
+
+def read_text(path: Path, error: type[Exception], what: str) -> str:
+    """The text of ``path`` (UTF-8); a missing or unreadable file raises ``error``."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise error(f"{path}: {what} not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise error(f"{path}: cannot read {what}: {exc}") from None
+
+
+def parse_mapping(path: Path, text: str, error: type[Exception]) -> dict[str, Any]:
+    """The mapping ``text`` (read from ``path``, named in messages) holds; problems raise ``error``."""
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.MarkedYAMLError as exc:

@@ -99,10 +99,24 @@ def _main(
     """Structured, auditable deal records from life-science business news."""
 
 
-def _register() -> None:
-    from . import batch, evaluate, extract, report  # noqa: F401  (commands register on import)
+#: the module that registers each command (importing one registers its commands)
+COMMAND_MODULES = {"extract": "extract", "schema": "extract", "batch": "batch", "evaluate": "evaluate",
+                   "report": "report"}
+
+
+def _register(argv: Optional[list[str]] = None) -> None:
+    """Import the command modules: only the one of the command ``argv`` names (start-up: the
+    others import what that command never uses), else all of them (help, an unknown name)."""
+    import importlib
+
+    name = next((arg for arg in argv or () if not arg.startswith("-")), None)
+    modules = [COMMAND_MODULES[name]] if name in COMMAND_MODULES else sorted(set(COMMAND_MODULES.values()))
+    for module in modules:
+        importlib.import_module(f".{module}", __name__)
 
 
 def main() -> None:
-    _register()
+    import sys
+
+    _register(sys.argv[1:])
     app()
