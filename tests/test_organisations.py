@@ -499,3 +499,24 @@ def test_a_short_form_defined_in_brackets_is_the_organisation_everywhere(extract
     assert set(names) == {"Bravo Biosciences, Inc.", "Teller Pharma Ltd."}
     record_text = "Pipeline notes\n\nBravo Biosciences, Inc. (\"BBI\") signed a licence with Teller Pharma Ltd.\n\nAnalysts said BBI would gain most from the deal.\n"
     assert [record_text[s:e] for s, e in names["Bravo Biosciences, Inc."].mentions] == ["Bravo Biosciences, Inc.", "BBI", "BBI"]
+
+
+def test_page_furniture_names_no_organisation(extractor):
+    text = ("Orvane Bio raises US$45 million\n\nHome | News | Biotech | MedTech | Deals | Subscribe\n\n"
+            "[Photo: Staff at a laboratory in Singapore. Credit: Pulse Wire file photo]\n\n"
+            "Orvane Bio said Telmar Capital led the round.\n\nAbout us | Contact | Advertise | Privacy\n\n"
+            "© 2025 Pulse Wire. All rights reserved.\n")
+    names = {o.name for o in extractor.extract_text(text, source="page.txt").organisations}
+    assert names == {"Orvane Bio", "Telmar Capital"}
+
+
+def test_an_amount_glued_to_a_name_is_cut_off(extractor):
+    result = run(extractor, "Orvane Bio has put in ₹734.3 crore and Telmar India ₹705.6 crore; holders got S$38.1bn.")
+    assert {o.name for o in result.organisations} == {"Orvane Bio", "Telmar India"}
+
+
+def test_a_title_case_headline_glued_to_a_name_does_not_name_it(extractor):
+    text = ("Orvane Bio and Telmar India Capitalise Nutrition Joint Venture\n\n"
+            "Orvane Bio Ltd. and Telmar India Limited put ₹1,440 crore into their joint venture.\n")
+    names = {o.name for o in extractor.extract_text(text, source="glued.txt").organisations}
+    assert names == {"Orvane Bio Ltd.", "Telmar India Limited"}

@@ -26,6 +26,7 @@ from .markup import MARKUP_TOKENS
 from .orggroups import Mention, OrgGroup, curated_by_key, merge_short_forms, org_key, token_organisations
 from .patterns import Patterns
 from .places import ADJECTIVE, CITY, NAME, PlaceFinder
+from .values import find_money
 
 _CODE = re.compile(r"^(?:[A-Z]{1,6}-?\d[\w-]*|[A-Z]+\d+[A-Z]\d*)$")
 _SHORT_CAPS = re.compile(r"^[A-Z]{1,3}$")
@@ -64,6 +65,7 @@ class OrganisationResolver:
         self.name_heads = {w.casefold() for w in noise.name_heads}
         self.drug_nouns = {w.casefold() for w in noise.drug_nouns}
         self.product_nouns = {w.casefold() for w in noise.product_nouns}
+        self.furniture_starts = tuple(noise.furniture_line_starts)
 
     # -- cleaning ---------------------------------------------------------------------
 
@@ -80,6 +82,15 @@ class OrganisationResolver:
             end -= 1
         if start >= end:
             return None
+        amounts = find_money(doc[start:end].text)
+        if amounts:  # an amount glued to a name: "Nestlé India ₹705.6", or an amount alone: "S$38.1bn"
+            cut = doc[start].idx + amounts[0].start
+            while end > start and doc[end - 1].idx >= cut:
+                end -= 1
+            while end > start and doc[end - 1].text in _TRIM_RIGHT:
+                end -= 1
+            if start >= end:
+                return None
         return Span(doc, start, end, label=span.label, span_id=span.id)
 
     def _is_noise(self, span: Span, source: str, text_info: tuple[str, int]) -> bool:
@@ -257,11 +268,21 @@ class OrganisationResolver:
     def _drop_title_only(self, text: str, title_end: int, groups: list[OrgGroup]) -> list[OrgGroup]:
         """The headline is text too, but a Title Case headline's capitalised words make false
         names: there, a name found only in the headline is kept when curated or ending in a legal
-        form; a sentence-case headline is read like the body."""
+        form, and a headline form longer than every form the body gives is dropped; a
+        sentence-case headline is read like the body."""
         if not _is_title_case(text[:title_end]):
             return groups
-        return [g for g in groups if g.curated or any(m.span.start_char >= title_end for m in g.mentions)
+        kept = [g for g in groups if g.curated or any(m.span.start_char >= title_end for m in g.mentions)
                 or any(m.span[-1].lower_ in LEGAL_SUFFIXES for m in g.mentions)]
+        for g in kept:
+            body = [m for m in g.mentions if m.span.start_char >= title_end]
+            longest = max((len(org_key(m.span.text).split()) for m in body), default=0)
+            if body and not g.curated:
+                # "Nestlé India Capitalise Nutrition Joint Venture": the headline's words glued to a
+                # name the body gives whole are no part of it
+                g.mentions = [m for m in g.mentions if m.span.start_char >= title_end
+                              or len(org_key(m.span.text).split()) <= longest or m.span[-1].lower_ in LEGAL_SUFFIXES]
+        return kept
 
     def _add_defined_aliases(self, doc: Doc, groups: list[OrgGroup], places: list) -> list[OrgGroup]:
         """A short form defined in brackets right after a name, 'LegoChem Biosciences, Inc. ("LCB")',
@@ -341,6 +362,9 @@ class OrganisationResolver:
         doc.ents = with_shapes(doc, self.shapes, ents, headline_end)
         mentions = self.candidates(doc, text_info)
         mentions += self.weak_candidates(doc, places, mentions, text_info)
+        furniture = structure.furniture_lines(text, self.furniture_starts)
+        if furniture:
+            mentions = [m for m in mentions if not any(s <= m.span.start_char < e for s, e in furniture)]
         groups = self._drop_title_only(text, text_info[1], self.group(doc, mentions))
         groups = self._add_defined_aliases(doc, groups, places)
         self._add_short_forms(doc, groups, places)

@@ -157,6 +157,7 @@ class NotOrganisationsFile(Strict):
     adviser_roles: Words = Field(default_factory=list, description="'X acted as legal adviser': X is an organisation")
     title_words: Words = Field(default_factory=list, description="job-title words: a name is cut before them ('Pfizer CEO ...')")
     short_form_stop: Words = Field(default_factory=list, description="first words that never stand alone for an organisation ('United', 'New')")
+    furniture_line_starts: Words = Field(default_factory=list, description="a line beginning with one of these is page furniture ('©', '[Photo:'): no organisation is read from it")
     kind_words: dict[OrgKind, Words] = Field(default_factory=dict, description="name words that tell an organisation's kind")
     name_heads: Words = Field(default_factory=list, description="words that end a name and never start one ('Therapeutics', 'Ltd.'): an ORG starting with one takes the entity glued before it")
     drug_nouns: Words = Field(default_factory=list, description="'VEGF bispecific', 'KRAS inhibitor': a capitalised word before one of these is a target or drug")

@@ -62,6 +62,27 @@ def lines(text: str) -> list[Line]:
     return out
 
 
+NAVIGATION_MIN_ITEMS = 4
+NAVIGATION_MAX_WORDS = 4
+
+
+def furniture_lines(text: str, starts: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Character ranges of page furniture lines: navigation ("Home | News | Biotech | Subscribe":
+    four or more short items between bars) and lines that begin with one of ``starts``
+    ("©", "[Photo:", "Credit:")."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for raw in text.split("\n"):
+        line = raw.strip()
+        items = [item.strip() for item in line.split("|")]
+        navigation = (len(items) >= NAVIGATION_MIN_ITEMS
+                      and all(0 < len(item.split()) <= NAVIGATION_MAX_WORDS for item in items))
+        if line and (navigation or line.startswith(starts)):
+            out.append((pos, pos + len(raw)))
+        pos += len(raw) + 1
+    return out
+
+
 def is_bullet(line: str) -> bool:
     """A list item: "- A and B", "• JV: A x B", "1. A licenses B"."""
     return bool(_BULLET.match(line))
