@@ -473,6 +473,8 @@ NOT_ORGANISATIONS = [
     ("Qilin Oncology sells a graft-versus-host disease treatment, Vantrexa, developed by Orvane Bio.", "Vantrexa"),
     ("Harrowgate Biologics agreed to buy 14 million doses of Covimune from Qilin Oncology.", "Covimune"),
     ("Basavia (insulin glargine) and Insumark (human insulin) are Harrowgate Biologics' largest lines.", "Insumark"),
+    ("From the Telmar side, brands to be licensed include Vantrexa, Osteo Flexa and Peptora, Harrowgate Biologics said.", "Osteo Flexa"),
+    ("Harrowgate Biologics sells products such as Vantrexa in Japan.", "Vantrexa"),
 ]
 
 

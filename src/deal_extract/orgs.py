@@ -34,6 +34,7 @@ _ORG_HEAD_NOUNS = {"company", "firm", "biotech", "developer", "maker", "manufact
                    "group", "provider", "startup", "start-up", "cdmo", "cro", "fund", "investor", "bank", "distributor"}
 _POSSESSIVES = {"its", "their", "our", "his", "her", "own"}
 _NAME_FUNCTION_WORDS = {"of", "and", "for", "the", "de", "du", "la", "von", "van", "&", "in", "on", "at"}
+LIST_VERBS = frozenset({"include", "comprise", "feature", "span"})
 MAX_LIST_LOOKBACK = 16   # tokens walked back over a list's earlier items to its head word
 _QUOTES = {"\"", "“", "”", "'", "‘", "’"}
 _TRIM_LEFT = {"the", "The", "THE", "About", "ABOUT", "-", "*", "•", "–", "—", "(", "\"", "'", "“", "‘", ":"}
@@ -158,7 +159,7 @@ class OrganisationResolver:
         before = [t.lower_ for t in doc[max(0, s - 3):s]]
         if "brand" in before or "brands" in before or before[-2:] == ["sold", "as"] or (e < len(doc) and doc[e].lower_ in ("brand", "brands")):
             return True
-        if not named and self._product_list_or_apposition(doc, s):
+        if not named and (self._product_list_or_apposition(doc, s) or self._listed_by_product_noun(span)):
             return True
         if s > 1 and doc[s - 1].lower_ in ("of", "for") and doc[s - 2].lower_ in self.title_words:
             return True  # a portfolio: "Minister of Science, Technology and Innovation"
@@ -182,6 +183,20 @@ class OrganisationResolver:
         if word in self.product_nouns:
             return True
         return word == "of" and k > 0 and doc[k - 1].lower_ in self.product_nouns and doc[k - 1].lower_.startswith(("dose", "vial", "shot"))
+
+    def _listed_by_product_noun(self, span: Span) -> bool:
+        """"brands to be licensed include Nature's Bounty, Optifast and Peptamen", "products such as
+        X": the name is an item of a list that a product noun introduces."""
+        tok = span.root
+        while tok.dep_ in ("conj", "appos") and tok.head.i != tok.i:
+            tok = tok.head
+        head = tok.head
+        if head.lemma_.lower() in LIST_VERBS:
+            return any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in self.product_nouns for c in head.children)
+        if tok.dep_ == "pobj" and head.lower_ in ("including", "as") and head.head.i != head.i:
+            owner = head.head if head.lower_ == "including" else head.head.head
+            return owner.lower_ in self.product_nouns
+        return False
 
     def candidates(self, doc: Doc, text_info: tuple[str, int]) -> list[Mention]:
         # "Endo said": a person's surname the NER took for an organisation
