@@ -475,6 +475,8 @@ NOT_ORGANISATIONS = [
     ("Basavia (insulin glargine) and Insumark (human insulin) are Harrowgate Biologics' largest lines.", "Insumark"),
     ("From the Telmar side, brands to be licensed include Vantrexa, Osteo Flexa and Peptora, Harrowgate Biologics said.", "Osteo Flexa"),
     ("Harrowgate Biologics sells products such as Vantrexa in Japan.", "Vantrexa"),
+    ("Orvane Bio's chief executive, Tamsin Arkwright, previously ran Telmar Labs.", "Tamsin Arkwright"),
+    ("Harrowgate Capital partner Ludovic Marchetti joins the board of Orvane Bio.", "Ludovic Marchetti"),
 ]
 
 

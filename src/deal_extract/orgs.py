@@ -165,6 +165,8 @@ class OrganisationResolver:
             return True  # a portfolio: "Minister of Science, Technology and Innovation"
         if len(span) == 1 and e < len(doc) and doc[e].lower_ in self.drug_nouns:
             return True  # a target or a drug: "VEGF bispecific", "KRAS inhibitor"
+        if s > 1 and doc[s - 1].text == "," and doc[s - 2].lower_ in self.title_words and not named:
+            return True  # a person in apposition to a title: "Verdiva's chief executive, Khurem Farooq,"
         return s > 0 and doc[s - 1].lower_ in self.title_words
 
     def _product_list_or_apposition(self, doc: Doc, s: int) -> bool:
