@@ -38,10 +38,11 @@ class Case:
     lemmas: list[str]
     ents: list[str]
     parties: frozenset[tuple[int, int]]   # every (party_a, party_b) the pattern must bind
+    tags: Optional[list[str]] = None
 
     def doc(self, vocab, spaces: Optional[list[bool]] = None) -> Doc:
         doc = Doc(vocab, words=self.words, spaces=spaces, heads=self.heads, deps=self.deps, pos=self.pos,
-                  lemmas=self.lemmas, ents=self.ents)
+                  lemmas=self.lemmas, ents=self.ents, tags=self.tags)
         _check_tree(doc, str(self))
         return doc
 
@@ -56,11 +57,14 @@ def _check_tree(doc: Doc, label: str) -> None:
 
 
 def case(pattern_id: str, table: str, *parties: tuple[int, int]) -> Case:
-    """A case from a token table (word lemma POS dep head entity), one token a row."""
+    """A case from a token table (word lemma POS dep head entity [tag]), one token a row; the
+    fine-grained tag column is optional (all rows or none), for patterns that read TAG."""
     rows = [line.split() for line in table.strip().splitlines()]
-    assert all(len(r) == 6 for r in rows), f"{pattern_id}: every row needs 6 columns"
-    words, lemmas, pos, deps, heads, ents = (list(col) for col in zip(*rows))
-    return Case(pattern_id, words, [int(h) for h in heads], deps, pos, lemmas, ents, frozenset(parties))
+    assert all(len(r) == 6 for r in rows) or all(len(r) == 7 for r in rows), \
+        f"{pattern_id}: every row needs 6 columns (or 7 with tags)"
+    words, lemmas, pos, deps, heads, ents, *tags = (list(col) for col in zip(*rows))
+    return Case(pattern_id, words, [int(h) for h in heads], deps, pos, lemmas, ents, frozenset(parties),
+                tags[0] if tags else None)
 
 
 CASES = [
@@ -544,6 +548,18 @@ CASES = [
         Gamma     Gamma     PROPN pobj  8 B-ORG
         .         .         PUNCT punct 1 O
     """, (0, 7)),
+    case("shared_subject_verb_object_with_partner", """
+        Acme      Acme      PROPN nsubj 1 B-ORG NNP
+        listed    list      VERB  ROOT  1 O     VBD
+        shares    share     NOUN  dobj  1 O     NNS
+        and       and       CCONJ cc    1 O     CC
+        signed    sign      VERB  conj  1 O     VBD
+        a         a         DET   det   6 O     DT
+        licence   licence   NOUN  dobj  4 O     NN
+        with      with      ADP   prep  6 O     IN
+        Beta      Beta      PROPN pobj  7 B-ORG NNP
+        .         .         PUNCT punct 1 O     .
+    """, (0, 8)),
     case("sell_rights_to", """
         Acme      Acme      PROPN nsubj 1 B-ORG
         sold      sell      VERB  ROOT  1 O
@@ -635,6 +651,19 @@ NEGATIVE_CASES = [
         to        to        ADP   dative 1 O
         Beta      Beta      PROPN pobj  3 B-ORG
         .         .         PUNCT punct 1 O
+    """),
+    # "Acme built its pipeline on Gamma, set up with Beta": a participle the parser made a conjunct
+    case("shared_subject_verb_object_with_partner", """
+        Acme      Acme      PROPN nsubj 1 B-ORG NNP
+        built     build     VERB  ROOT  1 O     VBD
+        on        on        ADP   prep  1 O     IN
+        Gamma     Gamma     PROPN pobj  2 B-ORG NNP
+        ,         ,         PUNCT punct 1 O     ,
+        set       set       VERB  conj  1 O     VBN
+        up        up        ADP   prt   5 O     RP
+        with      with      ADP   prep  5 O     IN
+        Beta      Beta      PROPN pobj  7 B-ORG NNP
+        .         .         PUNCT punct 1 O     .
     """),
     # "Acme bought a stake from Beta": a stake is no asset (the stake patterns read it)
     case("bought_asset_from", """
@@ -1126,3 +1155,10 @@ def test_a_share_of_a_company_bought_from_its_owner_does_not_pair_the_seller(ext
     deals = _deals(extractor, "Orvane Bio Ltd. agreed to buy 100% of Telmar Serums Ltd. from Harrowgate Capital "
                               "for about US$1.6 billion.")
     assert [partners for partners, _ in deals] == [["Orvane Bio Ltd.", "Telmar Serums Ltd."]]
+
+
+def test_a_stock_exchange_is_never_a_partner(extractor):
+    assert _deals(extractor, "Orvane Bio raises US$436m in upsized Nasdaq IPO") == []
+    deals = _deals(extractor, "Orvane Bio Ltd. listed its shares on the Korea Exchange and signed a licence with "
+                              "Telmar Pharma Ltd.")
+    assert deals == [(["Orvane Bio Ltd.", "Telmar Pharma Ltd."], ["licensing"])]

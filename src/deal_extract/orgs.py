@@ -401,6 +401,7 @@ class OrganisationResolver:
                 "name": name,
                 "country": country,
                 "country_source": how,
+                "exchange": entry is not None and entry.role == "exchange",
                 "kind": entry.kind if entry else self._kind(g),
                 "mentions": sorted({(s.start_char, s.end_char) for s in spans}),
                 "tokens": sorted({(s.start, s.end) for s in spans}),

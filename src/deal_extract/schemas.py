@@ -8,7 +8,7 @@ with the list and the entry named.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -75,6 +75,7 @@ class OrgEntry(OrganisationEntry):
 
     aliases: Forms = Field(default_factory=list)
     ambiguous: Forms = Field(default_factory=list, description="forms of name/aliases matched only in a name context")
+    role: Optional[Literal["exchange"]] = Field(default=None, description="'exchange': a stock exchange, an organisation of the text but never a deal partner")
 
     @model_validator(mode="after")
     def _name_not_an_alias(self) -> "OrgEntry":
@@ -87,7 +88,14 @@ class OrgEntry(OrganisationEntry):
 
 
 class OrganisationsFile(Strict):
+    role: Optional[Literal["exchange"]] = Field(default=None, description="the role of every entry of the file ('exchange')")
     organisations: list[OrgEntry]
+
+    @model_validator(mode="after")
+    def _entries_take_the_file_role(self) -> "OrganisationsFile":
+        if self.role is not None:
+            self.organisations = [e if e.role else e.model_copy(update={"role": self.role}) for e in self.organisations]
+        return self
 
 
 # --- countries.yml ----------------------------------------------------------------------

@@ -22,7 +22,7 @@ from .. import extensions  # noqa: F401  (registers doc._.source, doc._.deals, .
 from ..patterns import Patterns
 from .facts import doc_facts
 from .matching import RelationMatcher
-from .mentions import by_unit, drop_subsumed
+from .mentions import by_unit, drop_subsumed, without_exchanges
 from .merge import merge
 from .record import deal_id, deal_record
 from .rules import (cooccurrence_mentions, dash_mentions, deal_list_mentions, heading_mentions, list_mentions,
@@ -49,7 +49,7 @@ class DealFinder:
         mentions += heading_mentions(facts, words, mentions)
         mentions += deal_list_mentions(facts, words, mentions)
         mentions += cooccurrence_mentions(facts, words, mentions)
-        mentions = drop_subsumed(mentions)
+        mentions = drop_subsumed(without_exchanges(facts, mentions))
         unit_mentions = by_unit(mentions)
         single_deal = len({m.partners for m in mentions}) == 1
         source = doc._.source or ""

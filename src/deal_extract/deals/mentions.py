@@ -33,3 +33,17 @@ def drop_subsumed(mentions: list[Mention]) -> list[Mention]:
     """In one unit, a pair inside a larger party set ("round led by X, with Y and Z") is that set."""
     units = by_unit(mentions)
     return [m for m in mentions if not any(m.partners < o.partners for o in units[m.unit])]
+
+
+def without_exchanges(facts, mentions: list[Mention]) -> list[Mention]:
+    """A stock exchange ("raises US$436m in Nasdaq IPO") is never a partner: out of every mention,
+    and a mention left with fewer than two partners is none."""
+    exchanges = {i for i, org in enumerate(facts.orgs) if org.get("exchange")}
+    if not exchanges:
+        return mentions
+    out = []
+    for m in mentions:
+        partners = m.partners - exchanges
+        if len(partners) >= 2:
+            out.append(m if partners == m.partners else Mention(partners, m.unit, m.confidence, m.rule, m.deal_types, m.anchor))
+    return out
