@@ -1162,3 +1162,15 @@ def test_a_stock_exchange_is_never_a_partner(extractor):
     deals = _deals(extractor, "Orvane Bio Ltd. listed its shares on the Korea Exchange and signed a licence with "
                               "Telmar Pharma Ltd.")
     assert deals == [(["Orvane Bio Ltd.", "Telmar Pharma Ltd."], ["licensing"])]
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("Orvane Bio Inc. licensed its eye drug to Telmar Pharma Ltd. for Japan. The licensee also signed a supply "
+     "agreement with Harrowgate Labs Inc.", ["Harrowgate Labs Inc.", "Telmar Pharma Ltd."]),
+    ("Orvane Bio Inc. in-licensed the antibody from Telmar Pharma Ltd. in 2021. The licensor later signed a supply "
+     "agreement with Harrowgate Labs Inc.", ["Harrowgate Labs Inc.", "Telmar Pharma Ltd."]),
+    ("Orvane Bio Inc. agreed to acquire Telmar Pharma Ltd. for $2 billion. The buyer signed a financing agreement "
+     "with Harrowgate Bank.", ["Harrowgate Bank", "Orvane Bio Inc."]),
+])
+def test_a_role_noun_refers_to_the_party_with_that_role_in_the_last_deal(extractor, body, expected):
+    assert expected in [partners for partners, _ in _deals(extractor, body)]

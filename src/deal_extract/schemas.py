@@ -219,7 +219,16 @@ class RelationEntry(Strict):
         default="pair", description="subtree: every organisation under the gather node joins the deal (investment rounds, lists)")
     gather_node: str = Field(default="trigger", description="the node whose subtree is gathered")
     confidence: float = Field(default=0.9, ge=0.0, le=1.0)
+    roles: list[str] = Field(default_factory=list, max_length=2,
+                             description="[role of party_a, role of party_b] ('licensor', 'licensee'): what 'the licensee' refers back to")
     pattern: TokenPattern = Field(min_length=2)
+
+    @field_validator("roles")
+    @classmethod
+    def _two_roles(cls, roles: list[str]) -> list[str]:
+        if len(roles) not in (0, 2):
+            raise ValueError("roles names the role of party_a and of party_b, or none")
+        return roles
 
     @field_validator("pattern")
     @classmethod
@@ -265,6 +274,7 @@ class RelationsFile(Strict):
     plural_references: Words = Field(default_factory=list, description="nouns that refer back to a deal's partners: 'the two firms'")
     follow_up_nouns: Words = Field(default_factory=list, description="'the deal', 'the terms': a sentence that continues the last deal")
     round_words: Words = Field(default_factory=list, description="'round', 'backers': sentences that name investors of one financing round")
+    role_nouns: dict[str, Words] = Field(default_factory=dict, description="role -> nouns that name it: 'the licensee', 'the buyer' refer to the party that had that role in the last deal")
     deal_list_openers: Words = Field(default_factory=list, description="'acquisitions: A, B', 'agreements, including one with A': words after a plural deal noun that open its list")
     rights_words: Words = Field(default_factory=list, description="'acquired exclusive rights': objects that make a purchase verb a licence, not an acquisition")
     joint_verbs: Words = Field(default_factory=list, description="'X teamed up with A and B': one deal of all three")

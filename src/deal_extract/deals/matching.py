@@ -51,7 +51,8 @@ class RelationMatcher:
         """Matches in the sentences that could hold a deal: two organisations, or one and a word
         that may refer to another ("it", "the company", "the two firms")."""
         doc, token_org = facts.doc, facts.token_org
-        references = words.references | words.plural_references | words.it_pronouns | words.plural_pronouns
+        references = (words.references | words.plural_references | words.it_pronouns | words.plural_pronouns
+                      | set(words.role_of_noun))
         out: list[Match] = []
         for sent in doc.sents:
             orgs = {token_org[t] for t in range(sent.start, sent.end) if t in token_org}

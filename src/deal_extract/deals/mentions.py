@@ -14,12 +14,13 @@ class Mention:
     rule: str
     deal_types: tuple[str, ...] = ()
     anchor: Optional[int] = None   # token whose subtree is this mention's own clause
+    roles: tuple[tuple[int, str], ...] = ()   # (organisation, role) pairs: (licensee org, "licensee")
 
 
 def mention(members: set[int], unit: int, conf: float, rule: str, types: tuple[str, ...] = (),
-            anchor: Optional[int] = None) -> list[Mention]:
+            anchor: Optional[int] = None, roles: tuple[tuple[int, str], ...] = ()) -> list[Mention]:
     """A mention of two or more organisations; none for fewer."""
-    return [Mention(frozenset(members), unit, conf, rule, types, anchor)] if len(members) >= 2 else []
+    return [Mention(frozenset(members), unit, conf, rule, types, anchor, roles)] if len(members) >= 2 else []
 
 
 def by_unit(mentions: Sequence[Mention]) -> dict[int, list[Mention]]:
@@ -45,5 +46,5 @@ def without_exchanges(facts, mentions: list[Mention]) -> list[Mention]:
     for m in mentions:
         partners = m.partners - exchanges
         if len(partners) >= 2:
-            out.append(m if partners == m.partners else Mention(partners, m.unit, m.confidence, m.rule, m.deal_types, m.anchor))
+            out.append(m if partners == m.partners else Mention(partners, m.unit, m.confidence, m.rule, m.deal_types, m.anchor, m.roles))
     return out

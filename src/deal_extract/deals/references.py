@@ -111,6 +111,8 @@ def _resolve_reference(facts: DocFacts, words: DealWords, tok: Token, earlier: S
         if described.i in facts.token_org:
             return resolve(facts, words, described, earlier)  # "X, which bought Y": X
     definite = any(c.lower_ in words.definite for c in tok.children)
+    if definite and lower in words.role_of_noun:  # "the licensee", "the buyer"
+        return _last_with_role(facts, unit, earlier, words.role_of_noun[lower])
     if lower in words.plural_references or lemma in words.plural_references and definite:
         if lower in words.plural_pronouns or definite:
             return _last_deal_partners(facts, unit, earlier)
@@ -122,6 +124,17 @@ def _resolve_reference(facts: DocFacts, words: DealWords, tok: Token, earlier: S
     owner = next((c for c in tok.children if c.dep_ == "poss" and c.lower_ in words.possessive_pronouns), None)
     if owner is not None:  # "our Series A was led by X", "its partner X"
         return _resolve_reference(facts, words, owner, earlier)
+    return []
+
+
+def _last_with_role(facts: DocFacts, unit: int, earlier: Sequence[Mention], role: str) -> list[int]:
+    """The organisation that had ``role`` in the last deal before the unit, within its section."""
+    for m in sorted((m for m in earlier if m.unit <= unit), key=lambda m: m.unit, reverse=True):
+        if any(facts.units[u].line.heading for u in range(m.unit + 1, unit + 1)):
+            break
+        found = [o for o, r in m.roles if r == role]
+        if found:
+            return found[:1]
     return []
 
 

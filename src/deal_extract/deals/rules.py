@@ -59,7 +59,8 @@ def pattern_mentions(facts: DocFacts, words: DealWords, relations: RelationMatch
             out += mention(set(side_a) | set(side_b), unit, conf, entry.id, types, trigger.i)
         else:
             for b in side_b:
-                out += mention(set(side_a) | {b}, unit, conf, entry.id, types, trigger.i)
+                roles = tuple((o, role) for side, role in zip(([*side_a], [b]), entry.roles) for o in side)
+                out += mention(set(side_a) | {b}, unit, conf, entry.id, types, trigger.i, roles)
     return out
 
 

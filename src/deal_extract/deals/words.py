@@ -16,6 +16,7 @@ class DealWords:
     plural_references: frozenset[str]
     follow_up_nouns: frozenset[str]
     round_words: frozenset[str]
+    role_of_noun: dict[str, str]
     rights_words: frozenset[str]
     deal_list_openers: frozenset[str]
     joint_verbs: frozenset[str]
@@ -52,6 +53,7 @@ class DealWords:
             plural_references=frozenset(r.plural_references),
             follow_up_nouns=frozenset(r.follow_up_nouns),
             round_words=frozenset(r.round_words),
+            role_of_noun={noun.lower(): role for role, nouns in r.role_nouns.items() for noun in nouns},
             rights_words=frozenset(r.rights_words),
             deal_list_openers=frozenset(r.deal_list_openers),
             joint_verbs=frozenset(r.joint_verbs),
