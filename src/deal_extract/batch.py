@@ -10,18 +10,20 @@ from every article record in the output folder (earlier runs' included). See
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import multiprocessing
 import time
 import warnings
-from contextlib import closing
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from tqdm import tqdm
 
+from .dask_engine import DaskError
 from .engine import CHUNK_BATCHES, CHUNK_CHARS, Failed, Outcome, chunked, outcomes
 from .inputs import MANIFEST_NAME, check_output_folder, find_inputs, scan_corpus
 from .language import language_warnings
@@ -62,6 +64,7 @@ class BatchOptions:
     timeout: Optional[float] = None  # seconds per article; None: scaled by its length; 0: no limit
     follow_symlinks: bool = False
     excel: bool = False  # CSV files with a UTF-8 byte-order mark
+    dask: Optional[str] = None  # the address of a dask.distributed scheduler to extract on
 
 
 def tool_version() -> str:
@@ -231,16 +234,28 @@ class BatchRun:
                 warnings.filterwarnings("ignore", message=r".*\[W127\]")  # spaCy: "a worker exited abnormally"
                 results = outcomes(self.extractor, [job.article for job in chunk], [job.seconds for job in chunk],
                                    self.options.batch_size, self.options.n_process, on_expiry=self._stop_workers)
-                with closing(results):
+                with contextlib.closing(results):
                     yield from zip(chunk, results)
             self.clock.flush()
 
+    @contextlib.contextmanager
+    def _engine(self) -> Iterator[Callable[[Iterator[_InFlight]], Iterator[tuple[_InFlight, Outcome]]]]:
+        """The engine of this run: jobs in, each with its outcome out."""
+        if self.options.dask is None:
+            yield self._local
+            return
+        from . import dask_engine
+
+        with dask_engine.connect(self.options.dask) as client:
+            yield functools.partial(dask_engine.outcomes, client, self.extractor, batch_size=self.options.batch_size)
+
     def _extract(self, files: list[tuple[Path, str]]) -> None:
-        self.clock.restart()
-        with closing(self._local(self._jobs(files))) as settled:
-            for job, outcome in settled:
-                self._settle(job, outcome)
-        self.clock.flush()
+        with self._engine() as engine:
+            self.clock.restart()
+            with contextlib.closing(engine(self._jobs(files))) as settled:
+                for job, outcome in settled:
+                    self._settle(job, outcome)
+            self.clock.flush()
 
     # -- manifest and aggregates --
 
@@ -279,7 +294,7 @@ class BatchRun:
             self.bar = bar
             try:
                 self._extract(files)
-            except KeyboardInterrupt:
+            except (KeyboardInterrupt, DaskError):
                 self.checkpoint()
                 raise
             finally:
