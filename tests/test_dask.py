@@ -22,6 +22,7 @@ from deal_extract.dask_engine import DaskError, connect
 from test_batch import deal_extract_cmd, make_corpus, manifest_of, run, temp_files
 
 distributed = pytest.importorskip("distributed")
+dask_config = pytest.importorskip("dask.config")
 
 REPO = Path(__file__).resolve().parents[1]
 ARTICLES = {p.name: p.read_bytes() for p in sorted((REPO / "corpus").glob("*.txt"))[:12]}
@@ -147,6 +148,47 @@ def test_time_limit_applies_on_dask_workers(extractor, cluster, client, tmp_path
     rows = {r.path: r for r in manifest.inputs}
     assert {k: r.status for k, r in rows.items()} == {"a.txt": "ok", "b_slow.txt": "failed", "c.txt": "ok", "d.txt": "ok"}
     assert rows["b_slow.txt"].error.startswith(f"{corpus / 'b_slow.txt'}: extraction timed out after 1.5 s")
+
+
+@pytest.mark.slow
+def test_article_that_kills_its_worker_fails_alone(extractor, tmp_path):
+    """A batch whose worker died (here at once: allowed-failures 0) is sent again one article per
+    task; the article that kills every worker it meets fails with the reason, the others are done."""
+
+    class Poison(distributed.WorkerPlugin):  # on every worker, also those the nannies restart
+        def __init__(self, options):
+            self.options = options
+
+        def setup(self, worker) -> None:
+            import os
+
+            from spacy.language import Language
+
+            from deal_extract.dask_engine import worker_extractor
+
+            name = "test_dask_poison_article"
+            if not Language.has_factory(name):
+                def component(doc):
+                    if "POISONARTICLE" in doc.text:
+                        os._exit(1)
+                    return doc
+
+                Language.component(name, func=component)
+            worker_extractor(self.options)[0].nlp.add_pipe(name, first=True)
+
+    corpus = make_corpus(tmp_path / "corpus", {"a.txt": DEAL.encode(), "b_poison.txt": ("POISONARTICLE. " + DEAL).encode(),
+                                               "c.txt": DEAL.encode()})
+    # one task per worker thread at a time, so that a dying worker holds no other article's task
+    settings = {"distributed.scheduler.allowed-failures": 0, "distributed.scheduler.worker-saturation": 1.0}
+    with dask_config.set(settings), distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                                             dashboard_address=None) as fragile:
+        with distributed.Client(fragile, set_as_default=False) as fragile_client:
+            fragile_client.register_plugin(Poison(extractor.options), name="poison")
+        manifest = run(corpus, tmp_path / "out", extractor, batch_size=3, dask=fragile.scheduler_address)
+    rows = {r.path: r for r in manifest.inputs}
+    assert {k: r.status for k, r in rows.items()} == {"a.txt": "ok", "b_poison.txt": "failed", "c.txt": "ok"}
+    assert rows["b_poison.txt"].error.startswith(f"{corpus / 'b_poison.txt'}: extraction failed: "
+                                                 "the Dask workers extracting it died (KilledWorker: ")
 
 
 # --- a scheduler and two workers as processes, one killed mid-run -----------------------
