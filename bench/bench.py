@@ -104,7 +104,7 @@ def dask_workers(extractor, articles: list, batch_size: int) -> Optional[tuple[t
     from deal_extract import dask_engine
 
     jobs = [SimpleNamespace(article=article, seconds=None) for article in articles]
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             dask_engine.connect(cluster.scheduler_address) as client:
         client.run(_load_pipeline, extractor.options)
         workers_cpu = sum(cpu for cpu, _ in client.run(_usage).values())

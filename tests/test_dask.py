@@ -50,7 +50,7 @@ def local_out(extractor, dask_corpus, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def cluster():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as local_cluster:
+                                  dashboard_address=":0") as local_cluster:
         yield local_cluster
 
 
@@ -181,7 +181,7 @@ def test_article_that_kills_its_worker_fails_alone(extractor, tmp_path):
     # one task per worker thread at a time, so that a dying worker holds no other article's task
     settings = {"distributed.scheduler.allowed-failures": 0, "distributed.scheduler.worker-saturation": 1.0}
     with dask_config.set(settings), distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                                             dashboard_address=None) as fragile:
+                                                             dashboard_address=":0") as fragile:
         with distributed.Client(fragile, set_as_default=False) as fragile_client:
             fragile_client.register_plugin(Poison(extractor.options), name="poison")
         manifest = run(corpus, tmp_path / "out", extractor, batch_size=3, dask=fragile.scheduler_address)
