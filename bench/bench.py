@@ -7,7 +7,10 @@ present, repeated up to ``--articles``), in one run of this script:
 
 1. the full pipeline (``Extractor.pipe``) with ``n_process=1``; peak RSS of this process;
 2. the full pipeline with ``n_process=2``; peak RSS of the worker processes;
-3. the bare base model (``load_base_model``) with ``nlp.pipe``.
+3. when dask.distributed is installed, the full pipeline on a ``LocalCluster`` of two worker
+   processes (one thread each) through ``deal_extract.dask_engine``, pipelines loaded before
+   the clock starts; CPU time of this process and the workers, peak RSS of a worker;
+4. the bare base model (``load_base_model``) with ``nlp.pipe``.
 
 It prints words/s for each and the ratios full/bare and n=2/n=1 against the targets
 (full/bare >= 0.8, n=2 >= 1.6x n=1, peak RSS <= 600 MB per process). A benchmark, not a
@@ -26,6 +29,7 @@ import sys
 import time
 from itertools import cycle, islice
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable, Iterable, Optional
 
 REPO = Path(__file__).resolve().parents[1]
@@ -76,6 +80,44 @@ def timed(run: Callable[[], Iterable]) -> tuple[float, float]:
     return time.perf_counter() - start, cpu_seconds() - cpu
 
 
+def _usage() -> tuple[float, float]:
+    """On a Dask worker: its CPU seconds and peak RSS in MB."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime, rss_mb(resource.RUSAGE_SELF)
+
+
+def _load_pipeline(options) -> None:
+    """On a Dask worker: load its pipeline (what its first batch would do)."""
+    from deal_extract.dask_engine import worker_extractor
+
+    worker_extractor(options)
+
+
+def dask_workers(extractor, articles: list, batch_size: int) -> Optional[tuple[tuple[float, float], float]]:
+    """((wall s, CPU s), peak RSS MB of a worker) over two local Dask workers; None without dask."""
+    import importlib.util
+
+    if importlib.util.find_spec("distributed") is None:
+        return None
+    from distributed import LocalCluster
+
+    from deal_extract import dask_engine
+
+    jobs = [SimpleNamespace(article=article, seconds=None) for article in articles]
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+            dask_engine.connect(cluster.scheduler_address) as client:
+        client.run(_load_pipeline, extractor.options)
+        workers_cpu = sum(cpu for cpu, _ in client.run(_usage).values())
+        gc.collect()
+        start, cpu = time.perf_counter(), cpu_seconds()
+        for _ in dask_engine.outcomes(client, extractor, jobs, batch_size):
+            pass
+        seconds = time.perf_counter() - start
+        usage = client.run(_usage).values()
+        cpu = cpu_seconds() - cpu + sum(c for c, _ in usage) - workers_cpu
+        return (seconds, cpu), max(rss for _, rss in usage)
+
+
 def row(name: str, timing: tuple[float, float], words: int, rss: Optional[float]) -> str:
     seconds, cpu = timing
     rss_text = f"{rss:,.0f}" if rss is not None else "-"
@@ -113,6 +155,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     rss_main = rss_mb(resource.RUSAGE_SELF)
     t_full2 = timed(full(2))
     rss_workers = rss_mb(resource.RUSAGE_CHILDREN)
+    on_dask = dask_workers(extractor, articles, args.batch_size)
 
     start = time.perf_counter()
     bare = load_base_model(extractor.model_name)
@@ -130,6 +173,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     print(row(f"bare {extractor.model_name} (n=1)", t_bare, words, None))
     print(row("deal-extract full (n=1)", t_full1, words, rss_main))
     print(row("deal-extract full (n=2), per worker", t_full2, words, rss_workers))
+    if on_dask is not None:
+        print(row("deal-extract full (2 Dask), per worker", on_dask[0], words, on_dask[1]))
     print()
     full_over_bare = t_bare[0] / t_full1[0]
     speedup = t_full1[0] / t_full2[0]
@@ -140,6 +185,11 @@ def main(argv: Optional[list[str]] = None) -> None:
           f"; CPU n=1/n=2 {t_full1[1] / t_full2[1]:.2f}, so {2 * t_full1[1] / t_full2[1]:.2f}x on two idle cores")
     print(f"peak RSS per process: main {rss_main:,.0f} MB, worker {rss_workers:,.0f} MB "
           f"(target <= {TARGET_RSS_MB} MB) {verdict(rss_ok)}")
+    if on_dask is not None:
+        print(f"2 Dask workers / n=1 speed-up: {t_full1[0] / on_dask[0][0]:.2f}x (n=2: {speedup:.2f}x; "
+              "the Dask client, scheduler and workers share this machine's cores)")
+    else:
+        print("2 Dask workers: not run (pip install 'deal-extract[dask]')")
     print("(the bare model runs last, in the same process, so its RSS is not separable and is not shown)")
 
 

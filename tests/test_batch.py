@@ -417,6 +417,11 @@ def deal_extract_cmd(*args: str) -> list[str]:
     return [sys.executable, "-c", "from deal_extract.cli import main; main()", "batch", *map(str, args)]
 
 
+def _checkpointed(out: Path) -> bool:
+    """The manifest lists at least one input (it is replaced atomically: never half written)."""
+    return (out / "manifest.json").exists() and bool(manifest_of(out)["inputs"])
+
+
 def test_subprocess_killed_then_rerun_completes(tmp_path):
     n = 30
     corpus = make_corpus(tmp_path / "corpus", {f"news/a{i:02d}.txt": generated_article(i).encode() for i in range(n)})
@@ -424,7 +429,9 @@ def test_subprocess_killed_then_rerun_completes(tmp_path):
     proc = subprocess.Popen(deal_extract_cmd(corpus, "-o", out, "-b", "1"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     try:
-        while not (any((out / "articles").rglob("*.json")) and (out / "manifest.json").exists()):
+        # the manifest exists from the start; wait for its first checkpoint (right after the first
+        # article JSON), which the rerun's skips rely on
+        while not (any((out / "articles").rglob("*.json")) and _checkpointed(out)):
             assert proc.poll() is None, proc.stderr.read().decode()
             assert time.monotonic() < deadline, "no article JSON after 120 s"
             time.sleep(0.01)

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Sequence, Union
 
@@ -32,6 +33,21 @@ from .normalise import Normalised, normalise
 ArticleLike = Union[Article, tuple[str, str]]
 
 
+@dataclass(frozen=True)
+class LoadOptions:
+    """What :func:`load` was given, with absolute paths: enough to load the same pipeline in
+    another process (a Dask worker), and hashable, to key a cache of loaded pipelines."""
+
+    model: str
+    patterns: Optional[str]
+    organisations: tuple[str, ...]
+    max_chars: int
+
+    def load(self) -> "Extractor":
+        return load(model=self.model, patterns=self.patterns, organisations=self.organisations,
+                    max_chars=self.max_chars)
+
+
 class Extractor:
     """A loaded deal-extract pipeline (base spaCy model plus the deal-extract components)."""
 
@@ -47,6 +63,13 @@ class Extractor:
         self.model_name = resolve_model_name(model)
         self.nlp: Language = add_components(load_base_model(self.model_name), self.patterns)
         self.max_chars = max_chars
+        self.options = LoadOptions(model=self.model_name, patterns=_absolute(patterns),
+                                   organisations=tuple(str(_absolute(p)) for p in organisations),
+                                   max_chars=max_chars)
+
+    def identity(self) -> tuple[str, str, str]:
+        """Model name, model version and the patterns' digest: what a batch's manifest records."""
+        return str(self.model_name), self.model_version, self.patterns.digest()
 
     @property
     def model_version(self) -> str:
@@ -88,6 +111,10 @@ class Extractor:
                 pending.append((0, self.exchanges.organisations(norm.text), []))
                 yield article_result(article, pending, norm)
                 pending = []
+
+
+def _absolute(path: Optional[Union[str, Path]]) -> Optional[str]:
+    return None if path is None else str(Path(path).absolute())
 
 
 def _as_article(item: ArticleLike) -> Article:

@@ -10,19 +10,21 @@ from every article record in the output folder (earlier runs' included). See
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import multiprocessing
 import time
 import warnings
-from collections import deque
 from dataclasses import dataclass
 from importlib import metadata
-from itertools import islice
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from tqdm import tqdm
 
+from .dask_engine import DaskError
+from .engine import CHUNK_BATCHES, CHUNK_CHARS, Failed, Outcome, chunked, outcomes
 from .inputs import MANIFEST_NAME, check_output_folder, find_inputs, scan_corpus
 from .language import language_warnings
 from .lock import output_lock
@@ -40,15 +42,12 @@ from .outputs import (
 from .reading import DEFAULT_MAX_CHARS, Article, InputError, InputItem, iter_items
 from .records import ArticleResult
 from .store import rebuild, text_path, write_text
-from .timelimit import ArticleTimeout, article_seconds, time_limit
+from .timelimit import article_seconds
 from .timing import BatchClock
 
 __all__ = ["BatchOptions", "MANIFEST_NAME", "find_inputs", "run_batch"]
 
 DONE = ("ok", "skipped")
-#: Articles read ahead of the model: this many batches per worker, and at most CHUNK_CHARS characters.
-CHUNK_BATCHES = 4
-CHUNK_CHARS = 4_000_000
 
 
 @dataclass
@@ -65,6 +64,7 @@ class BatchOptions:
     timeout: Optional[float] = None  # seconds per article; None: scaled by its length; 0: no limit
     follow_symlinks: bool = False
     excel: bool = False  # CSV files with a UTF-8 byte-order mark
+    dask: Optional[str] = None  # the address of a dask.distributed scheduler to extract on
 
 
 def tool_version() -> str:
@@ -188,20 +188,6 @@ class BatchRun:
                 yield _InFlight(path, item, article, count_words(article.text),
                                 article_seconds(len(article.text), self.options.timeout))
 
-    def _chunks(self, files: list[tuple[Path, str]]) -> Iterator[list[_InFlight]]:
-        """The jobs in groups read ahead of the model (reading is never under a time limit)."""
-        size = self.options.batch_size * self.options.n_process * CHUNK_BATCHES
-        chunk: list[_InFlight] = []
-        chars = 0
-        for job in self._jobs(files):
-            chunk.append(job)
-            chars += len(job.article.text)
-            if len(chunk) >= size or chars >= CHUNK_CHARS:
-                yield chunk
-                chunk, chars = [], 0
-        if chunk:
-            yield chunk
-
     def _finish(self, job: _InFlight, result: ArticleResult) -> None:
         output = job.output
         try:  # the text first: a record never exists without the text its offsets index into
@@ -223,28 +209,15 @@ class BatchRun:
         if self._last_checkpoint is None or tick - self._last_checkpoint >= self.options.checkpoint_seconds:
             self.checkpoint()  # at the first finished article, then every checkpoint_seconds
 
-    def _extract_alone(self, job: _InFlight) -> None:
-        """After the pipe broke: extract one article on its own, in this process, within its time limit."""
-        started = time.perf_counter()
-        try:
-            with time_limit(job.seconds):
-                result = next(iter(self.extractor.pipe([job.article], batch_size=1, n_process=1)))
-        except ArticleTimeout as exc:
-            self._fail(job.item, f"{_display(job)}: extraction timed out after {exc.seconds:g} s "
-                       f"({job.words:,} words; --timeout)", time.perf_counter() - started, job.article.encoding)
+    def _settle(self, job: _InFlight, outcome: Outcome) -> None:
+        if not isinstance(outcome, Failed):
+            self._finish(job, outcome)
             return
-        except Exception as exc:  # an extraction bug must not stop the batch: record it
-            cause = " ".join(str(exc).split())[:500]
-            self._fail(job.item, f"{_display(job)}: extraction failed: {type(exc).__name__}: {cause}",
-                       time.perf_counter() - started, job.article.encoding)
-            return
-        self._finish(job, result)
-
-    def _wait_limit(self, pending: deque[_InFlight]) -> Optional[float]:
-        """How long the next result may take: the limits of one batch of articles (a worker
-        returns a whole batch at once)."""
-        limits = [job.seconds for job in islice(pending, self.options.batch_size)]
-        return None if None in limits else sum(limits)  # type: ignore[arg-type]
+        if outcome.timed_out is not None:
+            reason = f"extraction timed out after {outcome.timed_out:g} s ({job.words:,} words; --timeout)"
+        else:
+            reason = f"extraction failed: {outcome.error}"
+        self._fail(job.item, f"{_display(job)}: {reason}", outcome.seconds, job.article.encoding)
 
     def _stop_workers(self) -> None:
         """On a time-out with worker processes: stop them, so that the pipe can close."""
@@ -252,33 +225,37 @@ class BatchRun:
             for child in multiprocessing.active_children():
                 child.terminate()
 
-    def _extract_chunk(self, jobs: list[_InFlight]) -> None:
-        pending = deque(jobs)
-        results = self.extractor.pipe([job.article for job in jobs], batch_size=self.options.batch_size,
-                                      n_process=self.options.n_process)
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=r".*\[W127\]")  # spaCy: "a worker exited abnormally"
-            try:
-                while pending:
-                    with time_limit(self._wait_limit(pending), on_expiry=self._stop_workers):
-                        result = next(results)
-                    self._finish(pending.popleft(), result)
-                return
-            except (ArticleTimeout, Exception):
-                if not pending:
-                    raise
-            finally:
-                _close(results)  # stops nlp.pipe workers now, also on Ctrl-C
-                self.clock.flush()
-        # the pipe broke or timed out on one of these articles: redo them one by one
-        while pending:
-            self._extract_alone(pending.popleft())
+    def _local(self, jobs: Iterator[_InFlight]) -> Iterator[tuple[_InFlight, Outcome]]:
+        """Outcomes in this process, or in ``nlp.pipe``'s worker processes with ``-n``; the
+        articles are read a few batches ahead of the model (reading is never under a time limit)."""
+        size = self.options.batch_size * self.options.n_process * CHUNK_BATCHES
+        for chunk in chunked(jobs, size, CHUNK_CHARS):
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=r".*\[W127\]")  # spaCy: "a worker exited abnormally"
+                results = outcomes(self.extractor, [job.article for job in chunk], [job.seconds for job in chunk],
+                                   self.options.batch_size, self.options.n_process, on_expiry=self._stop_workers)
+                with contextlib.closing(results):
+                    yield from zip(chunk, results)
+            self.clock.flush()
+
+    @contextlib.contextmanager
+    def _engine(self) -> Iterator[Callable[[Iterator[_InFlight]], Iterator[tuple[_InFlight, Outcome]]]]:
+        """The engine of this run: jobs in, each with its outcome out."""
+        if self.options.dask is None:
+            yield self._local
+            return
+        from . import dask_engine
+
+        with dask_engine.connect(self.options.dask) as client:
+            yield functools.partial(dask_engine.outcomes, client, self.extractor, batch_size=self.options.batch_size)
 
     def _extract(self, files: list[tuple[Path, str]]) -> None:
-        self.clock.restart()
-        for chunk in self._chunks(files):
-            self._extract_chunk(chunk)
-        self.clock.flush()
+        with self._engine() as engine:
+            self.clock.restart()
+            with contextlib.closing(engine(self._jobs(files))) as settled:
+                for job, outcome in settled:
+                    self._settle(job, outcome)
+            self.clock.flush()
 
     # -- manifest and aggregates --
 
@@ -317,7 +294,7 @@ class BatchRun:
             self.bar = bar
             try:
                 self._extract(files)
-            except KeyboardInterrupt:
+            except (KeyboardInterrupt, DaskError):
                 self.checkpoint()
                 raise
             finally:
@@ -337,12 +314,6 @@ def _display(job: _InFlight) -> str:
     """The input as error messages name it: the file, plus ``#id`` for a jsonl line."""
     _, hash_, ident = job.item.source.partition("#")
     return f"{job.path}{hash_}{ident}"
-
-
-def _close(iterator: Any) -> None:
-    close = getattr(iterator, "close", None)
-    if close is not None:
-        close()
 
 
 def _totals(records: list[InputRecord], words_processed: int, seconds: float) -> Totals:

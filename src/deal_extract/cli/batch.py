@@ -103,13 +103,22 @@ def batch_command(
     max_chars: Annotated[int, typer.Option("--max-chars", min=1, help="Fail articles longer than this many characters.")] = DEFAULT_MAX_CHARS,
     timeout: Annotated[Optional[float], typer.Option("--timeout", min=0, metavar="SECONDS", help="Fail an article that takes longer (default: 60 s plus 1 s per 1,000 characters; 0: no limit).")] = None,
     follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Also read symbolic links to files outside CORPUS_DIR.")] = False,
+    dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Extract on the workers of the dask.distributed scheduler at ADDRESS (tcp://host:port); needs 'deal-extract[dask]'.")] = None,
 ) -> None:
     """Extract every article of CORPUS_DIR into OUTPUT: per-article JSON, deals.sqlite, CSV/JSONL tables, manifest.json."""
     from ..batch import MANIFEST_NAME, BatchOptions, run_batch
+    from ..dask_engine import DaskError, require
     from ..inputs import OutputFolderError, check_output_folder
     from ..lock import OutputLocked, output_lock
     from ..outputs import check_writable
 
+    if dask is not None:
+        if n_process > 1:
+            raise _error("-n and --dask do not go together: the Dask workers are the processes")
+        try:
+            require()
+        except DaskError as exc:
+            raise _error(exc) from None
     if not corpus_dir.is_dir():
         raise _error(f"corpus folder not found: {corpus_dir}" if not corpus_dir.exists() else f"not a folder: {corpus_dir}")
     try:
@@ -123,14 +132,14 @@ def batch_command(
 
     options = BatchOptions(corpus=corpus_dir, output=output, n_process=n_process, batch_size=batch_size, glob=glob,
                            force=force, max_chars=max_chars, progress=False if quiet else None, timeout=timeout,
-                           follow_symlinks=follow_symlinks, excel=excel)
+                           follow_symlinks=follow_symlinks, excel=excel, dask=dask)
     manifest_path = output / MANIFEST_NAME
     try:
         with output_lock(output), _interruptible():
             extractor = extractor_or_exit("batch", model=model, patterns=patterns, organisations=organisations or (),
                                           max_chars=max_chars)
             manifest = run_batch(extractor, options)
-    except OutputLocked as exc:
+    except (OutputLocked, DaskError) as exc:
         raise _error(str(exc)) from None
     except KeyboardInterrupt:
         say(f"deal-extract batch: interrupted; finished articles are kept in {output}: "
