@@ -1174,3 +1174,12 @@ def test_a_stock_exchange_is_never_a_partner(extractor):
 ])
 def test_a_role_noun_refers_to_the_party_with_that_role_in_the_last_deal(extractor, body, expected):
     assert expected in [partners for partners, _ in _deals(extractor, body)]
+
+
+def test_the_lead_sentence_of_a_round_gives_its_amount(extractor):
+    record = extractor.extract_text(
+        "Pipeline notes\n\nKappa Therapeutics Inc., a Boston gene therapy developer, said on Monday it had raised "
+        "US$50 million in Series B financing. The round was led by Alder Capital, with participation from Birch "
+        "Ventures and Cedar Partners.\n", source="round.txt")
+    [deal] = record.deals
+    assert len(deal.partners) == 4 and deal.value is not None and deal.value.amount == 50e6

@@ -63,12 +63,23 @@ def _unit_speaks_of_round(facts: DocFacts, words: DealWords, unit: Unit) -> bool
 def _round_rosters(facts: DocFacts, words: DealWords, drafts: list[DealDraft]) -> None:
     """Sentences that only list a round's investors ("Earlier backers returned: A, B and C.",
     "New names on the register include D and E.") join the round they follow: close after it,
-    in its paragraph or the next, with no deal of their own and nothing that blocks."""
+    in its paragraph or the next, with no deal of their own and nothing that blocks; and the
+    lead sentence before it that names only its partners ("X has raised US$38 million in a
+    Series B") tells the same round (its amount)."""
     taken = {m.unit for d in drafts for m in d.mentions}
     doc = facts.doc
     for d in drafts:
         if not (_speaks_of_round(facts, words, d) and any(ROUND_TYPE in m.deal_types for m in d.mentions)):
             continue  # a licence told beside its licensee's financing takes no investors
+        first = min(m.unit for m in d.mentions)
+        for k in range(first - 1, max(first - 1 - ROUND_REACH, -1), -1):
+            # the lead before "The round was led by ...": "X has raised US$38 million in a Series B"
+            unit = facts.units[k]
+            if k in taken or unit.line.heading or facts.units[first].line.paragraph - unit.line.paragraph > 1:
+                break
+            named = {facts.token_org[t] for t in range(unit.start, unit.end) if t in facts.token_org}
+            if named and named <= d.partners and _unit_speaks_of_round(facts, words, unit):
+                d.extra_units.append(k)
         last = max(m.unit for m in d.mentions)
         for k in range(last + 1, min(last + 1 + ROUND_REACH, len(facts.units))):
             unit = facts.units[k]
