@@ -1183,3 +1183,14 @@ def test_the_lead_sentence_of_a_round_gives_its_amount(extractor):
         "Ventures and Cedar Partners.\n", source="round.txt")
     [deal] = record.deals
     assert len(deal.partners) == 4 and deal.value is not None and deal.value.amount == 50e6
+
+
+@pytest.mark.parametrize("first, currency", [
+    ("Shanghai Orvane Biotech Co., Ltd. of China", "CNY"),
+    ("Tokyo-based Orvane Pharma Co., Ltd. of Japan", "JPY"),
+])
+def test_a_bare_yen_sign_is_the_yuan_in_a_chinese_deal(extractor, first, currency):
+    record = extractor.extract_text(f"Pipeline notes\n\n{first} licensed its antibody to Hangzhou Telmar Pharma "
+                                    "Co., Ltd. of China for ¥500 million.\n", source="yuan.txt")
+    [deal] = record.deals
+    assert (deal.value.amount, deal.value.currency) == (500e6, currency)

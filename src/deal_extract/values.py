@@ -8,7 +8,7 @@ never the headline.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 _PREFIX = {
@@ -101,6 +101,18 @@ def find_money(text: str, offset: int = 0) -> list[Money]:
         conversion = bool(found) and before.endswith("(") and found[-1].end - offset >= window + len(before) - 3
         found.append(Money(offset + m.start(), offset + m.end(), round(amount, 2), currency, m.group(0), conversion))
     return found
+
+
+#: the countries whose currency "¥" writes when no "JP¥", "yen" or "JPY" says otherwise
+YUAN_COUNTRIES = frozenset({"CN", "HK"})
+
+
+def yen_or_yuan(money: Money, countries: set[str]) -> Money:
+    """A bare "¥" is the yen, except in a deal of Chinese parties and no Japanese one: the yuan."""
+    if (money.currency == "JPY" and "¥" in money.text and "JP¥" not in money.text
+            and countries & YUAN_COUNTRIES and "JP" not in countries):
+        return replace(money, currency="CNY")
+    return money
 
 
 def headline(amounts: list[Money]) -> Optional[Money]:

@@ -6,7 +6,7 @@ import hashlib
 from pathlib import PurePath
 from typing import Iterable
 
-from ..values import headline
+from ..values import headline, yen_or_yuan
 from .attributes import cues, money, scope, territories
 from .facts import DocFacts, unit_range
 from .merge import DealDraft
@@ -40,6 +40,8 @@ def deal_record(facts: DocFacts, words: DealWords, draft: DealDraft, unit_mentio
                 end = m_end
     granted, retained = territories(facts, words, ranges)
     value = headline([a for r in ranges for a in money(facts, r)])
+    if value is not None:
+        value = yen_or_yuan(value, {facts.orgs[i]["country"] for i in draft.partners if facts.orgs[i]["country"]})
     partners = sorted(draft.partners, key=lambda i: facts.orgs[i]["name"].casefold())
     bonus = words.scores.mention_bonus * (len(draft.mentions) - 1)
     return {
