@@ -1194,3 +1194,12 @@ def test_a_bare_yen_sign_is_the_yuan_in_a_chinese_deal(extractor, first, currenc
                                     "Co., Ltd. of China for ¥500 million.\n", source="yuan.txt")
     [deal] = record.deals
     assert (deal.value.amount, deal.value.currency) == (500e6, currency)
+
+
+@pytest.mark.parametrize("stake, types", [
+    ("a 20% stake", ["investment"]),
+    ("a majority stake", ["acquisition", "investment"]),
+])
+def test_a_stake_short_of_control_is_an_investment(extractor, stake, types):
+    deals = _deals(extractor, f"Orvane Bio Ltd. acquired {stake} in Telmar Pharma Ltd. for US$9 million.")
+    assert deals == [(["Orvane Bio Ltd.", "Telmar Pharma Ltd."], types)]

@@ -276,6 +276,8 @@ class RelationsFile(Strict):
     round_words: Words = Field(default_factory=list, description="'round', 'backers': sentences that name investors of one financing round")
     role_nouns: dict[str, Words] = Field(default_factory=dict, description="role -> nouns that name it: 'the licensee', 'the buyer' refer to the party that had that role in the last deal")
     deal_list_openers: Words = Field(default_factory=list, description="'acquisitions: A, B', 'agreements, including one with A': words after a plural deal noun that open its list")
+    stake_words: Words = Field(default_factory=list, description="'acquired a 20% stake': objects that make a purchase verb an investment")
+    control_words: Words = Field(default_factory=list, description="'a majority stake', '100%': a stake that is an acquisition after all")
     rights_words: Words = Field(default_factory=list, description="'acquired exclusive rights': objects that make a purchase verb a licence, not an acquisition")
     joint_verbs: Words = Field(default_factory=list, description="'X teamed up with A and B': one deal of all three")
     separate_deal_words: Words = Field(default_factory=list, description="'deals with both A and B', 'respectively': one deal each")

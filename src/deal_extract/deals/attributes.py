@@ -49,7 +49,7 @@ def cues(facts: DocFacts, words: DealWords, ranges: list[tuple[int, int]], units
     types: set[str] = set()
     for s, e in ranges:
         for span in _cues_in_tokens(facts, s, e):
-            if not _buys_rights(words, span):
+            if not _buys_rights_or_a_stake(words, span):
                 _add_cue(span.label_, themes, types)
     heading_themes: set[str] = set()
     heading_types: set[str] = set()
@@ -82,10 +82,18 @@ def _title_is_about(facts: DocFacts, partners: frozenset[int], single_deal: bool
     return named >= 2 or (named == 1 and single_deal)
 
 
-def _buys_rights(words: DealWords, span: Span) -> bool:
-    """An acquisition cue whose verb takes rights ("acquired exclusive rights to X"): a licence."""
-    return span.label_ == TYPE_PREFIX + "acquisition" and any(
-        child.dep_ == "dobj" and child.lemma_.lower() in words.rights_words for child in span.root.children)
+def _buys_rights_or_a_stake(words: DealWords, span: Span) -> bool:
+    """An acquisition cue whose verb takes rights ("acquired exclusive rights to X": a licence) or
+    a stake short of control ("acquired a 20% stake in X": an investment)."""
+    if span.label_ != TYPE_PREFIX + "acquisition":
+        return False
+    for obj in (c for c in span.root.children if c.dep_ == "dobj"):
+        lemma = obj.lemma_.lower()
+        if lemma in words.rights_words:
+            return True
+        if lemma in words.stake_words:
+            return not any(t.lower_ in words.control_words for t in obj.subtree)
+    return False
 
 
 def _add_cue(label: str, themes: set[str], types: set[str]) -> None:

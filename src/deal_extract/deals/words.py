@@ -18,6 +18,8 @@ class DealWords:
     round_words: frozenset[str]
     role_of_noun: dict[str, str]
     rights_words: frozenset[str]
+    stake_words: frozenset[str]
+    control_words: frozenset[str]
     deal_list_openers: frozenset[str]
     joint_verbs: frozenset[str]
     separate_deal_words: frozenset[str]
@@ -55,6 +57,8 @@ class DealWords:
             round_words=frozenset(r.round_words),
             role_of_noun={noun.lower(): role for role, nouns in r.role_nouns.items() for noun in nouns},
             rights_words=frozenset(r.rights_words),
+            stake_words=frozenset(r.stake_words),
+            control_words=frozenset(r.control_words),
             deal_list_openers=frozenset(r.deal_list_openers),
             joint_verbs=frozenset(r.joint_verbs),
             separate_deal_words=frozenset(r.separate_deal_words),
