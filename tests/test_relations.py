@@ -1203,3 +1203,8 @@ def test_a_bare_yen_sign_is_the_yuan_in_a_chinese_deal(extractor, first, currenc
 def test_a_stake_short_of_control_is_an_investment(extractor, stake, types):
     deals = _deals(extractor, f"Orvane Bio Ltd. acquired {stake} in Telmar Pharma Ltd. for US$9 million.")
     assert deals == [(["Orvane Bio Ltd.", "Telmar Pharma Ltd."], types)]
+
+
+def test_a_source_of_the_news_is_no_partner(extractor):
+    assert _deals(extractor, "Before this round, Orvane Bio had raised a little more than US$51 million, according "
+                             "to data from Tallis Data Inc.") == []

@@ -282,6 +282,7 @@ class RelationsFile(Strict):
     joint_verbs: Words = Field(default_factory=list, description="'X teamed up with A and B': one deal of all three")
     separate_deal_words: Words = Field(default_factory=list, description="'deals with both A and B', 'respectively': one deal each")
     fallback_verbs: Words = Field(default_factory=list, description="verbs that let two organisations in a misparsed sentence make a deal")
+    attribution_words: Words = Field(default_factory=list, description="'according to X': a party under one of these is a source of the news, no partner")
     reporting_verbs: Words = Field(default_factory=list, description="'said': with a person in the sentence, no fallback deal")
     territory_words: Words = Field(default_factory=list, description="words before a place that make it a deal territory ('in', 'across')")
     territory_list_words: Words = Field(default_factory=list, description="words passed over between a territory word and its places")

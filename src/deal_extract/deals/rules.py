@@ -43,6 +43,8 @@ def pattern_mentions(facts: DocFacts, words: DealWords, relations: RelationMatch
         unit = facts.unit_of.get(trigger.i)
         if unit is None or not facts.unit_of.get(a_tok.i) == facts.unit_of.get(b_tok.i) == unit:
             continue
+        if _attributed_source(words, a_tok, trigger) or _attributed_source(words, b_tok, trigger):
+            continue  # "..., according to data from Crunchbase": a source of the news, no partner
         side_a = resolve(facts, words, a_tok, earlier)
         side_b = resolve(facts, words, b_tok, earlier)
         if not side_a or not side_b:
@@ -62,6 +64,16 @@ def pattern_mentions(facts: DocFacts, words: DealWords, relations: RelationMatch
                 roles = tuple((o, role) for side, role in zip(([*side_a], [b]), entry.roles) for o in side)
                 out += mention(set(side_a) | {b}, unit, conf, entry.id, types, trigger.i, roles)
     return out
+
+
+def _attributed_source(words: DealWords, tok: Token, trigger: Token) -> bool:
+    """The party sits in an attribution below the trigger: "according to (data from) X", "X said"."""
+    for anc in tok.ancestors:
+        if anc.i == trigger.i:
+            return False
+        if anc.lower_ in words.attribution_words:
+            return True
+    return False
 
 
 def blocked(words: DealWords, trigger: Token) -> bool:

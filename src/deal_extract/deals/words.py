@@ -25,6 +25,7 @@ class DealWords:
     separate_deal_words: frozenset[str]
     fallback_verbs: frozenset[str]
     reporting_verbs: frozenset[str]
+    attribution_words: frozenset[str]
     territory_words: frozenset[str]
     territory_list_words: frozenset[str]
     not_territory_before: frozenset[str]
@@ -64,6 +65,7 @@ class DealWords:
             separate_deal_words=frozenset(r.separate_deal_words),
             fallback_verbs=frozenset(r.fallback_verbs),
             reporting_verbs=frozenset(r.reporting_verbs),
+            attribution_words=frozenset(r.attribution_words),
             territory_words=frozenset(r.territory_words),
             territory_list_words=frozenset(r.territory_list_words),
             not_territory_before=frozenset(r.not_territory_before),
