@@ -25,7 +25,7 @@ from typing import Callable, Iterable, Optional, Union
 
 import spacy
 from spacy.language import Language
-from spacy.pipeline import SpanRuler
+from spacy.pipeline import AttributeRuler, Lemmatizer, SpanRuler
 from spacy.tokens import Doc
 
 from . import extensions  # noqa: F401  (registers doc._.organisations, doc._.deals, ...)
@@ -33,6 +33,7 @@ from .cues import SPANS_KEY, span_ruler_patterns
 from .deals import DealFinder
 from .linebreaks import LineBreaks
 from .curated import CuratedNames
+from .fastrules import AttributeTable, LemmaMemo
 from .orgs import OrganisationResolver
 from .patterns import Patterns
 
@@ -148,6 +149,26 @@ def make_cues(nlp: Language, name: str) -> Cues:
 def make_deals(nlp: Language, name: str) -> Deals:
     """Deal records (partners, themes, types, territories, value, evidence) in ``doc._.deals``."""
     return Deals(nlp, name)
+
+
+@Language.factory(
+    "deal_extract_attribute_table",
+    assigns=["token.tag", "token.pos", "token.morph", "token.lemma"],
+)
+def make_attribute_table(nlp: Language, name: str) -> AttributeTable:
+    """The base model's ``attribute_ruler``, faster, same output (its rules load with ``from_disk``)."""
+    return AttributeTable(AttributeRuler(nlp.vocab, name))
+
+
+@Language.factory(
+    "deal_extract_lemma_memo",
+    requires=["token.pos"],
+    assigns=["token.lemma"],
+    default_config={"mode": "rule", "overwrite": False},
+)
+def make_lemma_memo(nlp: Language, name: str, mode: str, overwrite: bool) -> LemmaMemo:
+    """The base model's rule ``lemmatizer``, faster, same output (its tables load with ``from_disk``)."""
+    return LemmaMemo(Lemmatizer(nlp.vocab, None, name, mode=mode, overwrite=overwrite))
 
 
 COMPONENTS = ("deal_extract_line_breaks", "deal_extract_org_ruler", "deal_extract_organisations", "deal_extract_cues", "deal_extract_deals")
