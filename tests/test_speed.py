@@ -13,7 +13,9 @@ from deal_extract.fastrules import AttributeTable, LemmaMemo
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = sorted((REPO / "corpus").glob("*.txt"))
-ODD = "Y'all gonna let's go, ain't it? There is a deal.  \n\n c'mon   It's BioNTech's gotta-have."
+# the ruler's rules of several tokens, with DEP and regular expressions: "gon na", "let 's", "ai n't",
+# "There is", "c'm on", "y all", and space tokens
+ODD = "Y'all gonna let's go, ain't it? There is a deal.  \n\n c'mon   Y all said It's BioNTech's gotta-have."
 
 
 @pytest.fixture(scope="module")
@@ -35,3 +37,5 @@ def test_attribute_table_and_lemma_memo_set_what_the_model_sets(bare):
         got = memo(table(Doc(bare.vocab).from_bytes(doc.to_bytes())))
         assert (got.to_array(attrs) == expected.to_array(attrs)).all(), doc.text[:60]
         assert [t.morph.to_json() for t in got] == [t.morph.to_json() for t in expected]
+    odd = parsed[-1]
+    assert {"go", "us", "come", "you"} <= {t.lemma_ for t in memo(table(odd))}, "the longer rules must be exercised"

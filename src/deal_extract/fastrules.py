@@ -1,10 +1,10 @@
 """Faster equivalents of the base model's two rule components, with the same output.
 
 - :class:`AttributeTable` does what the model's ``attribute_ruler`` does. spaCy's Matcher tries
-  every pattern at every token; most of the ruler's patterns are one token with a fixed TAG
-  and/or LOWER ("the tag map"), which a dictionary answers. Only the other patterns (several
-  tokens, DEP, regular expressions) go through a Matcher; the rules are then applied in the
-  ruler's order (a later rule wins), as the ruler does.
+  every pattern at every token in Python-level steps; most of the ruler's patterns are one token
+  with a fixed TAG, LOWER, DEP or IS_SPACE ("the tag map"), which numpy tests on the Doc's
+  columns at once. Only the other patterns (several tokens, regular expressions) go through a
+  Matcher; the rules are then applied in the ruler's order (a later rule wins), as the ruler does.
 - :class:`LemmaMemo` does what the model's rule ``lemmatizer`` does, remembering each
   (word, POS, morphology)'s lemma instead of computing it again for every token.
 
@@ -14,30 +14,64 @@ tables stay the model's.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Iterable, Union
+from typing import Iterable, Optional, Union
 
 import numpy
-from spacy.attrs import LEMMA, LOWER, MORPH, ORTH, POS, TAG
+from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, ORTH, POS, TAG
 from spacy.matcher import Matcher
 from spacy.pipeline import AttributeRuler, Lemmatizer
 from spacy.tokens import Doc
 
 _ARRAY_ATTRS = (TAG, POS, MORPH, LEMMA)   # what the tag-map rules set, written back in one array
-_KEYS = {"TAG": TAG, "LOWER": LOWER}
+_COLUMNS = {"TAG": TAG, "LOWER": LOWER, "ORTH": ORTH, "DEP": DEP, "IS_SPACE": IS_SPACE}
 
 
-def _values(value) -> list[str]:
-    """A pattern value that is a plain string or ``{"IN": [...]}``; [] for anything else."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict) and set(value) == {"IN"}:
-        return list(value["IN"])
-    return []
+Test = tuple  # (attr, "IN" | "NOT_IN", ids) or (attr, "REGEX", compiled pattern)
+
+
+def _token_tests(spec: dict, strings) -> "list[Test] | None":
+    """One token's pattern as tests on the Doc's columns; None when it uses anything else
+    (an operator, another attribute, another predicate)."""
+    if not spec:
+        return None
+    tests: list[Test] = []
+    for key, value in spec.items():
+        if key not in _COLUMNS:
+            return None
+        if isinstance(value, dict) and len(value) == 1 and set(value) <= {"IN", "NOT_IN"}:
+            how, listed = next(iter(value.items()))
+        elif isinstance(value, dict) and set(value) == {"REGEX"} and key != "IS_SPACE":
+            tests.append((_COLUMNS[key], "REGEX", re.compile(value["REGEX"])))
+            continue
+        elif isinstance(value, (str, bool)):
+            how, listed = "IN", [value]
+        else:
+            return None
+        ids = [int(v) if isinstance(v, bool) else strings.add(v) for v in listed]
+        tests.append((_COLUMNS[key], how, numpy.asarray(ids, dtype=numpy.uint64)))
+    return tests
+
+
+def _passes(columns: dict, tests: list[Test], strings) -> numpy.ndarray:
+    """Which tokens pass every test (a regular expression is searched in the value's string, as
+    the Matcher's REGEX does)."""
+    hit = None
+    for attr, how, wanted in tests:
+        column = columns[attr]
+        if how == "REGEX":
+            values = numpy.unique(column)
+            wanted = numpy.asarray([v for v in values.tolist() if wanted.search(strings[v])], dtype=numpy.uint64)
+        found = column == wanted[0] if len(wanted) == 1 else numpy.isin(column, wanted)
+        if how == "NOT_IN":
+            found = ~found
+        hit = found if hit is None else hit & found
+    return hit
 
 
 class AttributeTable:
-    """The model's attribute ruler, with its one-token TAG/LOWER rules looked up in a table."""
+    """The model's attribute ruler, its rules tested on whole columns of the Doc at once."""
 
     def __init__(self, ruler: AttributeRuler):
         self.adopt(ruler)
@@ -50,59 +84,68 @@ class AttributeTable:
     def rebuild(self) -> None:
         ruler = self.ruler
         strings = ruler.vocab.strings
-        self.table: dict[tuple[int, int], list[int]] = {}   # (LOWER or 0, TAG or 0) -> rule ids
-        self.matcher = Matcher(ruler.vocab, validate=False)
-        self.writes_array = []
+        self.matcher = Matcher(ruler.vocab, validate=False)   # rules of several tokens, from where they may start
+        self.tests: dict[int, list[list[Test]]] = {}        # one-token rules: rule -> alternatives
+        self.starts: list[list[Test]] = []                   # the first token of each Matcher pattern
+        self.longest: Optional[int] = 1   # tokens a Matcher rule spans at most (None: no bound)
         for rule in range(len(ruler.attrs)):
             alternatives = ruler.matcher.get(str(rule))[1]
-            keys = [self._table_keys(alt, strings) for alt in alternatives] if ruler.indices[rule] in (0, -1) else [None]
-            if any(k is None for k in keys):
-                self.matcher.add(str(rule), alternatives)
-            else:
-                for key in (k for found in keys for k in found):
-                    self.table.setdefault(key, []).append(rule)
-            self.writes_array.append(set(ruler.attrs[rule]) <= set(_ARRAY_ATTRS))
-
-    @staticmethod
-    def _table_keys(pattern: list[dict], strings) -> "list[tuple[int, int]] | None":
-        """The (LOWER, TAG) keys a one-token pattern of plain TAG/LOWER values matches; None otherwise."""
-        if len(pattern) != 1 or not pattern[0] or set(pattern[0]) - set(_KEYS):
-            return None
-        spec = pattern[0]
-        lowers = _values(spec["LOWER"]) if "LOWER" in spec else [None]
-        tags = _values(spec["TAG"]) if "TAG" in spec else [None]
-        if not lowers or not tags:
-            return None
-        return [(strings.add(lo) if lo is not None else 0, strings.add(tag) if tag is not None else 0)
-                for lo in lowers for tag in tags]
+            single = [_token_tests(alt[0], strings) if len(alt) == 1 else None for alt in alternatives]
+            if ruler.indices[rule] in (0, -1) and all(t is not None for t in single):
+                self.tests[rule] = single
+                continue
+            firsts = [_token_tests(alt[0], strings) for alt in alternatives]
+            if any(f is None for f in firsts):
+                firsts = [[]]   # may start anywhere
+            self.starts += firsts
+            variable = any("OP" in spec for alt in alternatives for spec in alt)
+            self.longest = None if variable or self.longest is None else max([self.longest] + [len(alt) for alt in alternatives])
+            self.matcher.add(str(rule), alternatives)
+        self.columns = sorted({t[0] for alts in self.tests.values() for tests in alts for t in tests}
+                              | {t[0] for tests in self.starts for t in tests})
 
     def __call__(self, doc: Doc) -> Doc:
-        ruler = self.ruler
-        rows = doc.to_array([LOWER, TAG]).tolist()
-        found: dict[int, list[int]] = {}
-        for i, (lower, tag) in enumerate(rows):
-            rules = self.table.get((0, tag), []) + self.table.get((lower, 0), []) + self.table.get((lower, tag), [])
-            if rules:
-                found[i] = rules
-        for match_id, start, end in self.matcher(doc, allow_missing=True):
-            rule = int(doc.vocab.strings[match_id])
-            i = doc[start:end][ruler.indices[rule]].i
-            found.setdefault(i, []).append(rule)
+        ruler, strings = self.ruler, doc.vocab.strings
+        columns = dict(zip(self.columns, doc.to_array(self.columns).T)) if self.columns else {}
+        where: dict[int, list[int]] = {}
+        for rule, alternatives in self.tests.items():
+            hits = numpy.zeros(len(doc), dtype=bool)
+            for tests in alternatives:
+                hits |= _passes(columns, tests, strings)
+            if hits.any():
+                where[rule] = numpy.flatnonzero(hits).tolist()
+        for rule, i in self._longer_matches(doc, columns):
+            where.setdefault(rule, []).append(i)
         values = doc.to_array(list(_ARRAY_ATTRS))
         others: list[tuple[int, dict]] = []
-        for i, rules in found.items():
-            for rule in sorted(rules):   # a later rule wins, as in the ruler
-                attrs = ruler.attrs[rule]
-                if self.writes_array[rule]:
-                    for col, attr in enumerate(_ARRAY_ATTRS):
-                        if attr in attrs:
-                            values[i, col] = attrs[attr]
-                else:
-                    others.append((i, attrs))
+        for rule in sorted(where):   # a later rule wins, as in the ruler
+            rows = numpy.asarray(where[rule], dtype=int)
+            attrs = ruler.attrs[rule]
+            for col, attr in enumerate(_ARRAY_ATTRS):
+                if attr in attrs:
+                    values[rows, col] = attrs[attr]
+            rest = {k: v for k, v in attrs.items() if k not in _ARRAY_ATTRS}
+            if rest:
+                others += [(int(i), rest) for i in rows]
         doc.from_array(list(_ARRAY_ATTRS), values)
-        for i, attrs in others:   # rules that set more than the array holds, in the ruler's order
+        for i, attrs in others:   # what the array does not hold (DEP), in the ruler's order
             _set_token_attrs(doc[i], attrs)
         return doc
+
+    def _longer_matches(self, doc: Doc, columns: dict) -> list[tuple[int, int]]:
+        """(rule, token the rule sets) of the Matcher's rules, run only from where one may start."""
+        if not len(self.matcher) or not len(doc):
+            return []
+        starts = numpy.zeros(len(doc), dtype=bool)
+        for tests in self.starts:
+            starts |= _passes(columns, tests, doc.vocab.strings) if tests else True
+        found: set[tuple[int, int]] = set()
+        for start in numpy.flatnonzero(starts).tolist():
+            end = len(doc) if self.longest is None else start + self.longest
+            for span in self.matcher(doc[start:end], as_spans=True, allow_missing=True):
+                rule = int(span.label_)
+                found.add((rule, span[self.ruler.indices[rule]].i))
+        return sorted(found)
 
     def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = ()) -> None:
         self.ruler.to_disk(path, exclude=exclude)
