@@ -23,6 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Union
 
+import numpy
 import spacy
 from spacy.language import Language
 from spacy.pipeline import AttributeRuler, Lemmatizer, SpanRuler
@@ -169,6 +170,18 @@ def make_attribute_table(nlp: Language, name: str) -> AttributeTable:
 def make_lemma_memo(nlp: Language, name: str, mode: str, overwrite: bool) -> LemmaMemo:
     """The base model's rule ``lemmatizer``, faster, same output (its tables load with ``from_disk``)."""
     return LemmaMemo(Lemmatizer(nlp.vocab, None, name, mode=mode, overwrite=overwrite))
+
+
+def drop_tensor(doc: Doc) -> Doc:
+    doc.tensor = numpy.zeros((0,), dtype="float32")
+    return doc
+
+
+@Language.factory("deal_extract_drop_tensor", assigns=["doc.tensor"])
+def make_drop_tensor(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    """Drop the token vectors (``doc.tensor``) once the model is done with them: three quarters
+    of what a worker process sends back per Doc, and nothing a record needs."""
+    return drop_tensor
 
 
 COMPONENTS = ("deal_extract_line_breaks", "deal_extract_org_ruler", "deal_extract_organisations", "deal_extract_cues", "deal_extract_deals")

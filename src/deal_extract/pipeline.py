@@ -14,7 +14,8 @@ FAST_RULES = {"attribute_ruler": "deal_extract_attribute_table", "lemmatizer": "
 def add_components(nlp: Language, patterns: Patterns, selective: bool = True) -> Language:
     """Add the deal-extract components to ``nlp`` (which must have a parser and NER) and give
     each the validated ``patterns``. ``selective``: the base model's rule components run as
-    their faster equivalents; False keeps the model as published."""
+    their faster equivalents and the token vectors are dropped at the end; False keeps the
+    model as published."""
     if selective:
         use_fast_rules(nlp)
     if "parser" in nlp.pipe_names:
@@ -27,6 +28,8 @@ def add_components(nlp: Language, patterns: Patterns, selective: bool = True) ->
     for component in components:
         if isinstance(component, RulesComponent):
             component.initialize(nlp=nlp, patterns=patterns)
+    if selective:
+        nlp.add_pipe("deal_extract_drop_tensor")
     return nlp
 
 
