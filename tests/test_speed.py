@@ -60,7 +60,7 @@ def test_the_fast_path_gives_the_records_of_the_model_as_published(extractor):
     from deal_extract.api import Extractor
 
     assert any(extractor.nlp.get_pipe_meta(n).factory == "deal_extract_attribute_table" for n in extractor.nlp.pipe_names)
-    published = Extractor(model=extractor.model_name, selective=False)
+    published = Extractor(model=extractor.model_name, fast=False)
     assert all(not published.nlp.get_pipe_meta(n).factory.startswith("deal_extract_attribute") for n in published.nlp.pipe_names)
     articles = corpus_articles()
     assert len(articles) >= 40

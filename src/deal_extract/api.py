@@ -45,12 +45,12 @@ class Extractor:
         patterns: Optional[Union[str, Path]] = None,
         max_chars: int = DEFAULT_MAX_CHARS,
         organisations: Sequence[Union[str, Path]] = (),
-        selective: bool = True,
+        fast: bool = True,
     ):
         self.patterns = Patterns(patterns, organisations=organisations).validate_all()
         self.exchanges = Exchanges(self.patterns)
         self.model_name = resolve_model_name(model)
-        self.nlp: Language = add_components(load_base_model(self.model_name), self.patterns, selective=selective)
+        self.nlp: Language = add_components(load_base_model(self.model_name), self.patterns, fast=fast)
         self.max_chars = max_chars
 
     @property

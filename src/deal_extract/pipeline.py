@@ -11,12 +11,12 @@ from .patterns import Patterns
 FAST_RULES = {"attribute_ruler": "deal_extract_attribute_table", "lemmatizer": "deal_extract_lemma_memo"}
 
 
-def add_components(nlp: Language, patterns: Patterns, selective: bool = True) -> Language:
+def add_components(nlp: Language, patterns: Patterns, fast: bool = True) -> Language:
     """Add the deal-extract components to ``nlp`` (which must have a parser and NER) and give
-    each the validated ``patterns``. ``selective``: the base model's rule components run as
+    each the validated ``patterns``. ``fast``: the base model's rule components run as
     their faster equivalents and the token vectors are dropped at the end; False keeps the
     model as published."""
-    if selective:
+    if fast:
         use_fast_rules(nlp)
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("deal_extract_line_breaks", before="parser")
@@ -28,7 +28,7 @@ def add_components(nlp: Language, patterns: Patterns, selective: bool = True) ->
     for component in components:
         if isinstance(component, RulesComponent):
             component.initialize(nlp=nlp, patterns=patterns)
-    if selective:
+    if fast:
         nlp.add_pipe("deal_extract_drop_tensor")
     return nlp
 
