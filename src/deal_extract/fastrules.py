@@ -14,7 +14,6 @@ tables stay the model's.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
@@ -28,10 +27,11 @@ _ARRAY_ATTRS = (TAG, POS, MORPH, LEMMA)   # what the tag-map rules set, written 
 _COLUMNS = {"TAG": TAG, "LOWER": LOWER, "ORTH": ORTH, "DEP": DEP, "IS_SPACE": IS_SPACE}
 
 
-Test = tuple  # (attr, "IN" | "NOT_IN", ids) or (attr, "REGEX", compiled pattern)
+Test = tuple  # (attr, "IN" | "NOT_IN", ids) or (attr, "REGEX", a Matcher of that one-token pattern)
+_STRING_COLUMNS = {"LOWER", "ORTH"}   # a REGEX on these is tested on the Doc's distinct strings
 
 
-def _token_tests(spec: dict, strings) -> "list[Test] | None":
+def _token_tests(spec: dict, vocab) -> "list[Test] | None":
     """One token's pattern as tests on the Doc's columns; None when it uses anything else
     (an operator, another attribute, another predicate)."""
     if not spec:
@@ -42,27 +42,30 @@ def _token_tests(spec: dict, strings) -> "list[Test] | None":
             return None
         if isinstance(value, dict) and len(value) == 1 and set(value) <= {"IN", "NOT_IN"}:
             how, listed = next(iter(value.items()))
-        elif isinstance(value, dict) and set(value) == {"REGEX"} and key != "IS_SPACE":
-            tests.append((_COLUMNS[key], "REGEX", re.compile(value["REGEX"])))
+        elif isinstance(value, dict) and set(value) == {"REGEX"} and key in _STRING_COLUMNS:
+            probe = Matcher(vocab, validate=False)   # the Matcher's own REGEX, run on distinct strings
+            probe.add("REGEX", [[{key: value}]])
+            tests.append((_COLUMNS[key], "REGEX", probe))
             continue
         elif isinstance(value, (str, bool)):
             how, listed = "IN", [value]
         else:
             return None
-        ids = [int(v) if isinstance(v, bool) else strings.add(v) for v in listed]
+        ids = [int(v) if isinstance(v, bool) else vocab.strings.add(v) for v in listed]
         tests.append((_COLUMNS[key], how, numpy.asarray(ids, dtype=numpy.uint64)))
     return tests
 
 
-def _passes(columns: dict, tests: list[Test], strings) -> numpy.ndarray:
-    """Which tokens pass every test (a regular expression is searched in the value's string, as
-    the Matcher's REGEX does)."""
+def _passes(columns: dict, tests: list[Test], vocab) -> numpy.ndarray:
+    """Which tokens pass every test (a regular expression by a Matcher over the column's distinct
+    strings, each a token of its own)."""
     hit = None
     for attr, how, wanted in tests:
         column = columns[attr]
         if how == "REGEX":
             values = numpy.unique(column)
-            wanted = numpy.asarray([v for v in values.tolist() if wanted.search(strings[v])], dtype=numpy.uint64)
+            probe = Doc(vocab, words=[vocab.strings[v] for v in values.tolist()])
+            wanted = values[[start for _, start, _ in wanted(probe)]] if len(values) else values
         found = column == wanted[0] if len(wanted) == 1 else numpy.isin(column, wanted)
         if how == "NOT_IN":
             found = ~found
@@ -83,18 +86,17 @@ class AttributeTable:
 
     def rebuild(self) -> None:
         ruler = self.ruler
-        strings = ruler.vocab.strings
         self.matcher = Matcher(ruler.vocab, validate=False)   # rules of several tokens, from where they may start
         self.tests: dict[int, list[list[Test]]] = {}        # one-token rules: rule -> alternatives
         self.starts: list[list[Test]] = []                   # the first token of each Matcher pattern
         self.longest: Optional[int] = 1   # tokens a Matcher rule spans at most (None: no bound)
         for rule in range(len(ruler.attrs)):
             alternatives = ruler.matcher.get(str(rule))[1]
-            single = [_token_tests(alt[0], strings) if len(alt) == 1 else None for alt in alternatives]
+            single = [_token_tests(alt[0], ruler.vocab) if len(alt) == 1 else None for alt in alternatives]
             if ruler.indices[rule] in (0, -1) and all(t is not None for t in single):
                 self.tests[rule] = single
                 continue
-            firsts = [_token_tests(alt[0], strings) for alt in alternatives]
+            firsts = [_token_tests(alt[0], ruler.vocab) for alt in alternatives]
             if any(f is None for f in firsts):
                 firsts = [[]]   # may start anywhere
             self.starts += firsts
@@ -105,13 +107,13 @@ class AttributeTable:
                               | {t[0] for tests in self.starts for t in tests})
 
     def __call__(self, doc: Doc) -> Doc:
-        ruler, strings = self.ruler, doc.vocab.strings
+        ruler = self.ruler
         columns = dict(zip(self.columns, doc.to_array(self.columns).T)) if self.columns else {}
         where: dict[int, list[int]] = {}
         for rule, alternatives in self.tests.items():
             hits = numpy.zeros(len(doc), dtype=bool)
             for tests in alternatives:
-                hits |= _passes(columns, tests, strings)
+                hits |= _passes(columns, tests, doc.vocab)
             if hits.any():
                 where[rule] = numpy.flatnonzero(hits).tolist()
         for rule, i in self._longer_matches(doc, columns):
@@ -138,7 +140,7 @@ class AttributeTable:
             return []
         starts = numpy.zeros(len(doc), dtype=bool)
         for tests in self.starts:
-            starts |= _passes(columns, tests, doc.vocab.strings) if tests else True
+            starts |= _passes(columns, tests, doc.vocab) if tests else True
         found: set[tuple[int, int]] = set()
         for start in numpy.flatnonzero(starts).tolist():
             end = len(doc) if self.longest is None else start + self.longest
