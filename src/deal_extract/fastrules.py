@@ -22,6 +22,7 @@ from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, ORTH, POS, TAG
 from spacy.matcher import Matcher
 from spacy.pipeline import AttributeRuler, Lemmatizer
 from spacy.tokens import Doc
+from spacy.tokens._retokenize import set_token_attrs   # what the attribute ruler uses
 
 _ARRAY_ATTRS = (TAG, POS, MORPH, LEMMA)   # what the tag-map rules set, written back in one array
 _COLUMNS = {"TAG": TAG, "LOWER": LOWER, "ORTH": ORTH, "DEP": DEP, "IS_SPACE": IS_SPACE}
@@ -131,7 +132,7 @@ class AttributeTable:
                 others += [(int(i), rest) for i in rows]
         doc.from_array(list(_ARRAY_ATTRS), values)
         for i, attrs in others:   # what the array does not hold (DEP), in the ruler's order
-            _set_token_attrs(doc[i], attrs)
+            set_token_attrs(doc[i], attrs)   # as the ruler sets them
         return doc
 
     def _longer_matches(self, doc: Doc, columns: dict) -> list[tuple[int, int]]:
@@ -156,11 +157,6 @@ class AttributeTable:
         self.ruler.from_disk(path, exclude=exclude)
         self.rebuild()
         return self
-
-
-def _set_token_attrs(token, attrs: dict) -> None:
-    from spacy.tokens._retokenize import set_token_attrs
-    set_token_attrs(token, attrs)
 
 
 class LemmaMemo:
