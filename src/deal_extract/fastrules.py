@@ -74,16 +74,35 @@ def _passes(columns: dict, tests: list[Test], vocab) -> numpy.ndarray:
     return hit
 
 
-class AttributeTable:
+class _Wrapper:
+    """Holds the model's own component (``self.wrapped``), saved and loaded as it is."""
+
+    def __init__(self, wrapped):
+        self.adopt(wrapped)
+
+    def adopt(self, wrapped) -> None:
+        """Take over the rules or tables of ``wrapped`` (the model's own component)."""
+        self.wrapped = wrapped
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        raise NotImplementedError
+
+    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = ()) -> None:
+        self.wrapped.to_disk(path, exclude=exclude)
+
+    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = ()) -> "_Wrapper":
+        self.wrapped.from_disk(path, exclude=exclude)
+        self.rebuild()
+        return self
+
+
+class AttributeTable(_Wrapper):
     """The model's attribute ruler, its rules tested on whole columns of the Doc at once."""
 
-    def __init__(self, ruler: AttributeRuler):
-        self.adopt(ruler)
-
-    def adopt(self, ruler: AttributeRuler) -> None:
-        """Take over the rules of ``ruler`` (the model's own attribute ruler)."""
-        self.ruler = ruler
-        self.rebuild()
+    @property
+    def ruler(self) -> AttributeRuler:
+        return self.wrapped
 
     def rebuild(self) -> None:
         ruler = self.ruler
@@ -150,24 +169,15 @@ class AttributeTable:
                 found.add((rule, span[self.ruler.indices[rule]].i))
         return sorted(found)
 
-    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = ()) -> None:
-        self.ruler.to_disk(path, exclude=exclude)
 
-    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = ()) -> "AttributeTable":
-        self.ruler.from_disk(path, exclude=exclude)
-        self.rebuild()
-        return self
-
-
-class LemmaMemo:
+class LemmaMemo(_Wrapper):
     """The model's rule lemmatizer, its result remembered per (ORTH, POS, MORPH)."""
 
-    def __init__(self, lemmatizer: Lemmatizer):
-        self.adopt(lemmatizer)
+    @property
+    def lemmatizer(self) -> Lemmatizer:
+        return self.wrapped
 
-    def adopt(self, lemmatizer: Lemmatizer) -> None:
-        """Take over the tables and settings of ``lemmatizer`` (the model's own)."""
-        self.lemmatizer = lemmatizer
+    def rebuild(self) -> None:
         self.memo: dict[tuple[int, int, int], int] = {}
 
     def __call__(self, doc: Doc) -> Doc:
@@ -186,11 +196,3 @@ class LemmaMemo:
             lemmas[i] = value
         doc.from_array([LEMMA], numpy.asarray(lemmas, dtype=array.dtype).reshape(-1, 1))
         return doc
-
-    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = ()) -> None:
-        self.lemmatizer.to_disk(path, exclude=exclude)
-
-    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = ()) -> "LemmaMemo":
-        self.lemmatizer.from_disk(path, exclude=exclude)
-        self.adopt(self.lemmatizer)
-        return self
