@@ -329,6 +329,25 @@ def test_long_texts_go_to_the_model_in_bounded_pieces():
     assert model_pieces(text[:WHOLE_CHARS], 1_000_000) == [(0, text[:WHOLE_CHARS])]
 
 
+def test_many_short_paragraphs_take_time_linear_in_their_number(extractor):
+    """5,000 eight-word paragraphs took 10 s and 20,000 took 50 s (quadratic); CPU time for 4x the
+    paragraphs must stay near 4x (quadratic would be 16x), and within a generous bound."""
+
+    def text(n: int) -> str:
+        words = ["Asia", "drug", "plan", "the", "firm", "new", "work", "deal"]
+        return "\n\n".join(" ".join(words[(i + k) % 8] for k in range(8)) + "." for i in range(n)) + "\n\n" + DEAL
+
+    seconds = []
+    for n in (600, 2400):
+        started = time.process_time()
+        with deadline(300):
+            result = extractor.extract_text(text(n), source=f"{n}.txt")
+        seconds.append(time.process_time() - started)
+        assert {"Samsung Biologics", "Pfizer"} in [{p.name for p in d.partners} for d in result.deals]
+    assert seconds[1] < 8 * seconds[0], seconds   # measured 1.1 s and 4.2 s (3.7x) on a loaded 2-core machine
+    assert seconds[1] < 120, seconds
+
+
 def test_long_text_offsets_stay_exact_across_pieces(extractor):
     text = "Exhibitor directory\n\n" + "\n\n".join(f"Visitor {i} came by." for i in range(1500)) + "\n\n" + DEAL
     assert len(text) > WHOLE_CHARS

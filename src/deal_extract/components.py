@@ -23,8 +23,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Union
 
+import numpy
 from spacy.language import Language
-from spacy.pipeline import SpanRuler
+from spacy.pipeline import AttributeRuler, Lemmatizer, SpanRuler
 from spacy.tokens import Doc
 
 from . import extensions  # noqa: F401  (registers doc._.organisations, doc._.deals, ...)
@@ -32,6 +33,7 @@ from .cues import SPANS_KEY, span_ruler_patterns
 from .deals import DealFinder
 from .linebreaks import LineBreaks
 from .curated import CuratedNames
+from .fastrules import AttributeTable, LemmaMemo
 from .orgs import OrganisationResolver
 from .patterns import Patterns
 
@@ -146,6 +148,38 @@ def make_cues(nlp: Language, name: str) -> Cues:
 def make_deals(nlp: Language, name: str) -> Deals:
     """Deal records (partners, themes, types, territories, value, evidence) in ``doc._.deals``."""
     return Deals(nlp, name)
+
+
+@Language.factory(
+    "deal_extract_attribute_table",
+    assigns=["token.tag", "token.pos", "token.morph", "token.lemma"],
+)
+def make_attribute_table(nlp: Language, name: str) -> AttributeTable:
+    """The base model's ``attribute_ruler``, faster, same output (its rules load with ``from_disk``)."""
+    return AttributeTable(AttributeRuler(nlp.vocab, name))
+
+
+@Language.factory(
+    "deal_extract_lemma_memo",
+    requires=["token.pos"],
+    assigns=["token.lemma"],
+    default_config={"mode": "rule", "overwrite": False},
+)
+def make_lemma_memo(nlp: Language, name: str, mode: str, overwrite: bool) -> LemmaMemo:
+    """The base model's rule ``lemmatizer``, faster, same output (its tables load with ``from_disk``)."""
+    return LemmaMemo(Lemmatizer(nlp.vocab, None, name, mode=mode, overwrite=overwrite))
+
+
+def drop_tensor(doc: Doc) -> Doc:
+    doc.tensor = numpy.zeros((0,), dtype="float32")
+    return doc
+
+
+@Language.factory("deal_extract_drop_tensor", assigns=["doc.tensor"])
+def make_drop_tensor(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    """Drop the token vectors (``doc.tensor``) once the model is done with them: three quarters
+    of what a worker process sends back per Doc, and nothing a record needs."""
+    return drop_tensor
 
 
 COMPONENTS = ("deal_extract_line_breaks", "deal_extract_org_ruler", "deal_extract_organisations", "deal_extract_cues", "deal_extract_deals")
