@@ -1208,3 +1208,12 @@ def test_a_stake_short_of_control_is_an_investment(extractor, stake, types):
 def test_a_source_of_the_news_is_no_partner(extractor):
     assert _deals(extractor, "Before this round, Orvane Bio had raised a little more than US$51 million, according "
                              "to data from Tallis Data Inc.") == []
+
+
+def test_deals_of_a_background_list_take_no_theme_from_the_heading(extractor):
+    record = extractor.extract_text(
+        "Pipeline notes\n\nThe cancer drug with a checkpoint\n\nOrvane Bio Ltd. agreed to buy Telmar Oncology Inc., "
+        "a developer of cancer antibodies. The purchase fits a long pattern at Orvane Bio Ltd., which has grown "
+        "largely by acquisition: Delta Labs in 2015 and Norvex Inc. in 2021.\n", source="bg.txt")
+    themes = {tuple(sorted(p.name for p in d.partners)): d.themes for d in record.deals}
+    assert themes[("Delta Labs", "Orvane Bio Ltd.")] == [] and themes[("Norvex Inc.", "Orvane Bio Ltd.")] == []

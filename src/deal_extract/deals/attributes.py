@@ -42,9 +42,11 @@ def scope(facts: DocFacts, mention: Mention, unit_mentions: Sequence[Mention]) -
 
 
 def cues(facts: DocFacts, words: DealWords, ranges: list[tuple[int, int]], units: list[int],
-         partners: frozenset[int], single_deal: bool) -> tuple[set[str], set[str]]:
+         partners: frozenset[int], single_deal: bool, background: bool = False) -> tuple[set[str], set[str]]:
     """Themes and deal types: the cues in the deal's ranges, then its units' section headings and
-    the title when it speaks for the deal (a heading's modality yields to one the deal states)."""
+    the title when it speaks for the deal (a heading's modality yields to one the deal states).
+    A ``background`` deal (told only in a list of earlier deals: "grown by acquisition: A in 1997,
+    B in 2010") takes nothing from the heading or the title: they are about the story's deal."""
     themes: set[str] = set()
     types: set[str] = set()
     for s, e in ranges:
@@ -53,12 +55,12 @@ def cues(facts: DocFacts, words: DealWords, ranges: list[tuple[int, int]], units
                 _add_cue(span.label_, themes, types)
     heading_themes: set[str] = set()
     heading_types: set[str] = set()
-    for u in units:
+    for u in units if not background else ():
         heading = facts.headings[u]
         if heading is not None:
             for span in _cues_in_chars(facts, heading.start, heading.end):
                 _add_cue(span.label_, heading_themes, heading_types)
-    if facts.title_line is not None and _title_is_about(facts, partners, single_deal):
+    if facts.title_line is not None and not background and _title_is_about(facts, partners, single_deal):
         for span in _cues_in_chars(facts, facts.title_line.start, facts.title_line.end):
             _add_cue(span.label_, heading_themes, heading_types)
     themes |= {t for t in heading_themes if not _conflicts(words, t, themes)}

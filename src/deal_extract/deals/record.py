@@ -14,6 +14,10 @@ from .mentions import Mention
 from .words import DealWords
 
 
+#: rules that read deals told only as background ("grown by acquisition: A, B and C")
+BACKGROUND_RULES = frozenset({"deal_list"})
+
+
 def deal_id(source: str, names: Iterable[str]) -> str:
     """Stable id from the article's file name and the partner names (order-free)."""
     key = PurePath(source).name + "|" + "|".join(sorted(n.casefold() for n in names))
@@ -27,7 +31,8 @@ def deal_record(facts: DocFacts, words: DealWords, draft: DealDraft, unit_mentio
     units = sorted({m.unit for m in draft.mentions} | set(draft.extra_units))
     ranges = ([r for m in draft.mentions for r in scope(facts, m, unit_mentions.get(m.unit, []))]
               + [unit_range(facts, facts.units[u]) for u in draft.extra_units])
-    themes, types = cues(facts, words, ranges, units, draft.partners, single_deal)
+    background = all(m.rule in BACKGROUND_RULES for m in draft.mentions)
+    themes, types = cues(facts, words, ranges, units, draft.partners, single_deal, background)
     for m in draft.mentions:
         types.update(m.deal_types)
     evidence = facts.units[best.unit].span(facts.doc)
