@@ -560,6 +560,13 @@ CASES = [
         Beta      Beta      PROPN pobj  7 B-ORG NNP
         .         .         PUNCT punct 1 O     .
     """, (0, 8)),
+    case("investors_led_the_round", """
+        Acme      Acme      PROPN nsubj 1 B-ORG
+        led       lead      VERB  ROOT  1 O
+        the       the       DET   det   3 O
+        round     round     NOUN  dobj  1 O
+        .         .         PUNCT punct 1 O
+    """, (0, 3)),
     case("sell_rights_to", """
         Acme      Acme      PROPN nsubj 1 B-ORG
         sold      sell      VERB  ROOT  1 O
@@ -1217,3 +1224,11 @@ def test_deals_of_a_background_list_take_no_theme_from_the_heading(extractor):
         "largely by acquisition: Delta Labs in 2015 and Norvex Inc. in 2021.\n", source="bg.txt")
     themes = {tuple(sorted(p.name for p in d.partners)): d.themes for d in record.deals}
     assert themes[("Delta Labs", "Orvane Bio Ltd.")] == [] and themes[("Norvex Inc.", "Orvane Bio Ltd.")] == []
+
+
+def test_investors_who_led_the_round_join_the_company_that_raised_it(extractor):
+    deals = _deals(extractor, "London-based Kappa Bio has launched with $411 million in Series A financing to develop "
+                              "obesity medicines.\n\nAlder Capital and Birch Ventures led the oversubscribed round. "
+                              "Cedar Capital Management, Dune Partners and Elm Capital also invested.")
+    assert deals == [(["Alder Capital", "Birch Ventures", "Cedar Capital Management", "Dune Partners", "Elm Capital",
+                       "Kappa Bio"], ["investment"])]

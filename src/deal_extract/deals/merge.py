@@ -43,12 +43,18 @@ def _one_round(facts: DocFacts, words: DealWords, drafts: list[DealDraft]) -> li
         prev = out[-1] if out else None
         first = min(m.unit for m in d.mentions)
         if (prev is not None and first - max(m.unit for m in prev.mentions) <= ROUND_REACH
-                and _speaks_of_round(facts, words, prev) and _speaks_of_round(facts, words, d)
+                and _is_round(facts, words, prev) and _is_round(facts, words, d)
                 and facts.units[first].line.paragraph - facts.units[max(m.unit for m in prev.mentions)].line.paragraph <= 1):
             out[-1] = DealDraft(prev.partners | d.partners, prev.mentions + d.mentions, prev.extra_units + d.extra_units)
             continue
         out.append(d)
     return out
+
+
+def _is_round(facts: DocFacts, words: DealWords, draft: DealDraft) -> bool:
+    """An investment told in sentences that speak of a round (a licence told beside its
+    licensee's financing is none)."""
+    return _speaks_of_round(facts, words, draft) and any(ROUND_TYPE in m.deal_types for m in draft.mentions)
 
 
 def _speaks_of_round(facts: DocFacts, words: DealWords, draft: DealDraft) -> bool:
@@ -69,7 +75,7 @@ def _round_rosters(facts: DocFacts, words: DealWords, drafts: list[DealDraft]) -
     taken = {m.unit for d in drafts for m in d.mentions}
     doc = facts.doc
     for d in drafts:
-        if not (_speaks_of_round(facts, words, d) and any(ROUND_TYPE in m.deal_types for m in d.mentions)):
+        if not _is_round(facts, words, d):
             continue  # a licence told beside its licensee's financing takes no investors
         first = min(m.unit for m in d.mentions)
         for k in range(first - 1, max(first - 1 - ROUND_REACH, -1), -1):

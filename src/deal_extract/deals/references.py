@@ -161,6 +161,7 @@ def _last_subject_org(facts: DocFacts, words: DealWords, unit: int, tok: Token) 
 def _nearest_subject_org(facts: DocFacts, words: DealWords, unit: int, tok: Token) -> list[int]:
     token_org = facts.token_org
     para = facts.units[unit].line.paragraph
+    own_clause = _own_clause_subjects(tok)
     for u in range(unit, -1, -1):
         current = facts.units[u]
         if current.line.heading:
@@ -168,7 +169,7 @@ def _nearest_subject_org(facts: DocFacts, words: DealWords, unit: int, tok: Toke
         if current.line.paragraph < para - 1:
             break
         span = current.span(facts.doc)
-        candidates = [t for t in span if t.i in token_org and (u < unit or t.i < tok.i)]
+        candidates = [t for t in span if t.i in token_org and (u < unit or t.i < tok.i and t.i not in own_clause)]
         subjects = [t for t in candidates if t.dep_ in ("nsubj", "nsubjpass") or t.head.dep_ in ("nsubj", "nsubjpass") and t.dep_ == "compound"]
         if current.line.paragraph == para:
             pick = subjects or candidates
@@ -205,6 +206,21 @@ def _last_org_of_country(facts: DocFacts, unit: int, tok: Token, country: str) -
         if current.line.heading:
             break
     return []
+
+
+def _own_clause_subjects(tok: Token) -> set[int]:
+    """The subject of the reference's own clause and what is coordinated with it: "X and Y led
+    the round" - "the round" is not X or Y (an object noun phrase never stands for its own
+    clause's subject; a possessive may)."""
+    if tok.dep_ == "poss":
+        return set()  # "Hikari will supply its lines": a possessive may be its clause's subject
+    verb = tok.head
+    while verb.dep_ in ("prep", "pobj", "dobj", "attr") and verb.head.i != verb.i:
+        verb = verb.head
+    out: set[int] = set()
+    for subject in (c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.i != tok.i):
+        out.update(t.i for t in subject.subtree)
+    return out
 
 
 def _protagonist(facts: DocFacts, words: DealWords, tok: Token, unit: int) -> list[int]:
