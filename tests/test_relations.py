@@ -1232,3 +1232,12 @@ def test_investors_who_led_the_round_join_the_company_that_raised_it(extractor):
                               "Cedar Capital Management, Dune Partners and Elm Capital also invested.")
     assert deals == [(["Alder Capital", "Birch Ventures", "Cedar Capital Management", "Dune Partners", "Elm Capital",
                        "Kappa Bio"], ["investment"])]
+
+
+def test_a_share_price_is_no_deal_value_and_the_next_paragraph_gives_it(extractor):
+    record = extractor.extract_text(
+        "Orvane shares jump on licence\n\nShares in Orvane Bio rose 17 per cent to $1.70 after the company struck a "
+        "partnership with Telmar Pharma over its back pain candidate.\n\nOrvane Bio stands to collect up to "
+        "US$150 million in upfront and milestone payments.\n", source="price.txt")
+    [deal] = record.deals
+    assert (deal.value.amount, deal.value.currency) == (150e6, "USD")

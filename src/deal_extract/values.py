@@ -115,10 +115,16 @@ def yen_or_yuan(money: Money, countries: set[str]) -> Money:
     return money
 
 
+#: below this (in US dollars, roughly) an amount is a price, never a deal's value
+MIN_DEAL_USD = 100_000
+
+
 def headline(amounts: list[Money]) -> Optional[Money]:
     """The largest non-conversion amount, or None. Amounts within 3% of the largest are the same
-    figure in two currencies ("1.2 trillion won" and later "$870 million"): the first written wins."""
-    candidates = [a for a in amounts if not a.conversion]
+    figure in two currencies ("1.2 trillion won" and later "$870 million"): the first written wins.
+    Amounts under :data:`MIN_DEAL_USD` are prices, not deal values ("shares rose to $1.70",
+    "$40.00 a share")."""
+    candidates = [a for a in amounts if not a.conversion and a.usd >= MIN_DEAL_USD]
     if not candidates:
         return None
     top = max(a.usd for a in candidates)

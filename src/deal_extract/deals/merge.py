@@ -115,11 +115,19 @@ def _attach_continuations(facts: DocFacts, words: DealWords, drafts: list[DealDr
         if last is None or last_unit is None:
             continue
         same_paragraph = last_unit.line.paragraph == unit.line.paragraph and not unit.line.heading
+        next_paragraph = last_unit.line.paragraph + 1 == unit.line.paragraph and not unit.line.heading
         told_under_heading = any(m.rule == "heading_pair" for m in last.mentions) and not unit.line.heading
-        if told_under_heading or _refers_back(facts, words, unit) or (same_paragraph and (_names_only(facts, unit, last.partners)
-                                                                                          or _refers_to_a_party(facts, words, unit))):
+        if (told_under_heading or _refers_back(facts, words, unit)
+                or (same_paragraph and (_names_only(facts, unit, last.partners) or _refers_to_a_party(facts, words, unit)))
+                or (next_paragraph and _opens_paragraph(facts, unit) and _names_only(facts, unit, last.partners))):
             last.extra_units.append(unit.index)
             last_unit = unit  # the follow-up's own paragraph continues the deal
+
+
+def _opens_paragraph(facts: DocFacts, unit: Unit) -> bool:
+    """The unit is the first of its paragraph: "Mesoblast stands to collect up to US$150 million"
+    after a paragraph that told its deal continues it."""
+    return unit.index == 0 or facts.units[unit.index - 1].line.paragraph != unit.line.paragraph
 
 
 def _refers_back(facts: DocFacts, words: DealWords, unit: Unit) -> bool:
