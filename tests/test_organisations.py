@@ -477,6 +477,8 @@ NOT_ORGANISATIONS = [
     ("Harrowgate Biologics sells products such as Vantrexa in Japan.", "Vantrexa"),
     ("Orvane Bio's chief executive, Tamsin Arkwright, previously ran Telmar Labs.", "Tamsin Arkwright"),
     ("Harrowgate Capital partner Ludovic Marchetti joins the board of Orvane Bio.", "Ludovic Marchetti"),
+    ("Orvane Bio licensed a BCMA x TACI bispecific from Telmar Pharma for NSCLC and MASH.", "BCMA"),
+    ("Orvane Bio licensed a BCMA x TACI bispecific from Telmar Pharma for NSCLC and MASH.", "NSCLC"),
 ]
 
 
