@@ -1241,3 +1241,50 @@ def test_a_share_price_is_no_deal_value_and_the_next_paragraph_gives_it(extracto
         "US$150 million in upfront and milestone payments.\n", source="price.txt")
     [deal] = record.deals
     assert (deal.value.amount, deal.value.currency) == (150e6, "USD")
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("Orvane Bio Inc., a Seoul-based CDMO, opened a new plant in Incheon this year. Telmar Pharma Ltd. said its "
+     "sales rose. On Monday the CDMO signed a ten-year supply agreement with Qilin Therapeutics.",
+     ["Orvane Bio Inc.", "Qilin Therapeutics"]),
+    ("Researchers at Kappa University discovered the antibody in 2018. Orvane Bio Ltd. later raised money for its "
+     "trials. The university has now signed a licence agreement with Telmar Pharma Ltd.",
+     ["Kappa University", "Telmar Pharma Ltd."]),
+    ("The Ministry of Health said demand had doubled. Orvane Bio Ltd. opened a plant. The ministry signed a supply "
+     "contract with Telmar Pharma Ltd. on Friday.", ["Ministry of Health", "Telmar Pharma Ltd."]),
+])
+def test_a_definite_description_refers_to_the_last_organisation_of_its_kind(extractor, body, expected):
+    """"the CDMO" (what the text called it), "the university", "the ministry" (its kind): not the
+    nearest subject."""
+    assert [partners for partners, _ in _deals(extractor, body)] == [expected]
+
+
+def test_a_strict_description_with_no_organisation_of_its_kind_refers_to_no_one(extractor):
+    assert _deals(extractor, "Orvane Bio Ltd. opened a plant. The university signed a licence agreement with "
+                             "Telmar Pharma Ltd.") == []
+
+
+def test_a_reference_opening_a_paragraph_takes_the_most_salient_organisation_of_the_one_before(extractor):
+    """Not the last sentence's subject: the organisation the paragraph before is most about."""
+    deals = _deals(extractor, "Orvane Bio Ltd. licensed its eye drug to Telmar Pharma Ltd. in 2021.\n\nSales of the "
+                              "drug rose last year. Orvane Bio Ltd. said its revenue doubled and Orvane Bio Ltd. hired "
+                              "staff. Telmar Pharma Ltd. said little.\n\nThe company has now signed a supply deal with "
+                              "Qilin Therapeutics.")
+    assert ["Orvane Bio Ltd.", "Qilin Therapeutics"] in [partners for partners, _ in deals]
+
+
+def test_what_the_text_calls_an_organisation(nlp):
+    """Apposition, a noun before the name and a copula, on a hand-built parse."""
+    from deal_extract.deals.descriptions import called
+    words = ["Orvane", ",", "a", "contract", "manufacturer", ",", "met", "drugmaker", "Telmar", ".", "Qilin", "is",
+             "an", "investor"]
+    heads = [6, 0, 4, 4, 0, 0, 6, 8, 6, 6, 11, 11, 13, 11]
+    deps = ["nsubj", "punct", "det", "compound", "appos", "punct", "ROOT", "compound", "dobj", "punct", "nsubj",
+            "ROOT", "det", "attr"]
+    pos = ["PROPN", "PUNCT", "DET", "NOUN", "NOUN", "PUNCT", "VERB", "NOUN", "PROPN", "PUNCT", "PROPN", "AUX", "DET",
+           "NOUN"]
+    lemmas = ["Orvane", ",", "a", "contract", "manufacturer", ",", "meet", "drugmaker", "Telmar", ".", "Qilin", "be",
+              "an", "investor"]
+    doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos, lemmas=lemmas)
+    assert called(doc, {0: 0, 8: 1, 10: 2}) == {0: frozenset({"manufacturer", "contract manufacturer"}),
+                                                1: frozenset({"drugmaker"}), 2: frozenset({"investor"})}

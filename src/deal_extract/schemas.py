@@ -268,6 +268,18 @@ class Determiners(Strict):
     subject: Words = Field(default_factory=list, description="'The company said': a follow-up on the last deal's party")
 
 
+class Description(Strict):
+    """A definite description and the organisations it may stand for: "the university" for an
+    academic organisation, "the CDMO" for one the text called a CDMO."""
+
+    nouns: Words = Field(min_length=1, description="head nouns of the description: 'university', 'cdmo'")
+    kinds: list[Literal["company", "academic", "government", "hospital", "other"]] = Field(
+        default_factory=list, description="organisation kinds it stands for")
+    names: Words = Field(default_factory=list, description="words of an organisation's name that make it one ('capital', 'ventures')")
+    strict: bool = Field(False, description="with no organisation of this description before it, it stands for no one "
+                                           "(otherwise for the nearest subject, as 'the company')")
+
+
 class RelationsFile(Strict):
     deal_nouns: Words = Field(default_factory=list, description="lemmas that name a deal: 'the X–Y deal'")
     blockers: Words = Field(default_factory=list, description="lemmas above a trigger that make it no deal (talks, terminate, deny)")
@@ -276,6 +288,7 @@ class RelationsFile(Strict):
     follow_up_nouns: Words = Field(default_factory=list, description="'the deal', 'the terms': a sentence that continues the last deal")
     round_words: Words = Field(default_factory=list, description="'round', 'backers': sentences that name investors of one financing round")
     role_nouns: dict[str, Words] = Field(default_factory=dict, description="role -> nouns that name it: 'the licensee', 'the buyer' refer to the party that had that role in the last deal")
+    descriptions: list[Description] = Field(default_factory=list, description="'the university', 'the CDMO': the last organisation of that description in the section")
     deal_list_openers: Words = Field(default_factory=list, description="'acquisitions: A, B', 'agreements, including one with A': words after a plural deal noun that open its list")
     stake_words: Words = Field(default_factory=list, description="'acquired a 20% stake': objects that make a purchase verb an investment")
     control_words: Words = Field(default_factory=list, description="'a majority stake', '100%': a stake that is an acquisition after all")

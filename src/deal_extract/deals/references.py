@@ -7,6 +7,8 @@ from typing import Optional, Sequence
 
 from spacy.tokens import Token
 
+from ..schemas import Description
+from .descriptions import description_of, fits
 from .facts import DocFacts
 from .mentions import Mention
 from .words import DealWords
@@ -119,6 +121,11 @@ def _resolve_reference(facts: DocFacts, words: DealWords, tok: Token, earlier: S
         return []
     if lower in words.speaker_pronouns:
         return _protagonist(facts, words, tok, unit)  # the company speaking: an interview, a press release
+    description = description_of(words.descriptions, tok) if definite else None
+    if description is not None:  # "the university", "the CDMO", "the Japanese drugmaker"
+        found = _last_described(facts, description, unit, tok)
+        if found or description.strict:
+            return found
     if lower in words.it_pronouns or (lemma in words.references and definite):
         return _last_subject_org(facts, words, unit, tok)
     owner = next((c for c in tok.children if c.dep_ == "poss" and c.lower_ in words.possessive_pronouns), None)
@@ -135,6 +142,26 @@ def _last_with_role(facts: DocFacts, unit: int, earlier: Sequence[Mention], role
         found = [o for o, r in m.roles if r == role]
         if found:
             return found[:1]
+    return []
+
+
+def _last_described(facts: DocFacts, description: Description, unit: int, tok: Token) -> list[int]:
+    """The organisation of the description named last before ``tok`` in its section (of the
+    country the description names, if it names one), not the subject of its own clause."""
+    token_org = facts.token_org
+    country = _described_country(facts, tok)
+    own_clause = _own_clause_subjects(tok)
+    for u in range(unit, -1, -1):
+        current = facts.units[u]
+        for t in reversed(current.span(facts.doc)):
+            o = token_org.get(t.i)
+            if o is None or t.i >= tok.i or t.i in own_clause:
+                continue
+            org = facts.orgs[o]
+            if (country is None or org["country"] == country) and fits(description, org, facts.text, facts.called.get(o, frozenset())):
+                return [o]
+        if current.line.heading:
+            break
     return []
 
 
@@ -175,10 +202,28 @@ def _nearest_subject_org(facts: DocFacts, words: DealWords, unit: int, tok: Toke
             pick = subjects or candidates
             if pick:
                 return [token_org[pick[0].i]]
-        elif subjects:
-            # at a paragraph's start: the most mentioned subject of the paragraph before
-            return [max((token_org[t.i] for t in subjects), key=lambda o: len(facts.orgs[o]["mentions"]))]
+        else:
+            # at a paragraph's start: the most salient organisation of the paragraph before
+            return _most_salient(facts, [v for v in facts.units[:u + 1] if v.line.paragraph == current.line.paragraph]) \
+                or _protagonist(facts, words, tok, unit)
     return _protagonist(facts, words, tok, unit)
+
+
+def _most_salient(facts: DocFacts, span_units: Sequence) -> list[int]:
+    """The organisation the units are most about: named most often as a subject (then most
+    often at all, then last); none when no organisation is a subject there."""
+    token_org = facts.token_org
+    score: dict[int, tuple[int, int, int]] = {}
+    for u in span_units:
+        for t in u.span(facts.doc):
+            o = token_org.get(t.i)
+            if o is None or (t.head.i in token_org and token_org[t.head.i] == o and t.head.i != t.i):
+                continue
+            subject = t.dep_ in ("nsubj", "nsubjpass") or t.head.dep_ in ("nsubj", "nsubjpass") and t.dep_ == "compound"
+            subj, seen, _ = score.get(o, (0, 0, 0))
+            score[o] = (subj + subject, seen + 1, t.i)
+    best = max(score, key=score.get, default=None)
+    return [best] if best is not None and score[best][0] else []
 
 
 def _described_country(facts: DocFacts, tok: Token) -> Optional[str]:

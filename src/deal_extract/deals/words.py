@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..patterns import Patterns
-from ..schemas import Scores
+from ..schemas import Description, Scores
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,7 @@ class DealWords:
     follow_up_nouns: frozenset[str]
     round_words: frozenset[str]
     role_of_noun: dict[str, str]
+    descriptions: dict[str, Description]   # head noun (or "compound noun") -> its description
     rights_words: frozenset[str]
     stake_words: frozenset[str]
     control_words: frozenset[str]
@@ -52,11 +53,12 @@ class DealWords:
         return cls(
             deal_nouns=frozenset(n.lower() for n in r.deal_nouns),
             blockers=frozenset(r.blockers),
-            references=frozenset(r.references),
+            references=frozenset(r.references) | frozenset(n for d in r.descriptions for n in d.nouns if " " not in n),
             plural_references=frozenset(r.plural_references),
             follow_up_nouns=frozenset(r.follow_up_nouns),
             round_words=frozenset(r.round_words),
             role_of_noun={noun.lower(): role for role, nouns in r.role_nouns.items() for noun in nouns},
+            descriptions={noun.lower(): d for d in r.descriptions for noun in d.nouns},
             rights_words=frozenset(r.rights_words),
             stake_words=frozenset(r.stake_words),
             control_words=frozenset(r.control_words),
