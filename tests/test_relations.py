@@ -93,6 +93,18 @@ CASES = [
         agreement agreement NOUN  dobj  3 O
         .         .         PUNCT punct 3 O
     """, (0, 2)),
+    case("joint_subject_run_together", """
+        Orvane    Orvane    PROPN nmod     1 B-ORG
+        Bio       Bio       PROPN nmod     4 I-ORG
+        and       and       CCONJ cc       1 O
+        Telmar    Telmar    PROPN compound 4 B-ORG
+        Pharma    Pharma    PROPN nsubj    5 I-ORG
+        formed    form      VERB  ROOT     5 O
+        a         a         DET   det      8 O
+        joint     joint     ADJ   amod     8 O
+        venture   venture   NOUN  dobj     5 O
+        .         .         PUNCT punct    5 O
+    """, (4, 1)),
     case("joint_object", """
         Acme      Acme      PROPN nsubj 3 B-ORG
         and       and       CCONJ cc    0 O
@@ -1288,3 +1300,15 @@ def test_what_the_text_calls_an_organisation(nlp):
     doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos, lemmas=lemmas)
     assert called(doc, {0: 0, 8: 1, 10: 2}) == {0: frozenset({"manufacturer", "contract manufacturer"}),
                                                 1: frozenset({"drugmaker"}), 2: frozenset({"investor"})}
+
+
+@pytest.mark.parametrize("body, types", [
+    ("Orvane Bio Ltd. buys Telmar Pharma Ltd.'s India branded business for US$150 million.", ["acquisition"]),
+    ("Orvane Bio Ltd. agreed to buy a shuttered Telmar Pharma Ltd. biologics plant in Ohio.", ["acquisition"]),
+    ("Orvane Bio Ltd. signed a supply agreement with Telmar Pharma Ltd. to buy 14 million doses of its vaccine.",
+     ["manufacturing"]),
+])
+def test_a_purchase_is_an_acquisition_only_of_a_company_or_an_asset(extractor, body, types):
+    [(_, found)] = _deals(extractor, body)
+    assert found == types
+

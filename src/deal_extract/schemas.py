@@ -291,6 +291,8 @@ class RelationsFile(Strict):
     descriptions: list[Description] = Field(default_factory=list, description="'the university', 'the CDMO': the last organisation of that description in the section")
     deal_list_openers: Words = Field(default_factory=list, description="'acquisitions: A, B', 'agreements, including one with A': words after a plural deal noun that open its list")
     stake_words: Words = Field(default_factory=list, description="'acquired a 20% stake': objects that make a purchase verb an investment")
+    purchase_words: Words = Field(default_factory=list, description="'buy', 'purchase': acquisition cues only with a company or an asset bought")
+    asset_words: Words = Field(default_factory=list, description="'plant', 'business': what a purchase word buys when it is an acquisition")
     control_words: Words = Field(default_factory=list, description="'a majority stake', '100%': a stake that is an acquisition after all")
     rights_words: Words = Field(default_factory=list, description="'acquired exclusive rights': objects that make a purchase verb a licence, not an acquisition")
     joint_verbs: Words = Field(default_factory=list, description="'X teamed up with A and B': one deal of all three")

@@ -51,7 +51,7 @@ def cues(facts: DocFacts, words: DealWords, ranges: list[tuple[int, int]], units
     types: set[str] = set()
     for s, e in ranges:
         for span in _cues_in_tokens(facts, s, e):
-            if not _buys_rights_or_a_stake(words, span):
+            if not _buys_rights_or_a_stake(words, span) and not _buys_goods(facts, words, span):
                 _add_cue(span.label_, themes, types)
     heading_themes: set[str] = set()
     heading_types: set[str] = set()
@@ -96,6 +96,21 @@ def _buys_rights_or_a_stake(words: DealWords, span: Span) -> bool:
         if lemma in words.stake_words:
             return not any(t.lower_ in words.control_words for t in obj.subtree)
     return False
+
+
+def _buys_goods(facts: DocFacts, words: DealWords, span: Span) -> bool:
+    """A plain purchase verb or noun that buys no company and no asset: "buy 14 million doses",
+    "minimum purchase commitments", "rated it a buy": supply or talk, not an acquisition. What
+    counts is an organisation or an asset word ("plant", "business") as its object or after its "of"."""
+    root = span.root
+    if span.label_ != TYPE_PREFIX + "acquisition" or root.lemma_.lower() not in words.purchase_words:
+        return False
+    objects = [c for c in root.children if c.dep_ in ("dobj", "pobj")]
+    objects += [o for p in root.children if p.dep_ == "prep" and p.lower_ == "of" for o in p.children if o.dep_ == "pobj"]
+    # "buys X's India branded business": the parser made "branded" a clause with the object under it
+    objects += [o for c in root.children if c.dep_ == "ccomp" for o in c.children if o.dep_ == "dobj"]
+    objects += [c for o in objects for c in o.conjuncts]
+    return not any(o.i in facts.token_org or o.lemma_.lower() in words.asset_words for o in objects)
 
 
 def _add_cue(label: str, themes: set[str], types: set[str]) -> None:

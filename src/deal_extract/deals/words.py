@@ -20,6 +20,8 @@ class DealWords:
     descriptions: dict[str, Description]   # head noun (or "compound noun") -> its description
     rights_words: frozenset[str]
     stake_words: frozenset[str]
+    purchase_words: frozenset[str]
+    asset_words: frozenset[str]
     control_words: frozenset[str]
     deal_list_openers: frozenset[str]
     joint_verbs: frozenset[str]
@@ -61,6 +63,8 @@ class DealWords:
             descriptions={noun.lower(): d for d in r.descriptions for noun in d.nouns},
             rights_words=frozenset(r.rights_words),
             stake_words=frozenset(r.stake_words),
+            purchase_words=frozenset(r.purchase_words),
+            asset_words=frozenset(r.asset_words),
             control_words=frozenset(r.control_words),
             deal_list_openers=frozenset(r.deal_list_openers),
             joint_verbs=frozenset(r.joint_verbs),
