@@ -1312,3 +1312,21 @@ def test_a_purchase_is_an_acquisition_only_of_a_company_or_an_asset(extractor, b
     [(_, found)] = _deals(extractor, body)
     assert found == types
 
+
+
+def test_an_organisation_named_in_a_description_of_an_investor_is_no_partner(extractor):
+    """"X, the venture arm of Y," and "a subsidiary of Z": Y and Z describe an investor, they did not invest."""
+    deals = _deals(extractor, "Kappa Health Inc. closed a US$80 million Series C round led by Alder Capital. New "
+                              "investors in the round include Birch Ventures, the corporate venture arm of Telmar "
+                              "Telecom, a subsidiary of Qilin Holdings Ltd., and Cedar Partners.")
+    assert deals == [(["Alder Capital", "Birch Ventures", "Cedar Partners", "Kappa Health Inc."], ["investment"])]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("PT Orvane Farma Tbk signed a supply agreement with Telmar Pharma Ltd.", "PT Orvane Farma Tbk"),
+    ("Orvane Hospital Public Company Limited signed a supply agreement with Telmar Pharma Ltd.",
+     "Orvane Hospital Public Company Limited"),
+])
+def test_a_country_legal_form_belongs_to_the_name(extractor, text, name):
+    record = extractor.extract_text("Pipeline notes\n\n" + text + "\n", source="legal.txt")
+    assert name in [o.name for o in record.organisations]

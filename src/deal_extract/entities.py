@@ -199,6 +199,47 @@ def subsidiaries(doc: Doc, ents: list[Span], places: list) -> list[Span]:
     return [e for e in out if not (skip_until and e.start < skip_until and e.end > skip_until)]
 
 
+def with_legal_forms(doc: Doc, ents: list[Span], endings: list[tuple[str, ...]], prefixes: set[str]) -> list[Span]:
+    """Organisation spans grown over a country's legal form next to them: "PT Astra International
+    Tbk", "Bangkok Bank Public Company Limited" (a span the NER made of the legal form alone
+    goes into the name before it)."""
+    out: list[Span] = []
+    for ent in ents:
+        if ent.label_ != ORG:
+            out.append(ent)
+            continue
+        start, end = ent.start, ent.end
+        for ending in endings:
+            if tuple(t.lower_ for t in doc[end:end + len(ending)]) == ending:
+                end += len(ending)
+                break
+        if start > 0 and doc[start - 1].text in prefixes and (end > ent.end or not ent.id_.startswith(CURATED_PREFIX)):
+            start -= 1  # a curated name after "PT" with no ending may be a local unit's longer name: "PT X Core Indonesia"
+        if (start, end) != (ent.start, ent.end):
+            if any(e.start < end and e.end > start for e in out):
+                out.append(ent)
+                continue
+            ent = Span(doc, start, end, label=ORG, span_id=ent.id)
+        out.append(ent)
+    return _merge_legal_form_spans(doc, out, endings)
+
+
+def _only_legal_form(span: Span, endings: list[tuple[str, ...]]) -> bool:
+    return tuple(t.lower_ for t in span) in endings
+
+
+def _merge_legal_form_spans(doc: Doc, ents: list[Span], endings: list[tuple[str, ...]]) -> list[Span]:
+    """A span that is only a legal form ("Public Company Limited") joins the name just before it."""
+    out: list[Span] = []
+    for ent in ents:
+        if (ent.label_ == ORG and _only_legal_form(ent, endings) and out and out[-1].label_ == ORG
+                and out[-1].end == ent.start):
+            prev = out.pop()
+            ent = Span(doc, prev.start, ent.end, label=ORG, span_id=prev.id)
+        out.append(ent)
+    return out
+
+
 def _bad_extension(ent: Span, shape: Span) -> bool:
     """The NER's span reaches past a shape with a verb or ends on a function word: "NeuroLumen
     Therapeutics Secures" (a Title Case headline), "Daewon Oncology of", or glues two names with a

@@ -20,7 +20,7 @@ from .countries import CountryEvidence, CountryWords, country_in_name, country_o
 from .curated import CURATED_PREFIX, ORG
 from .entities import (
     LEGAL_SUFFIXES, SHAPE_PREFIX, ambiguous_matcher, legal_tail, repaired_entities, shape_matcher, subsidiaries,
-    with_ambiguous_names, with_shapes,
+    with_ambiguous_names, with_legal_forms, with_shapes,
 )
 from .markup import MARKUP_TOKENS
 from .orggroups import Mention, OrgGroup, curated_by_key, merge_short_forms, org_key, token_organisations
@@ -54,6 +54,10 @@ class OrganisationResolver:
         self.shape_kinds = {s.id: s.kind for s in patterns.shapes}
         self.country_words = self.places.words()
         self.country_rule_words = CountryWords.from_file(patterns.countries)
+        countries = patterns.countries.countries
+        self.legal_endings = sorted({tuple(t.lower_ for t in nlp.make_doc(form)) for c in countries for form in c.legal_forms},
+                                    key=len, reverse=True)
+        self.legal_prefixes = {p for c in countries for p in c.legal_prefixes}
         self.place_codes = self.places.codes(NAME, CITY)
         self.adjective_words = self.places.words(ADJECTIVE)
         self.short_form_stop = {w.casefold() for w in noise.short_form_stop} | self.noise_terms
@@ -353,6 +357,8 @@ class OrganisationResolver:
         firsts: dict[str, list[OrgGroup]] = {}
         for g in groups:
             words = g.name().split()
+            if len(words) > 2 and words[0] in self.legal_prefixes:
+                words = words[1:]  # "PT Etana Biotechnologies" is "Etana" for short
             while len(words) > 2 and words[0].casefold() in self.country_words:
                 words = words[1:]  # "Shanghai Henlius Biotech" is "Henlius" for short
             if len(words) >= 2:
@@ -376,7 +382,8 @@ class OrganisationResolver:
         places = self.places(doc)
         ents = subsidiaries(doc, repaired_entities(doc, self.name_heads), places)
         ents = with_ambiguous_names(doc, self.ambiguous, ents, places, headline_end)
-        doc.ents = with_shapes(doc, self.shapes, ents, headline_end)
+        doc.ents = with_legal_forms(doc, with_shapes(doc, self.shapes, ents, headline_end), self.legal_endings,
+                                    self.legal_prefixes)
         mentions = self.candidates(doc, text_info)
         mentions += self.weak_candidates(doc, places, mentions, text_info)
         furniture = structure.furniture_lines(text, self.furniture_starts)

@@ -106,6 +106,7 @@ class CountryEntry(Strict):
     adjectives: Forms = Field(default_factory=list)
     cities: Forms = Field(default_factory=list, description="cities and provinces, for 'Seoul-based'")
     legal_forms: Forms = Field(default_factory=list, description="company-name endings used only there ('Pte. Ltd.')")
+    legal_prefixes: Forms = Field(default_factory=list, description="company-name beginnings used only there ('PT')")
 
 
 class RegionEntry(Strict):

@@ -8,6 +8,7 @@ from typing import Optional
 
 from .facts import DocFacts
 from .mentions import Mention
+from .references import in_description
 from .units import Unit
 from .words import DealWords
 
@@ -91,7 +92,8 @@ def _round_rosters(facts: DocFacts, words: DealWords, drafts: list[DealDraft]) -
             unit = facts.units[k]
             if k in taken or unit.line.heading or unit.line.paragraph - facts.units[last].line.paragraph > 1:
                 break
-            named = frozenset(facts.token_org[t] for t in range(unit.start, unit.end) if t in facts.token_org)
+            named = frozenset(facts.token_org[t] for t in range(unit.start, unit.end)
+                              if t in facts.token_org and not in_description(facts, doc[t]))
             blocked = any(t.lemma_.lower() in words.blockers for t in doc[unit.start:unit.end])
             if not named or blocked or not _unit_speaks_of_round(facts, words, unit):
                 continue

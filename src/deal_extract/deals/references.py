@@ -63,6 +63,20 @@ def resolve(facts: DocFacts, words: DealWords, tok: Token, earlier: Sequence[Men
     return _resolve_reference(facts, words, tok, earlier)
 
 
+def in_description(facts: DocFacts, tok: Token, top: Optional[Token] = None) -> bool:
+    """The organisation is named inside a description of another (below ``top``, if given): "X, the venture
+    arm of Y," "X, a subsidiary of Z": Y and Z are no partners. An organisation coordinated into
+    a list ("..., a subsidiary of Z, and W") is a list item the parser hung there, not described."""
+    t = tok
+    while (top is None or t.i != top.i) and t.head.i != t.i:
+        if t.dep_ == "conj" and t.i in facts.token_org:
+            return False
+        if t.dep_ == "appos" and t.i not in facts.token_org and t.pos_ == "NOUN":
+            return True
+        t = t.head
+    return False
+
+
 def _parallel_objects(facts: DocFacts, tok: Token) -> list[int]:
     """"with A on flu, with B on rabies and with C on polio": the organisations governed by the
     same preposition repeated in coordination, wherever in the phrase the parser hung it."""

@@ -20,7 +20,7 @@ from ..cues import TYPE_PREFIX
 from .facts import DocFacts, members
 from .matching import Match, RelationMatcher
 from .mentions import Mention, by_unit, mention
-from .references import is_reference, resolve, same_coordination
+from .references import in_description, is_reference, resolve, same_coordination
 from .words import DealWords
 
 DASHES = {"–", "-", "—", "/", "x", "×"}
@@ -55,7 +55,8 @@ def pattern_mentions(facts: DocFacts, words: DealWords, relations: RelationMatch
             continue  # "A and B have signed deals of their own": not with each other
         if entry.gather == "subtree":
             node = nodes.get(entry.gather_node, trigger)
-            gathered = set(side_a) | set(side_b) | {o for t in node.subtree if (o := facts.token_org.get(t.i)) is not None}
+            gathered = set(side_a) | set(side_b) | {o for t in node.subtree if (o := facts.token_org.get(t.i)) is not None
+                                                    and not in_description(facts, t, node)}
             out += mention(gathered, unit, conf, entry.id, types, trigger.i)
         elif same_coordination(a_tok, b_tok) or _one_joint_deal(words, nodes):
             out += mention(set(side_a) | set(side_b), unit, conf, entry.id, types, trigger.i)
