@@ -1330,3 +1330,12 @@ def test_an_organisation_named_in_a_description_of_an_investor_is_no_partner(ext
 def test_a_country_legal_form_belongs_to_the_name(extractor, text, name):
     record = extractor.extract_text("Pipeline notes\n\n" + text + "\n", source="legal.txt")
     assert name in [o.name for o in record.organisations]
+
+
+def test_a_round_told_in_part_under_the_headline_is_the_whole_round(extractor):
+    record = extractor.extract_text(
+        "Kappa Health closes US$80 million Series C\n\nBirch Ventures and Cedar Partners join as new investors\n\n"
+        "Kappa Health Inc. closed a US$80 million Series C round led by Alder Capital. New investors in the round "
+        "include Birch Ventures and Cedar Partners.\n", source="round.txt")
+    assert [sorted(p.name for p in d.partners) for d in record.deals] == [
+        ["Alder Capital", "Birch Ventures", "Cedar Partners", "Kappa Health Inc."]]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..values import find_money
 from .facts import DocFacts
 from .mentions import Mention
 from .references import in_description
@@ -27,6 +28,7 @@ def merge(facts: DocFacts, words: DealWords, mentions: list[Mention]) -> list[De
         drafts.setdefault(m.partners, DealDraft(m.partners)).mentions.append(m)
     ordered = _one_round(facts, words, sorted(drafts.values(), key=lambda d: min(m.unit for m in d.mentions)))
     _round_rosters(facts, words, ordered)
+    ordered = _without_partial_rounds(facts, words, ordered)
     _attach_continuations(facts, words, ordered)
     return ordered
 
@@ -100,6 +102,20 @@ def _round_rosters(facts: DocFacts, words: DealWords, drafts: list[DealDraft]) -
             d.partners = d.partners | named
             d.extra_units.append(k)
             last = k
+
+
+def _without_partial_rounds(facts: DocFacts, words: DealWords, drafts: list[DealDraft]) -> list[DealDraft]:
+    """A round told in part elsewhere ("A, B and C join as new investors" under the headline) is
+    the round whose investors include them all, unless it states an amount of its own (then it
+    may be an earlier round of the same backers)."""
+    rounds = [d for d in drafts if _is_round(facts, words, d)]
+    out: list[DealDraft] = []
+    for d in drafts:
+        if (_speaks_of_round(facts, words, d) and any(d.partners < r.partners for r in rounds)
+                and not any(find_money(facts.units[m.unit].span(facts.doc).text) for m in d.mentions)):
+            continue
+        out.append(d)
+    return out
 
 
 def _attach_continuations(facts: DocFacts, words: DealWords, drafts: list[DealDraft]) -> None:
