@@ -1339,3 +1339,14 @@ def test_a_round_told_in_part_under_the_headline_is_the_whole_round(extractor):
         "include Birch Ventures and Cedar Partners.\n", source="round.txt")
     assert [sorted(p.name for p in d.partners) for d in record.deals] == [
         ["Alder Capital", "Birch Ventures", "Cedar Partners", "Kappa Health Inc."]]
+
+
+def test_the_sentence_gives_the_value_over_a_heading_and_the_money_sentence_continues_the_round(extractor):
+    """"Kappa raises A$34m" (a heading) and "closed a US$23 million (A$34 million) round": the
+    sentence's figure as written; "The money goes to its vaccine patch" is about the round."""
+    record = extractor.extract_text(
+        "Deal file\n\nKappa raises A$34m (December 2022)\nKappa Health Ltd. closed a US$23 million (A$34 million) "
+        "round led by Alder Capital and Birch Ventures. The money goes to clinical work on its vaccine patch.\n",
+        source="value.txt")
+    [deal] = record.deals
+    assert (deal.value.amount, deal.value.currency) == (23e6, "USD") and "vaccine" in deal.themes

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Optional
+from typing import Callable, Optional
 
 _PREFIX = {
     "US$": "USD", "USD": "USD", "$": "USD", "A$": "AUD", "AU$": "AUD", "AUD": "AUD", "S$": "SGD",
@@ -119,13 +119,15 @@ def yen_or_yuan(money: Money, countries: set[str]) -> Money:
 MIN_DEAL_USD = 100_000
 
 
-def headline(amounts: list[Money]) -> Optional[Money]:
+def headline(amounts: list[Money], in_heading: Callable[[int], bool] = lambda start: False) -> Optional[Money]:
     """The largest non-conversion amount, or None. Amounts within 3% of the largest are the same
-    figure in two currencies ("1.2 trillion won" and later "$870 million"): the first written wins.
+    figure in two currencies ("1.2 trillion won" and later "$870 million"): the first written in
+    a sentence wins, one in a heading (``in_heading`` of its start) only when no sentence gives it
+    ("Vaxxas raises A$34m" over "closed a US$23 million (A$34 million) round": the sentence).
     Amounts under :data:`MIN_DEAL_USD` are prices, not deal values ("shares rose to $1.70",
     "$40.00 a share")."""
     candidates = [a for a in amounts if not a.conversion and a.usd >= MIN_DEAL_USD]
     if not candidates:
         return None
     top = max(a.usd for a in candidates)
-    return min((a for a in candidates if a.usd >= 0.97 * top), key=lambda a: a.start)
+    return min((a for a in candidates if a.usd >= 0.97 * top), key=lambda a: (in_heading(a.start), a.start))

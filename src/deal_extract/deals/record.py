@@ -44,7 +44,7 @@ def deal_record(facts: DocFacts, words: DealWords, draft: DealDraft, unit_mentio
             if m_start < end < m_end:
                 end = m_end
     granted, retained = territories(facts, words, ranges)
-    value = headline([a for r in ranges for a in money(facts, r)])
+    value = headline([a for r in ranges for a in money(facts, r)], lambda char: _in_heading(facts, char))
     if value is not None:
         value = yen_or_yuan(value, {facts.orgs[i]["country"] for i in draft.partners if facts.orgs[i]["country"]})
     partners = sorted(draft.partners, key=lambda i: facts.orgs[i]["name"].casefold())
@@ -61,3 +61,11 @@ def deal_record(facts: DocFacts, words: DealWords, draft: DealDraft, unit_mentio
         "confidence": round(min(1.0, best.confidence + bonus), 3),
         "rule": best.rule,
     }
+
+
+def _in_heading(facts: DocFacts, char: int) -> bool:
+    """The character lies in the title or a heading-like line: one that ends without sentence
+    punctuation ("Vaxxas raises A$34m (December 2022)")."""
+    unit = facts.units[facts.unit_of[facts.doc.char_span(char, char + 1, alignment_mode="expand")[0].i]]
+    line = unit.line
+    return line == facts.title_line or line.heading or not line.text.rstrip('"”’\'').endswith((".", "!", "?"))
