@@ -33,6 +33,7 @@ SETS = {
     "team": (REPO / "tests" / "gold", [REPO / "corpus", shared_corpus()]),
     "blind": (REPO / "tests" / "gold" / "blind", [REPO / "corpus" / "blind"]),
     "blind2": (REPO / "tests" / "gold" / "blind2", [REPO / "corpus" / "blind2"]),
+    "blind3": (REPO / "tests" / "gold" / "blind3", [REPO / "corpus" / "blind3"]),
 }
 
 

@@ -19,13 +19,15 @@ GOLD = REPO / "tests" / "gold"
 SHARED = Path(os.environ.get("DEAL_EXTRACT_SHARED_CORPUS", REPO.parent / "shared" / "corpus"))
 BLIND = GOLD / "blind"   # blind batch 1: articles written from real deal news, corpus/blind
 BLIND2 = GOLD / "blind2"  # blind batch 2, corpus/blind2
-BLIND_SETS = {BLIND: (REPO / "corpus" / "blind", 40), BLIND2: (REPO / "corpus" / "blind2", 16)}
-GOLD_FILES = sorted(GOLD.glob("*.yaml")) + sorted(BLIND.glob("*.yaml")) + sorted(BLIND2.glob("*.yaml"))
+BLIND3 = GOLD / "blind3"  # blind batch 3, corpus/blind3
+BLIND_SETS = {BLIND: (REPO / "corpus" / "blind", 40), BLIND2: (REPO / "corpus" / "blind2", 16),
+              BLIND3: (REPO / "corpus" / "blind3", 16)}
+GOLD_FILES = sorted(GOLD.glob("*.yaml")) + [p for folder in BLIND_SETS for p in sorted(folder.glob("*.yaml"))]
 SEED = "apac_alliance_boom_2025"
 
 
 def article_for(gold_path: Path) -> Path:
-    pairs = find_gold_pairs([GOLD, BLIND, BLIND2], [d for d in (REPO / "corpus", SHARED) if d.is_dir()])
+    pairs = find_gold_pairs([GOLD, *BLIND_SETS], [d for d in (REPO / "corpus", SHARED) if d.is_dir()])
     found = dict(pairs.pairs)
     if gold_path not in found:
         pytest.fail(f"{gold_path.name}: no article {gold_path.stem}.* in corpus/ or {SHARED} "
