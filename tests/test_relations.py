@@ -93,6 +93,13 @@ CASES = [
         agreement agreement NOUN  dobj  3 O
         .         .         PUNCT punct 3 O
     """, (0, 2)),
+    case("acquire_described", """
+        Alder     Alder     PROPN nsubj  1 B-ORG
+        bought    buy       VERB  ROOT   1 O
+        the       the       DET   det    3 O
+        drugmaker drugmaker NOUN  dobj   1 O
+        .         .         PUNCT punct  1 O
+    """, (0, 3)),
     case("joint_subject_run_together", """
         Orvane    Orvane    PROPN nmod     1 B-ORG
         Bio       Bio       PROPN nmod     4 I-ORG
@@ -1350,3 +1357,26 @@ def test_the_sentence_gives_the_value_over_a_heading_and_the_money_sentence_cont
         source="value.txt")
     [deal] = record.deals
     assert (deal.value.amount, deal.value.currency) == (23e6, "USD") and "vaccine" in deal.themes
+
+
+def test_an_infinitive_trigger_takes_the_subject_of_the_verb_above(extractor):
+    """"X agreed to take a stake in Y": every pattern whose first party is its trigger's subject
+    also reads it from the verb above an infinitive (a generated variant of the pattern)."""
+    deals = _deals(extractor, "Orvane Bio Ltd. agreed to take a 30% stake in Telmar Pharma Ltd. for US$90 million.")
+    assert deals == [(["Orvane Bio Ltd.", "Telmar Pharma Ltd."], ["investment"])]
+    assert _deals(extractor, "Orvane Bio Ltd. hopes to take a stake in Telmar Pharma Ltd.") == []
+
+
+def test_a_described_target_refers_to_the_organisation_of_its_city(extractor):
+    deals = _deals(extractor, "Telmar Generics Ltd. of the Czech Republic has been for sale since March. Orvane Capital said on Monday "
+                              "it had agreed to buy the Prague-based drugmaker from Birch Partners.")
+    assert [partners for partners, _ in deals] == [["Orvane Capital", "Telmar Generics Ltd."]]
+
+
+def test_controlled_variants_are_built_only_for_patterns_with_the_triggers_own_subject(patterns):
+    from deal_extract.deals.matching import controlled_variant
+    by_id = {e.id: e for e in patterns.relations.relations}
+    variant = controlled_variant(by_id["acquire_stake_in"])
+    assert variant is not None and variant.pattern[0]["RIGHT_ATTRS"]["DEP"] == "xcomp"
+    assert next(n for n in variant.pattern if n["RIGHT_ID"] == "party_a")["LEFT_ID"] == "controller"
+    assert controlled_variant(by_id["agreed_to_acquire"]) is None   # its trigger is already an infinitive

@@ -25,9 +25,45 @@ CLAUSE_DEPS = frozenset({"conj", "advcl", "ccomp", "relcl", "parataxis"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 
 
+CONTROLLED = "~controlled"
+
+
+def controlled_variant(entry: RelationEntry) -> Optional[RelationEntry]:
+    """The pattern with its subject taken from the verb above an infinitive trigger: "X agreed
+    (moved, plans) to acquire Y", "X agreed to take a stake in Y" - the verb's subject is the
+    trigger's. Only for patterns whose party_a is the trigger's own subject; a blocking verb above
+    ("X hopes to acquire Y") still blocks, as for any trigger."""
+    nodes = entry.pattern
+    trigger = next((n for n in nodes if n["RIGHT_ID"] == "trigger" and "LEFT_ID" not in n), None)
+    subject = next((n for n in nodes if n["RIGHT_ID"] == "party_a" and n.get("LEFT_ID") == "trigger"
+                    and n.get("REL_OP") == ">" and _is_subject(n["RIGHT_ATTRS"].get("DEP"))), None)
+    if trigger is None or subject is None or "DEP" in trigger["RIGHT_ATTRS"]:
+        return None
+    pattern = []
+    for node in nodes:
+        if node is trigger:
+            pattern.append({**node, "RIGHT_ATTRS": {**node["RIGHT_ATTRS"], "DEP": "xcomp"}})
+            pattern.append({"LEFT_ID": "trigger", "REL_OP": "<", "RIGHT_ID": "controller",
+                            "RIGHT_ATTRS": {"POS": {"IN": ["VERB", "AUX"]}}})
+        elif node is subject:
+            pattern.append({**node, "LEFT_ID": "controller"})
+        else:
+            pattern.append(node)
+    return entry.model_copy(update={"id": entry.id + CONTROLLED, "pattern": pattern,
+                                    "confidence": entry.confidence - 0.05})
+
+
+def _is_subject(dep: object) -> bool:
+    if isinstance(dep, str):
+        return dep == "nsubj"
+    return isinstance(dep, dict) and "nsubj" in dep.get("IN", [])
+
+
 class RelationMatcher:
     def __init__(self, vocab: Vocab, relations: list[RelationEntry]):
         self.vocab = vocab
+        variants = [v for v in (controlled_variant(e) for e in relations) if v is not None]
+        relations = [*relations, *variants]
         self.entries = {entry.id: entry for entry in relations}
         self.words_of = {entry.id: frozenset(required_words([entry])) for entry in relations}
         self.required_words = frozenset().union(*self.words_of.values())

@@ -161,7 +161,8 @@ def _last_with_role(facts: DocFacts, unit: int, earlier: Sequence[Mention], role
 
 def _last_described(facts: DocFacts, description: Description, unit: int, tok: Token) -> list[int]:
     """The organisation of the description named last before ``tok`` in its section (of the
-    country the description names, if it names one), not the subject of its own clause."""
+    country the description names, if it names one: for a loose description such as "the
+    Prague-based drugmaker" the country alone is enough), not the subject of its own clause."""
     token_org = facts.token_org
     country = _described_country(facts, tok)
     own_clause = _own_clause_subjects(tok)
@@ -172,8 +173,10 @@ def _last_described(facts: DocFacts, description: Description, unit: int, tok: T
             if o is None or t.i >= tok.i or t.i in own_clause:
                 continue
             org = facts.orgs[o]
-            if (country is None or org["country"] == country) and fits(description, org, facts.text, facts.called.get(o, frozenset())):
-                return [o]
+            if country is not None and org["country"] != country:
+                continue
+            if fits(description, org, facts.text, facts.called.get(o, frozenset())) or (country and not description.strict):
+                return [o]  # "the Prague-based drugmaker": its country is enough for a loose description
         if current.line.heading:
             break
     return []

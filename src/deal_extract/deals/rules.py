@@ -83,7 +83,7 @@ def blocked(words: DealWords, trigger: Token) -> bool:
     if any(c.dep_ == "amod" and c.lower_ in words.blockers for c in trigger.children):
         return True
     for tok in [trigger, *trigger.ancestors]:
-        if tok.lemma_.lower() in words.blockers:
+        if tok.lemma_.lower() in words.blockers or tok.lower_ in words.blockers:
             return True
         for child in tok.children:
             if child.dep_ in ("neg", "aux", "auxpass") and child.lemma_.lower() in words.blockers:
