@@ -1380,3 +1380,12 @@ def test_controlled_variants_are_built_only_for_patterns_with_the_triggers_own_s
     assert variant is not None and variant.pattern[0]["RIGHT_ATTRS"]["DEP"] == "xcomp"
     assert next(n for n in variant.pattern if n["RIGHT_ID"] == "party_a")["LEFT_ID"] == "controller"
     assert controlled_variant(by_id["agreed_to_acquire"]) is None   # its trigger is already an infinitive
+
+
+def test_two_named_organisations_are_no_pair_when_the_sentence_is_told_of_a_third(extractor):
+    """The fallback pairing of a sentence's two organisations gives way to its subject "it"
+    when that stands for a third organisation."""
+    deals = _deals(extractor, "Orvane Bio Ltd. has become a repeat buyer. In January it agreed terms worth up to "
+                              "US$1 billion with Telmar Pharma Ltd. for a c-Met drug, and a year later it took global "
+                              "rights to Qilin Therapeutics' DLL3 drug for US$80 million.")
+    assert ["Qilin Therapeutics", "Telmar Pharma Ltd."] not in [partners for partners, _ in deals]

@@ -294,6 +294,8 @@ def cooccurrence_mentions(facts: DocFacts, words: DealWords, earlier: Sequence[M
             continue
         if any(t.lower_ == "own" and t.i > 0 and doc[t.i - 1].lower_ in ("their", "its") for t in tokens):
             continue  # "A and B have signed deals of their own"
+        if any(_reference_subject(facts, words, t) and not set(resolve(facts, words, t, earlier)) <= found for t in tokens):
+            continue  # "it agreed a deal with A ..., and took rights to B's drug": "it" is a third party
         lemmas = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
         headline_like = unit.line.heading or unit.line.bullet  # telegraphic: the tagger often takes verbs for nouns
         verbs = {t.lemma_.lower() for t in tokens if t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB") or headline_like}
@@ -302,6 +304,15 @@ def cooccurrence_mentions(facts: DocFacts, words: DealWords, earlier: Sequence[M
             continue
         out += mention(found, unit.index, words.scores.cooccurrence, "cooccurrence")
     return out
+
+
+def _reference_subject(facts: DocFacts, words: DealWords, tok: Token) -> bool:
+    """An active subject that refers back ("it", "the company") rather than naming an
+    organisation (a passive one is mostly a product: "It was developed by A and licensed to B")."""
+    if tok.dep_ != "nsubj" or tok.i in facts.token_org:
+        return False
+    return tok.lower_ in words.it_pronouns or (tok.lemma_.lower() in words.references
+                                               and any(c.lower_ in words.definite for c in tok.children))
 
 
 def _acting_authority(facts: DocFacts, tok: Token) -> bool:
