@@ -1389,3 +1389,9 @@ def test_two_named_organisations_are_no_pair_when_the_sentence_is_told_of_a_thir
                               "US$1 billion with Telmar Pharma Ltd. for a c-Met drug, and a year later it took global "
                               "rights to Qilin Therapeutics' DLL3 drug for US$80 million.")
     assert ["Qilin Therapeutics", "Telmar Pharma Ltd."] not in [partners for partners, _ in deals]
+
+
+def test_the_owner_named_before_an_investor_is_no_partner(extractor):
+    deals = _deals(extractor, "Kappa Health Inc. closed a US$50 million Series D round led by Alder Capital, with "
+                              "participation from Qilin Holdings Ltd.'s Cedar Venture Fund.")
+    assert deals == [(["Alder Capital", "Cedar Venture Fund", "Kappa Health Inc."], ["investment"])]

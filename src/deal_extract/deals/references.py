@@ -65,10 +65,13 @@ def resolve(facts: DocFacts, words: DealWords, tok: Token, earlier: Sequence[Men
 
 def in_description(facts: DocFacts, tok: Token, top: Optional[Token] = None) -> bool:
     """The organisation is named inside a description of another (below ``top``, if given): "X, the venture
-    arm of Y," "X, a subsidiary of Z": Y and Z are no partners. An organisation coordinated into
+    arm of Y," "X, a subsidiary of Z", "Y's X": Y and Z are no partners. An organisation coordinated into
     a list ("..., a subsidiary of Z, and W") is a list item the parser hung there, not described."""
+    own = facts.token_org.get(tok.i)
     t = tok
     while (top is None or t.i != top.i) and t.head.i != t.i:
+        if t.dep_ == "poss" and facts.token_org.get(t.head.i, own) != own:
+            return True  # "A*STAR's Accelerate Venture Creation": the owner describes the investor
         if t.dep_ == "conj" and t.i in facts.token_org:
             return False
         if t.dep_ == "appos" and t.i not in facts.token_org and t.pos_ == "NOUN":
