@@ -1395,3 +1395,13 @@ def test_the_owner_named_before_an_investor_is_no_partner(extractor):
     deals = _deals(extractor, "Kappa Health Inc. closed a US$50 million Series D round led by Alder Capital, with "
                               "participation from Qilin Holdings Ltd.'s Cedar Venture Fund.")
     assert deals == [(["Alder Capital", "Cedar Venture Fund", "Kappa Health Inc."], ["investment"])]
+
+
+@pytest.mark.parametrize("body, types", [
+    ("Orvane Bio Ltd. and Telmar Pharma Ltd. formed a joint venture for insulin in India.",
+     ["co_development", "investment"]),
+    ("Orvane Bio Ltd. worked with Telmar Pharma Ltd. on a rapid test kit.", ["co_development"]),
+])
+def test_a_joint_venture_and_working_together_are_joint_development(extractor, body, types):
+    [(_, found)] = _deals(extractor, body)
+    assert found == types
