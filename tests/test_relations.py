@@ -1405,3 +1405,11 @@ def test_the_owner_named_before_an_investor_is_no_partner(extractor):
 def test_a_joint_venture_and_working_together_are_joint_development(extractor, body, types):
     [(_, found)] = _deals(extractor, body)
     assert found == types
+
+
+def test_the_headline_gives_the_value_when_no_sentence_does(extractor):
+    record = extractor.extract_text(
+        "Orvane Bio buys Telmar Pharma plant in Ohio for $36.5m\n\nOrvane Bio Ltd. has agreed to buy a biologics "
+        "plant in Ohio from Telmar Pharma Ltd., the companies said on Monday.\n", source="plant.txt")
+    [deal] = record.deals
+    assert (deal.value.amount, deal.value.currency) == (36.5e6, "USD")

@@ -397,3 +397,8 @@ def test_deal_id_differs(other):
 def test_deal_id_does_not_join_names_ambiguously():
     # "a|b" + "c" must not equal "a" + "b|c"
     assert deal_id("s", ["a b", "c"]) != deal_id("s", ["a", "b c"])
+
+
+def test_an_amount_after_a_comma_and_or_is_a_conversion():
+    found = find_money("The deal is worth up to $1.35 billion, or about 1.96 trillion won.")
+    assert [a.conversion for a in found] == [False, True] and headline(found).amount == 1.35e9

@@ -84,6 +84,11 @@ def _currency(pre: Optional[str], word: Optional[str]) -> Optional[str]:
     return None
 
 
+#: what stands between an amount and the same amount in another currency: "$1.35 billion (1.96
+#: trillion won)", "$1.35 billion, or about 1.96 trillion won" (hedges already removed)
+_CONVERSION_MARK = re.compile(r"(?:\(|,? or)$")
+
+
 def find_money(text: str, offset: int = 0) -> list[Money]:
     """All money amounts in ``text``; offsets are shifted by ``offset``."""
     found: list[Money] = []
@@ -98,7 +103,8 @@ def find_money(text: str, offset: int = 0) -> list[Money]:
             continue
         window = max(0, m.start() - _BEFORE_WINDOW)  # not the whole text before every amount
         before = _HEDGE.sub("", text[window: m.start()].rstrip()).rstrip()
-        conversion = bool(found) and before.endswith("(") and found[-1].end - offset >= window + len(before) - 3
+        marker = _CONVERSION_MARK.search(before)
+        conversion = bool(found) and marker is not None and found[-1].end - offset >= window + marker.start() - 3
         found.append(Money(offset + m.start(), offset + m.end(), round(amount, 2), currency, m.group(0), conversion))
     return found
 

@@ -60,7 +60,7 @@ def cues(facts: DocFacts, words: DealWords, ranges: list[tuple[int, int]], units
         if heading is not None:
             for span in _cues_in_chars(facts, heading.start, heading.end):
                 _add_cue(span.label_, heading_themes, heading_types)
-    if facts.title_line is not None and not background and _title_is_about(facts, partners, single_deal):
+    if facts.title_line is not None and not background and title_is_about(facts, partners, single_deal):
         for span in _cues_in_chars(facts, facts.title_line.start, facts.title_line.end):
             _add_cue(span.label_, heading_themes, heading_types)
     themes |= {t for t in heading_themes if not _conflicts(words, t, themes)}
@@ -77,7 +77,7 @@ def _cues_in_chars(facts: DocFacts, start: int, end: int) -> list[Span]:
     return facts.cue_spans[bisect_left(facts.cue_chars, start):bisect_left(facts.cue_chars, end)]
 
 
-def _title_is_about(facts: DocFacts, partners: frozenset[int], single_deal: bool) -> bool:
+def title_is_about(facts: DocFacts, partners: frozenset[int], single_deal: bool) -> bool:
     """The headline speaks for this deal: it names two of its partners, or one when the article has one deal."""
     line = facts.title_line
     named = sum(any(line.start <= s < line.end for s, _ in facts.orgs[p]["mentions"]) for p in partners)

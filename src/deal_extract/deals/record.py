@@ -7,7 +7,7 @@ from pathlib import PurePath
 from typing import Iterable
 
 from ..values import headline, yen_or_yuan
-from .attributes import cues, money, scope, territories
+from .attributes import cues, money, scope, territories, title_is_about
 from .facts import DocFacts, unit_range
 from .merge import DealDraft
 from .mentions import Mention
@@ -44,7 +44,11 @@ def deal_record(facts: DocFacts, words: DealWords, draft: DealDraft, unit_mentio
             if m_start < end < m_end:
                 end = m_end
     granted, retained = territories(facts, words, ranges)
-    value = headline([a for r in ranges for a in money(facts, r)], lambda char: _in_heading(facts, char))
+    value_ranges = list(ranges)
+    title = facts.line_ranges.get(facts.title_line) if facts.title_line is not None else None
+    if title is not None and not background and title not in value_ranges and title_is_about(facts, draft.partners, single_deal):
+        value_ranges.append(title)  # "Syngene buys Emergent plant for $36.5m": the headline's figure, if no sentence gives one
+    value = headline([a for r in value_ranges for a in money(facts, r)], lambda char: _in_heading(facts, char))
     if value is not None:
         value = yen_or_yuan(value, {facts.orgs[i]["country"] for i in draft.partners if facts.orgs[i]["country"]})
     partners = sorted(draft.partners, key=lambda i: facts.orgs[i]["name"].casefold())
