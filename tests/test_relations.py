@@ -100,6 +100,16 @@ CASES = [
         drugmaker drugmaker NOUN  dobj   1 O
         .         .         PUNCT punct  1 O
     """, (0, 3)),
+    case("joint_object_with", """
+        Acme      Acme      PROPN nsubj  2 B-ORG
+        has       have      AUX   aux    2 O
+        run       run       VERB  ROOT   2 O
+        joint     joint     ADJ   amod   4 O
+        research  research  NOUN  dobj   2 O
+        with      with      ADP   prep   2 O
+        Beta      Beta      PROPN pobj   5 B-ORG
+        .         .         PUNCT punct  2 O
+    """, (0, 6)),
     case("joint_subject_run_together", """
         Orvane    Orvane    PROPN nmod     1 B-ORG
         Bio       Bio       PROPN nmod     4 I-ORG
