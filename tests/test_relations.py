@@ -100,6 +100,15 @@ CASES = [
         drugmaker drugmaker NOUN  dobj   1 O
         .         .         PUNCT punct  1 O
     """, (0, 3)),
+    case("role_of", """
+        Beta      Beta      PROPN nsubj  1 B-ORG
+        is        be        AUX   ROOT   1 O
+        a         a         DET   det    3 O
+        licensee  licensee  NOUN  attr   1 O
+        of        of        ADP   prep   3 O
+        Acme      Acme      PROPN pobj   4 B-ORG
+        .         .         PUNCT punct  1 O
+    """, (0, 5)),
     case("joint_object_with", """
         Acme      Acme      PROPN nsubj  2 B-ORG
         has       have      AUX   aux    2 O
@@ -1423,3 +1432,9 @@ def test_the_headline_gives_the_value_when_no_sentence_does(extractor):
         "plant in Ohio from Telmar Pharma Ltd., the companies said on Monday.\n", source="plant.txt")
     [deal] = record.deals
     assert (deal.value.amount, deal.value.currency) == (36.5e6, "USD")
+
+
+
+def test_an_organisation_said_to_be_a_licensee_of_another_is_its_licensee(extractor):
+    assert _deals(extractor, "Telmar Pharma Ltd. is a licensee of Orvane Bio Ltd. in Japan.") == [
+        (["Orvane Bio Ltd.", "Telmar Pharma Ltd."], ["licensing"])]
