@@ -1396,7 +1396,7 @@ def test_controlled_variants_are_built_only_for_patterns_with_the_triggers_own_s
     from deal_extract.deals.matching import controlled_variant
     by_id = {e.id: e for e in patterns.relations.relations}
     variant = controlled_variant(by_id["acquire_stake_in"])
-    assert variant is not None and variant.pattern[0]["RIGHT_ATTRS"]["DEP"] == "xcomp"
+    assert variant is not None and variant.pattern[0]["RIGHT_ATTRS"]["DEP"] == {"IN": ["xcomp", "acl"]}
     assert next(n for n in variant.pattern if n["RIGHT_ID"] == "party_a")["LEFT_ID"] == "controller"
     assert controlled_variant(by_id["agreed_to_acquire"]) is None   # its trigger is already an infinitive
 
@@ -1438,3 +1438,19 @@ def test_the_headline_gives_the_value_when_no_sentence_does(extractor):
 def test_an_organisation_said_to_be_a_licensee_of_another_is_its_licensee(extractor):
     assert _deals(extractor, "Telmar Pharma Ltd. is a licensee of Orvane Bio Ltd. in Japan.") == [
         (["Orvane Bio Ltd.", "Telmar Pharma Ltd."], ["licensing"])]
+
+
+def test_the_evidence_is_the_sentence_that_reports_the_deal_most_completely(extractor):
+    """Both partners named and an amount beat a quote that names one partner."""
+    record = extractor.extract_text(
+        "Pipeline notes\n\nThe chief executive said the partnership with Telmar Pharma Ltd. would make Orvane Bio "
+        "a global player. Orvane Bio Ltd. signed a licence agreement with Telmar Pharma Ltd. worth up to US$500 "
+        "million.\n", source="evidence.txt")
+    [deal] = record.deals
+    assert deal.evidence.text.startswith("Orvane Bio Ltd. signed a licence agreement")
+
+
+def test_an_agreement_to_do_something_takes_the_subject_of_the_verb_that_signed_it(extractor):
+    deals = _deals(extractor, "Orvane Bio Ltd. said on Monday that it signed an agreement to transfer its ADC "
+                              "technology to Telmar Biotech Ltd.")
+    assert deals == [(["Orvane Bio Ltd.", "Telmar Biotech Ltd."], ["licensing"])]

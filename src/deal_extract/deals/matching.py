@@ -30,8 +30,9 @@ CONTROLLED = "~controlled"
 
 def controlled_variant(entry: RelationEntry) -> Optional[RelationEntry]:
     """The pattern with its subject taken from the verb above an infinitive trigger: "X agreed
-    (moved, plans) to acquire Y", "X agreed to take a stake in Y" - the verb's subject is the
-    trigger's. Only for patterns whose party_a is the trigger's own subject; a blocking verb above
+    (moved, plans) to acquire Y", "X agreed to take a stake in Y", "X signed an agreement to
+    transfer its technology to Y" - the verb's subject is the trigger's (in the same clause: the
+    ``<<`` step never crosses a clause with a subject of its own). Only for patterns whose party_a is the trigger's own subject; a blocking verb above
     ("X hopes to acquire Y") still blocks, as for any trigger."""
     nodes = entry.pattern
     trigger = next((n for n in nodes if n["RIGHT_ID"] == "trigger" and "LEFT_ID" not in n), None)
@@ -42,8 +43,8 @@ def controlled_variant(entry: RelationEntry) -> Optional[RelationEntry]:
     pattern = []
     for node in nodes:
         if node is trigger:
-            pattern.append({**node, "RIGHT_ATTRS": {**node["RIGHT_ATTRS"], "DEP": "xcomp"}})
-            pattern.append({"LEFT_ID": "trigger", "REL_OP": "<", "RIGHT_ID": "controller",
+            pattern.append({**node, "RIGHT_ATTRS": {**node["RIGHT_ATTRS"], "DEP": {"IN": ["xcomp", "acl"]}}})
+            pattern.append({"LEFT_ID": "trigger", "REL_OP": "<<", "RIGHT_ID": "controller",
                             "RIGHT_ATTRS": {"POS": {"IN": ["VERB", "AUX"]}}})
         elif node is subject:
             pattern.append({**node, "LEFT_ID": "controller"})

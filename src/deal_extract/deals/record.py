@@ -27,7 +27,7 @@ def deal_id(source: str, names: Iterable[str]) -> str:
 def deal_record(facts: DocFacts, words: DealWords, draft: DealDraft, unit_mentions: dict[int, list[Mention]],
                 single_deal: bool, source: str) -> dict:
     """``unit_mentions``: every mention by unit; ``source``: the article's file name, for the id."""
-    best = max(draft.mentions, key=lambda m: (m.confidence, -m.unit))
+    best = max(draft.mentions, key=lambda m: _completeness(facts, m, draft.partners))
     units = sorted({m.unit for m in draft.mentions} | set(draft.extra_units))
     ranges = ([r for m in draft.mentions for r in scope(facts, m, unit_mentions.get(m.unit, []))]
               + [unit_range(facts, facts.units[u]) for u in draft.extra_units])
@@ -73,3 +73,14 @@ def _in_heading(facts: DocFacts, char: int) -> bool:
     unit = facts.units[facts.unit_of[facts.doc.char_span(char, char + 1, alignment_mode="expand")[0].i]]
     line = unit.line
     return line == facts.title_line or line.heading or not line.text.rstrip('"”’\'').endswith((".", "!", "?"))
+
+
+def _completeness(facts: DocFacts, m: Mention, partners: frozenset[int]) -> tuple:
+    """How completely a mention's sentence reports the deal, for choosing the evidence: the
+    partners it names (not "it", "the company"), whether it gives an amount, then the rule's
+    confidence and the earlier sentence. "An official said the Korean firm will receive ... from
+    X" loses to "X signed an agreement with Y for up to ... (an amount)"."""
+    unit = facts.units[m.unit]
+    named = {facts.token_org[t] for t in range(unit.start, unit.end) if t in facts.token_org} & partners
+    has_money = bool(money(facts, (unit.start, unit.end)))
+    return len(named), has_money, m.confidence, -m.unit
