@@ -1454,3 +1454,12 @@ def test_an_agreement_to_do_something_takes_the_subject_of_the_verb_that_signed_
     deals = _deals(extractor, "Orvane Bio Ltd. said on Monday that it signed an agreement to transfer its ADC "
                               "technology to Telmar Biotech Ltd.")
     assert deals == [(["Orvane Bio Ltd.", "Telmar Biotech Ltd."], ["licensing"])]
+
+
+def test_a_sentence_telling_part_of_a_total_gives_no_value(extractor):
+    record = extractor.extract_text(
+        "Pipeline notes\n\nOrvane Bio Ltd. will buy a drug portfolio from Telmar Pharma Ltd. in a deal worth 332.4 "
+        "billion won. Of the total, Telmar Pharma Ltd. will receive US$266 million in cash at closing.\n",
+        source="part.txt")
+    [deal] = record.deals
+    assert (deal.value.amount, deal.value.currency) == (332.4e9, "KRW")

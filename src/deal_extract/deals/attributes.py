@@ -125,8 +125,18 @@ def _conflicts(words: DealWords, theme: str, themes: set[str]) -> bool:
     return theme in words.modalities and bool(themes & words.modalities) and theme not in themes
 
 
+#: a sentence that opens with these tells a part of a total told before: "Of the total, Takeda
+#: will receive US$266 million in cash", "Of that, $45 million is paid up front"
+PART_OPENERS = (("of", "that"), ("of", "this"), ("of", "which"), ("of", "it"), ("of", "the", "total"),
+                ("of", "the", "sum"), ("of", "the", "amount"))
+
+
 def money(facts: DocFacts, token_range: tuple[int, int]) -> list[Money]:
+    """The amounts in the tokens; none in a sentence that tells a part of a total ("Of that, ...")."""
     span = facts.doc[token_range[0]:token_range[1]]
+    opening = tuple(t.lower_ for t in span[:3] if not t.is_punct)
+    if any(opening[:len(p)] == p for p in PART_OPENERS):
+        return []
     return find_money(span.text, span.start_char)
 
 
