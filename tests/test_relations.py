@@ -119,6 +119,13 @@ CASES = [
         Beta      Beta      PROPN pobj   5 B-ORG
         .         .         PUNCT punct  2 O
     """, (0, 6)),
+    case("take_over", """
+        Acme      Acme      PROPN nsubj  1 B-ORG
+        took      take      VERB  ROOT   1 O
+        over      over      ADP   prt    1 O
+        Beta      Beta      PROPN dobj   1 B-ORG
+        .         .         PUNCT punct  1 O
+    """, (0, 3)),
     case("joint_subject_run_together", """
         Orvane    Orvane    PROPN nmod     1 B-ORG
         Bio       Bio       PROPN nmod     4 I-ORG
@@ -1463,3 +1470,11 @@ def test_a_sentence_telling_part_of_a_total_gives_no_value(extractor):
         source="part.txt")
     [deal] = record.deals
     assert (deal.value.amount, deal.value.currency) == (332.4e9, "KRW")
+
+
+@pytest.mark.parametrize("body", [
+    "The Food and Drug Administration granted Orvane Bio Ltd. Fast Track designation in 2020.",
+    "Telmar Capital Ltd. took part again, as did Orvane Ventures Ltd.",
+])
+def test_a_regulators_grant_and_taking_part_are_no_deal_of_their_own(extractor, body):
+    assert _deals(extractor, body) == []

@@ -80,8 +80,9 @@ def _attributed_source(words: DealWords, tok: Token, trigger: Token) -> bool:
 def blocked(words: DealWords, trigger: Token) -> bool:
     """A blocker above the trigger ("ended", "denied", "in talks"), a modal or negation on the way,
     or a blocking modifier of the trigger itself ("proposed acquisition", "failed merger")."""
-    if any(c.dep_ == "amod" and c.lower_ in words.blockers for c in trigger.children):
-        return True
+    if any(c.dep_ in ("amod", "dobj") and (c.lower_ in words.blockers or c.lemma_.lower() in words.blockers)
+           for c in trigger.children):
+        return True  # "a proposed merger"; "granted it Fast Track designation": a regulator's act
     for tok in [trigger, *trigger.ancestors]:
         if tok.lemma_.lower() in words.blockers or tok.lower_ in words.blockers:
             return True
