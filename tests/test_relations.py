@@ -1478,3 +1478,12 @@ def test_a_sentence_telling_part_of_a_total_gives_no_value(extractor):
 ])
 def test_a_regulators_grant_and_taking_part_are_no_deal_of_their_own(extractor, body):
     assert _deals(extractor, body) == []
+
+
+@pytest.mark.parametrize("line", [
+    "- Orvane Bio Ltd. and Telmar Pharma Ltd. launch Kestrel Therapeutics Ltd. to make cell therapies for others",
+    "- Orvane Bio Ltd. and Telmar Pharma Ltd. formed Kestrel Therapeutics Ltd. to make cell therapies",
+])
+def test_the_new_company_of_a_joint_launch_is_no_partner(extractor, line):
+    record = extractor.extract_text("Related articles\n" + line + "\n", source="launch.txt")
+    assert [sorted(p.name for p in d.partners) for d in record.deals] == [["Orvane Bio Ltd.", "Telmar Pharma Ltd."]]

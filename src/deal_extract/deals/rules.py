@@ -161,7 +161,7 @@ def list_mentions(facts: DocFacts, words: DealWords, earlier: Sequence[Mention])
                     or (t.text in ("–", "-") and t.whitespace_ and t.i > unit.start and doc[t.i - 1].whitespace_)), None)
         segments = [(unit.start, cut), (cut + 1, unit.end)] if cut is not None else [(unit.start, unit.end)]
         for k, (start, end) in enumerate(segments):
-            found = members(facts, start, end)
+            found = [o for o in members(facts, start, end) if not _founded(facts, words, o, start, end)]
             after_label = k == 1 and not members(facts, *segments[0])
             if len(found) < 2 or (k == 1 and not after_label) or (after_label and not _only_connected(facts, words, start, end)):
                 continue
@@ -171,6 +171,22 @@ def list_mentions(facts: DocFacts, words: DealWords, earlier: Sequence[Mention])
             out += mention(set(found), unit.index, words.scores.list_item, "list_item")
             break
     return out
+
+
+def _founded(facts: DocFacts, words: DealWords, org: int, start: int, end: int) -> bool:
+    """The organisation is the new company of the deal in tokens [start, end): the object of a
+    founding verb ("A and B launch X", "formed X"), or right after one in a telegraphic line the
+    parser read as a noun phrase."""
+    doc = facts.doc
+    for t in range(start, end):
+        if facts.token_org.get(t) != org:
+            continue
+        tok = doc[t]
+        if tok.dep_ == "dobj" and tok.head.lemma_.lower() in words.founding_verbs:
+            return True
+        if t > start and facts.token_org.get(t - 1) != org and doc[t - 1].lemma_.lower() in words.founding_verbs:
+            return True
+    return False
 
 
 def deal_list_mentions(facts: DocFacts, words: DealWords, earlier: Sequence[Mention]) -> list[Mention]:

@@ -16,6 +16,7 @@ class DealWords:
     plural_references: frozenset[str]
     follow_up_nouns: frozenset[str]
     round_words: frozenset[str]
+    founding_verbs: frozenset[str]
     role_of_noun: dict[str, str]
     descriptions: dict[str, Description]   # head noun (or "compound noun") -> its description
     rights_words: frozenset[str]
@@ -59,6 +60,7 @@ class DealWords:
             plural_references=frozenset(r.plural_references),
             follow_up_nouns=frozenset(r.follow_up_nouns),
             round_words=frozenset(r.round_words),
+            founding_verbs=frozenset(r.founding_verbs),
             role_of_noun={noun.lower(): role for role, nouns in r.role_nouns.items() for noun in nouns},
             descriptions={noun.lower(): d for d in r.descriptions for noun in d.nouns},
             rights_words=frozenset(r.rights_words),
