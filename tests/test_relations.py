@@ -1487,3 +1487,12 @@ def test_a_regulators_grant_and_taking_part_are_no_deal_of_their_own(extractor, 
 def test_the_new_company_of_a_joint_launch_is_no_partner(extractor, line):
     record = extractor.extract_text("Related articles\n" + line + "\n", source="launch.txt")
     assert [sorted(p.name for p in d.partners) for d in record.deals] == [["Orvane Bio Ltd.", "Telmar Pharma Ltd."]]
+
+
+def test_a_conjugates_inn_stem_is_an_adc_and_the_portfolio_sentence_continues_its_deal(extractor):
+    record = extractor.extract_text(
+        "Pipeline notes\n\nTelmar Pharma Ltd. paid Orvane Bio Ltd. US$200 million for rights to disitamab vedotin "
+        "outside Asia. Orvane Bio Ltd. will also sell Telmar Pharma Ltd. a portfolio of older drugs. The portfolio "
+        "includes the diabetes treatments Nesina and Actos.\n", source="inn.txt")
+    [deal] = record.deals
+    assert {"adc", "metabolic"} <= set(deal.themes)
