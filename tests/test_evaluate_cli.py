@@ -34,6 +34,7 @@ SETS = {
     "blind": (REPO / "tests" / "gold" / "blind", [REPO / "corpus" / "blind"]),
     "blind2": (REPO / "tests" / "gold" / "blind2", [REPO / "corpus" / "blind2"]),
     "blind3": (REPO / "tests" / "gold" / "blind3", [REPO / "corpus" / "blind3"]),
+    "blind4": (REPO / "tests" / "gold" / "blind4", [REPO / "corpus" / "blind4"]),
 }
 
 

@@ -20,8 +20,9 @@ SHARED = Path(os.environ.get("DEAL_EXTRACT_SHARED_CORPUS", REPO.parent / "shared
 BLIND = GOLD / "blind"   # blind batch 1: articles written from real deal news, corpus/blind
 BLIND2 = GOLD / "blind2"  # blind batch 2, corpus/blind2
 BLIND3 = GOLD / "blind3"  # blind batch 3, corpus/blind3
+BLIND4 = GOLD / "blind4"  # blind batch 4, corpus/blind4
 BLIND_SETS = {BLIND: (REPO / "corpus" / "blind", 40), BLIND2: (REPO / "corpus" / "blind2", 16),
-              BLIND3: (REPO / "corpus" / "blind3", 16)}
+              BLIND3: (REPO / "corpus" / "blind3", 16), BLIND4: (REPO / "corpus" / "blind4", 10)}
 GOLD_FILES = sorted(GOLD.glob("*.yaml")) + [p for folder in BLIND_SETS for p in sorted(folder.glob("*.yaml"))]
 SEED = "apac_alliance_boom_2025"
 
