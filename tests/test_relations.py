@@ -126,6 +126,31 @@ CASES = [
         Beta      Beta      PROPN dobj   1 B-ORG
         .         .         PUNCT punct  1 O
     """, (0, 3)),
+    case("give_rights_dative", """
+        Acme      Acme      PROPN nsubj  1 B-ORG
+        gave      give      VERB  ROOT   1 O
+        Beta      Beta      PROPN dative 1 B-ORG
+        the       the       DET   det    4 O
+        rights    right     NOUN  dobj   1 O
+        .         .         PUNCT punct  1 O
+    """, (0, 2)),
+    case("award_dative", """
+        Acme      Acme      PROPN nsubj  1 B-ORG
+        awarded   award     VERB  ROOT   1 O
+        Beta      Beta      PROPN dative 1 B-ORG
+        a         a         DET   det    4 O
+        grant     grant     NOUN  dobj   1 O
+        .         .         PUNCT punct  1 O
+    """, (0, 2)),
+    case("give_rights_to", """
+        Acme      Acme      PROPN nsubj  1 B-ORG
+        gave      give      VERB  ROOT   1 O
+        the       the       DET   det    3 O
+        rights    right     NOUN  dobj   1 O
+        to        to        ADP   dative 1 O
+        Beta      Beta      PROPN pobj   4 B-ORG
+        .         .         PUNCT punct  1 O
+    """, (0, 5)),
     case("joint_subject_run_together", """
         Orvane    Orvane    PROPN nmod     1 B-ORG
         Bio       Bio       PROPN nmod     4 I-ORG
@@ -1496,3 +1521,25 @@ def test_a_conjugates_inn_stem_is_an_adc_and_the_portfolio_sentence_continues_it
         "includes the diabetes treatments Nesina and Actos.\n", source="inn.txt")
     [deal] = record.deals
     assert {"adc", "metabolic"} <= set(deal.themes)
+
+
+def test_we_in_an_interview_is_the_interviewees_company_and_a_licence_taken_is_from_it(extractor):
+    """"Orvane's Kim Min-ho" names the speaker's company: "we signed" is Orvane's, and "Telmar
+    took a licence" (no licensor named) is a licence from Orvane."""
+    record = extractor.extract_text(
+        "Orvane's Kim Min-ho on turning an enzyme into a business\n\nOrvane Bio Ltd. was founded in 2008. Harrowgate "
+        "Labs Inc. and Qilin Holdings Ltd. are its largest holders.\n\nQ: What changed this year?\n\nA: In June we "
+        "signed an exclusive licence with Kestrel Pharma Inc. for our enzyme.\n\nQ: Your partners are not all "
+        "originators.\n\nA: Telmar Pharma Ltd. took a licence at the end of 2022 for one of its biosimilars.\n",
+        source="interview.txt")
+    pairs = [sorted(p.name for p in d.partners) for d in record.deals]
+    assert ["Kestrel Pharma Inc.", "Orvane Bio Ltd."] in pairs and ["Orvane Bio Ltd.", "Telmar Pharma Ltd."] in pairs
+
+
+def test_a_follow_up_noun_of_another_kind_does_not_continue_the_deal(extractor):
+    """"The licence is worth ..." after an investment: the licence is another deal's."""
+    record = extractor.extract_text(
+        "Pipeline notes\n\nAlder Capital agreed to invest US$55 million in Kappa Health Inc. in January. The licence "
+        "is worth up to US$1.1 billion in total.\n", source="kinds.txt")
+    [deal] = record.deals
+    assert (deal.value.amount, deal.value.currency) == (55e6, "USD")

@@ -25,8 +25,8 @@ from .matching import RelationMatcher
 from .mentions import by_unit, drop_subsumed, without_exchanges
 from .merge import merge
 from .record import deal_id, deal_record
-from .rules import (cooccurrence_mentions, dash_mentions, deal_list_mentions, heading_mentions, list_mentions,
-                    pattern_mentions)
+from .rules import (cooccurrence_mentions, dash_mentions, deal_list_mentions, heading_mentions,
+                    implied_licence_mentions, list_mentions, pattern_mentions)
 from .words import DealWords
 
 __all__ = ["DealFinder", "deal_id"]
@@ -47,6 +47,7 @@ class DealFinder:
         mentions += pattern_mentions(facts, words, self.relations, matches, references=True, earlier=mentions)
         mentions += list_mentions(facts, words, mentions)
         mentions += heading_mentions(facts, words, mentions)
+        mentions += implied_licence_mentions(facts, words, mentions)
         mentions += deal_list_mentions(facts, words, mentions)
         mentions += cooccurrence_mentions(facts, words, mentions)
         mentions = drop_subsumed(without_exchanges(facts, mentions))

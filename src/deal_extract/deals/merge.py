@@ -135,7 +135,7 @@ def _attach_continuations(facts: DocFacts, words: DealWords, drafts: list[DealDr
         same_paragraph = last_unit.line.paragraph == unit.line.paragraph and not unit.line.heading
         next_paragraph = last_unit.line.paragraph + 1 == unit.line.paragraph and not unit.line.heading
         told_under_heading = any(m.rule == "heading_pair" for m in last.mentions) and not unit.line.heading
-        if (told_under_heading or _refers_back(facts, words, unit)
+        if (told_under_heading or _refers_back(facts, words, unit, last)
                 or (same_paragraph and (_names_only(facts, unit, last.partners) or _refers_to_a_party(facts, words, unit)))
                 or (next_paragraph and _opens_paragraph(facts, unit) and _names_only(facts, unit, last.partners))):
             last.extra_units.append(unit.index)
@@ -148,10 +148,15 @@ def _opens_paragraph(facts: DocFacts, unit: Unit) -> bool:
     return unit.index == 0 or facts.units[unit.index - 1].line.paragraph != unit.line.paragraph
 
 
-def _refers_back(facts: DocFacts, words: DealWords, unit: Unit) -> bool:
+def _refers_back(facts: DocFacts, words: DealWords, unit: Unit, last: DealDraft) -> bool:
+    """"The deal ...", "Under the agreement", "the two firms": the unit continues the last deal;
+    a follow-up noun of a kind ("the licence") only a deal of that kind or of no stated kind."""
+    kinds = {t for m in last.mentions for t in m.deal_types}
     for tok in facts.doc[unit.start:unit.end]:
         if tok.lemma_.lower() in words.follow_up_nouns and any(c.lower_ in words.follow_up_determiners for c in tok.children):
-            return True
+            kind = words.type_of_follow_up.get(tok.lemma_.lower())
+            if kind is None or not kinds or kind in kinds:
+                return True
         if tok.lower_ in words.plural_references and any(c.lower_ in words.plural_determiners for c in tok.children):
             return True
     return False

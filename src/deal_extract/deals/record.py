@@ -46,9 +46,12 @@ def deal_record(facts: DocFacts, words: DealWords, draft: DealDraft, unit_mentio
     granted, retained = territories(facts, words, ranges)
     value_ranges = list(ranges)
     title = facts.line_ranges.get(facts.title_line) if facts.title_line is not None else None
-    if title is not None and not background and title not in value_ranges and title_is_about(facts, draft.partners, single_deal):
-        value_ranges.append(title)  # "Syngene buys Emergent plant for $36.5m": the headline's figure, if no sentence gives one
-    value = headline([a for r in value_ranges for a in money(facts, r)], lambda char: _in_heading(facts, char))
+    if title is not None and not background and title not in value_ranges and title_is_about(facts, draft.partners, False):
+        value_ranges.append(title)  # "Syngene buys Emergent plant for $36.5m" (naming both): the headline's figure
+    amounts = [a for r in value_ranges for a in money(facts, r)]
+    for m in draft.mentions:
+        amounts = _own_clause_amounts(facts, m, amounts)
+    value = headline(amounts, lambda char: _in_heading(facts, char))
     if value is not None:
         value = yen_or_yuan(value, {facts.orgs[i]["country"] for i in draft.partners if facts.orgs[i]["country"]})
     partners = sorted(draft.partners, key=lambda i: facts.orgs[i]["name"].casefold())
@@ -84,3 +87,25 @@ def _completeness(facts: DocFacts, m: Mention, partners: frozenset[int]) -> tupl
     named = {facts.token_org[t] for t in range(unit.start, unit.end) if t in facts.token_org} & partners
     has_money = bool(money(facts, (unit.start, unit.end)))
     return len(named), has_money, m.confidence, -m.unit
+
+
+def _own_clause_amounts(facts: DocFacts, m: Mention, amounts: list) -> list:
+    """A mention's sentence that joins clauses with verbs of their own ("it took in US$55 million
+    from A and signed a licence worth up to US$1.1 billion with B"): when the trigger's own clause
+    gives an amount, the other clauses' amounts are another deal's. Amounts outside the sentence
+    stay."""
+    if m.anchor is None:
+        return amounts
+    doc = facts.doc
+    unit = facts.units[m.unit]
+    verb = doc[m.anchor]
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head  # a noun trigger ("a licence worth ...") speaks for its verb's clause
+    own_clause = {t.i for t in verb.subtree} - {t.i for c in verb.children
+                                                 if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX") for t in c.subtree}
+    unit_chars = (doc[unit.start].idx, doc[unit.end - 1].idx + len(doc[unit.end - 1]))
+    in_unit = [a for a in amounts if unit_chars[0] <= a.start < unit_chars[1]]
+    own = [a for a in in_unit if doc.char_span(a.start, a.start + 1, alignment_mode="expand")[0].i in own_clause]
+    if not own or len(own) == len(in_unit):
+        return amounts
+    return [a for a in amounts if a not in in_unit or a in own]

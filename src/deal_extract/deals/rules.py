@@ -20,7 +20,7 @@ from ..cues import TYPE_PREFIX
 from .facts import DocFacts, members
 from .matching import Match, RelationMatcher
 from .mentions import Mention, by_unit, mention
-from .references import in_description, is_reference, resolve, same_coordination
+from .references import in_description, is_reference, resolve, same_coordination, speaker_org
 from .words import DealWords
 
 DASHES = {"–", "-", "—", "/", "x", "×"}
@@ -259,6 +259,31 @@ def _types_at(facts: DocFacts, tok: Token) -> set[str]:
 
 
 HEADING_JOINERS = {"x", "×", "+", "/", "-", "–", "—", "&", "and"}
+
+
+def implied_licence_mentions(facts: DocFacts, words: DealWords, earlier: Sequence[Mention]) -> list[Mention]:
+    """"Sandoz took (signed) an exclusive licence to use ALT-B4", with no licensor named, in a
+    text whose speaker is a company ("Alteogen CEO Park Soon-jae", "KGBio's Sie Djohan"): the
+    licence is from the speaker's company. One organisation in the unit, the subject of a verb
+    whose object is a licence or rights, and no ``earlier`` mention there."""
+    speaker = speaker_org(facts)
+    if speaker is None:
+        return []
+    doc, token_org = facts.doc, facts.token_org
+    taken = by_unit(earlier)
+    out: list[Mention] = []
+    for unit in facts.units:
+        named = members(facts, unit.start, unit.end)
+        if unit.index in taken or len(named) != 1 or named[0] == speaker or unit.line == facts.title_line:
+            continue
+        for t in doc[unit.start:unit.end]:
+            licence = next((c for c in t.children if c.dep_ == "dobj" and c.lemma_.lower() in words.rights_words), None)
+            subject = next((c for c in t.children if c.dep_ == "nsubj" and token_org.get(c.i) == named[0]), None)
+            if licence is not None and subject is not None and not blocked(words, t):
+                out += mention({speaker, named[0]}, unit.index, words.scores.implied_licence, "implied_licence",
+                               ("licensing",), t.i)
+                break
+    return out
 
 
 def heading_mentions(facts: DocFacts, words: DealWords, earlier: Sequence[Mention]) -> list[Mention]:

@@ -15,6 +15,7 @@ class DealWords:
     references: frozenset[str]
     plural_references: frozenset[str]
     follow_up_nouns: frozenset[str]
+    type_of_follow_up: dict[str, str]     # "licence" -> "licensing"
     round_words: frozenset[str]
     founding_verbs: frozenset[str]
     role_of_noun: dict[str, str]
@@ -59,6 +60,7 @@ class DealWords:
             references=frozenset(r.references) | frozenset(n for d in r.descriptions for n in d.nouns if " " not in n),
             plural_references=frozenset(r.plural_references),
             follow_up_nouns=frozenset(r.follow_up_nouns),
+            type_of_follow_up={noun: kind for kind, nouns in r.follow_up_types.items() for noun in nouns},
             round_words=frozenset(r.round_words),
             founding_verbs=frozenset(r.founding_verbs),
             role_of_noun={noun.lower(): role for role, nouns in r.role_nouns.items() for noun in nouns},
