@@ -1543,3 +1543,9 @@ def test_a_follow_up_noun_of_another_kind_does_not_continue_the_deal(extractor):
         "is worth up to US$1.1 billion in total.\n", source="kinds.txt")
     [deal] = record.deals
     assert (deal.value.amount, deal.value.currency) == (55e6, "USD")
+
+
+def test_an_equity_value_is_no_investment(extractor):
+    deals = _deals(extractor, "Orvane Pharma Co., Ltd. agreed to acquire Telmar Pharmaceuticals, Inc. for US$25.60 per "
+                              "share in cash, an equity value of about US$2.4 billion.")
+    assert deals == [(["Orvane Pharma Co., Ltd.", "Telmar Pharmaceuticals, Inc."], ["acquisition"])]
