@@ -1549,3 +1549,9 @@ def test_an_equity_value_is_no_investment(extractor):
     deals = _deals(extractor, "Orvane Pharma Co., Ltd. agreed to acquire Telmar Pharmaceuticals, Inc. for US$25.60 per "
                               "share in cash, an equity value of about US$2.4 billion.")
     assert deals == [(["Orvane Pharma Co., Ltd.", "Telmar Pharmaceuticals, Inc."], ["acquisition"])]
+
+
+def test_a_manufacturing_word_describing_the_plant_bought_is_no_supply_deal(extractor):
+    deals = _deals(extractor, "Orvane Pharma Co., Ltd. agreed to buy Telmar BioSolutions Inc.'s sterile fill/finish "
+                              "plant in Maryland for about $30 million.")
+    assert deals == [(["Orvane Pharma Co., Ltd.", "Telmar BioSolutions Inc."], ["acquisition"])]

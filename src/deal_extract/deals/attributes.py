@@ -51,7 +51,7 @@ def cues(facts: DocFacts, words: DealWords, ranges: list[tuple[int, int]], units
     types: set[str] = set()
     for s, e in ranges:
         for span in _cues_in_tokens(facts, s, e):
-            if not _buys_rights_or_a_stake(words, span) and not _buys_goods(facts, words, span):
+            if not (_buys_rights_or_a_stake(words, span) or _buys_goods(facts, words, span) or _names_an_asset(words, span)):
                 _add_cue(span.label_, themes, types)
     heading_themes: set[str] = set()
     heading_types: set[str] = set()
@@ -111,6 +111,14 @@ def _buys_goods(facts: DocFacts, words: DealWords, span: Span) -> bool:
     objects += [o for c in root.children if c.dep_ == "ccomp" for o in c.children if o.dep_ == "dobj"]
     objects += [c for o in objects for c in o.conjuncts]
     return not any(o.i in facts.token_org or o.lemma_.lower() in words.asset_words for o in objects)
+
+
+def _names_an_asset(words: DealWords, span: Span) -> bool:
+    """A manufacturing cue that only says what a plant is: "a sterile fill/finish plant", "its
+    biologics manufacturing facility" - the asset bought, not a supply deal."""
+    root = span.root
+    return (span.label_ == TYPE_PREFIX + "manufacturing" and root.dep_ in ("compound", "amod", "nmod")
+            and root.head.lemma_.lower() in words.asset_words)
 
 
 def _add_cue(label: str, themes: set[str], types: set[str]) -> None:
