@@ -459,6 +459,7 @@ def test_a_curated_name_takes_the_rest_of_a_longer_name(extractor, text, name):
 # What the text names but is no organisation: a thing an organisation has, a person or a
 # product in apposition, a brand, a target, a minister's portfolio, a term.
 NOT_ORGANISATIONS = [
+    ("Tembury Biotech will run the trial in patients already on Ozempic or Mounjaro.", "Ozempic"),
     ('Tembury Biotech ("the Company") was founded in 2016; the Company acquired Qilin Oncology in 2021.', "Company"),
     ("Qilin Oncology expects its own KRAS program to reach the market soon.", "KRAS"),
     ("Trials in amyotrophic lateral sclerosis (ALS) start next year at Tembury Biotech.", "ALS"),

@@ -48,7 +48,7 @@ class OrganisationResolver:
         self.curated_names = {n for e in patterns.organisations for n in [e.name, *e.aliases]}
         self.curated_by_key = curated_by_key(patterns.organisations)
         noise = patterns.not_organisations
-        self.noise_terms = {t.casefold() for t in [*noise.terms, *noise.drug_targets]}
+        self.noise_terms = {t.casefold() for t in [*noise.terms, *noise.drug_targets, *noise.drug_brands]}
         self.noise_words = {w.casefold() for w in noise.words}
         self.kind_words = {w.casefold(): kind for kind, words in noise.kind_words.items() for w in words}
         self.shape_kinds = {s.id: s.kind for s in patterns.shapes}

@@ -170,6 +170,7 @@ class NotOrganisationsFile(Strict):
     kind_words: dict[OrgKind, Words] = Field(default_factory=dict, description="name words that tell an organisation's kind")
     name_heads: Words = Field(default_factory=list, description="words that end a name and never start one ('Therapeutics', 'Ltd.'): an ORG starting with one takes the entity glued before it")
     drug_targets: Words = Field(default_factory=list, description="drug targets, biomarkers and disease acronyms ('VEGF', 'BCMA', 'NSCLC'): never organisations")
+    drug_brands: Words = Field(default_factory=list, description="brand names of widely sold medicines and vaccines ('Keytruda', 'Ozempic'): never organisations")
     drug_nouns: Words = Field(default_factory=list, description="'VEGF bispecific', 'KRAS inhibitor': a capitalised word before one of these is a target or drug")
     product_nouns: Words = Field(default_factory=list, description="'a treatment, X,', 'brands A, B and C', 'doses of X': a name in apposition to, listed after or counted by one of these is a product")
 
