@@ -203,13 +203,16 @@ def with_legal_forms(doc: Doc, ents: list[Span], endings: list[tuple[str, ...]],
     """Organisation spans grown over a country's legal form next to them: "PT Astra International
     Tbk", "Bangkok Bank Public Company Limited" (a span the NER made of the legal form alone
     goes into the name before it)."""
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for ending in endings:  # longest first, as given
+        by_first.setdefault(ending[0], []).append(ending)
     out: list[Span] = []
     for ent in ents:
         if ent.label_ != ORG:
             out.append(ent)
             continue
         start, end = ent.start, ent.end
-        for ending in endings:
+        for ending in by_first.get(doc[end].lower_, ()) if end < len(doc) else ():
             if tuple(t.lower_ for t in doc[end:end + len(ending)]) == ending:
                 end += len(ending)
                 break

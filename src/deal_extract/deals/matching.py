@@ -26,6 +26,8 @@ SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 
 
 CONTROLLED = "~controlled"
+CONTROLLED_DEPS = ("xcomp", "acl")
+CONTROLLED_MARK = "~"
 
 
 def controlled_variant(entry: RelationEntry) -> Optional[RelationEntry]:
@@ -43,7 +45,7 @@ def controlled_variant(entry: RelationEntry) -> Optional[RelationEntry]:
     pattern = []
     for node in nodes:
         if node is trigger:
-            pattern.append({**node, "RIGHT_ATTRS": {**node["RIGHT_ATTRS"], "DEP": {"IN": ["xcomp", "acl"]}}})
+            pattern.append({**node, "RIGHT_ATTRS": {**node["RIGHT_ATTRS"], "DEP": {"IN": list(CONTROLLED_DEPS)}}})
             pattern.append({"LEFT_ID": "trigger", "REL_OP": "<<", "RIGHT_ID": "controller",
                             "RIGHT_ATTRS": {"POS": {"IN": ["VERB", "AUX"]}}})
         elif node is subject:
@@ -64,9 +66,10 @@ class RelationMatcher:
     def __init__(self, vocab: Vocab, relations: list[RelationEntry]):
         self.vocab = vocab
         variants = [v for v in (controlled_variant(e) for e in relations) if v is not None]
-        relations = [*relations, *variants]
-        self.entries = {entry.id: entry for entry in relations}
+        self.entries = {entry.id: entry for entry in [*relations, *variants]}
         self.words_of = {entry.id: frozenset(required_words([entry])) for entry in relations}
+        # a variant is tried only where its trigger word heads an infinitive: "~acquire"
+        self.words_of.update({v.id: frozenset(CONTROLLED_MARK + w for w in required_words([v])) for v in variants})
         self.required_words = frozenset().union(*self.words_of.values())
         self._matchers: dict[frozenset[str], DependencyMatcher] = {}
 
@@ -95,7 +98,8 @@ class RelationMatcher:
             orgs = {token_org[t] for t in range(sent.start, sent.end) if t in token_org}
             if not (len(orgs) >= 2 or (orgs and any(t.lower_ in references or t.lemma_.lower() in references for t in sent))):
                 continue
-            found = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
+            found = ({t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
+                     | {CONTROLLED_MARK + t.lemma_.lower() for t in sent if t.dep_ in CONTROLLED_DEPS})
             matcher = self.matcher_for(found & self.required_words)
             if matcher is not None:
                 out += [(match_id, [i + sent.start for i in ids]) for match_id, ids in matcher(sentence_doc(sent))
