@@ -528,3 +528,11 @@ def test_a_title_case_headline_glued_to_a_name_does_not_name_it(extractor):
             "Orvane Bio Ltd. and Telmar India Limited put ₹1,440 crore into their joint venture.\n")
     names = {o.name for o in extractor.extract_text(text, source="glued.txt").organisations}
     assert names == {"Orvane Bio Ltd.", "Telmar India Limited"}
+
+
+def test_a_name_repeated_in_a_headline_is_one_organisation_and_never_its_own_partner(extractor):
+    """Found by the word-salad property test: the same curated name twice in a Title Case line
+    ended in two groups, and a deal paired the organisation with itself."""
+    record = extractor.extract_text("partnered Taiwan's Formosa Pharmaceuticals Taiwan's Formosa Pharmaceuticals",
+                                    source="salad.txt")
+    assert [o.name for o in record.organisations] == ["Formosa Pharmaceuticals"] and record.deals == []

@@ -58,6 +58,23 @@ def _initials(words: list[str]) -> str:
     return "".join(w[0] for w in words if w[:1].isupper())
 
 
+def merge_same_names(groups: list[OrgGroup]) -> list[OrgGroup]:
+    """Groups that ended under the same name (a split a later step made, such as a name in a
+    Title Case headline) are one organisation: the first keeps the others' mentions."""
+    by_key: dict[str, OrgGroup] = {}
+    out: list[OrgGroup] = []
+    for g in groups:
+        key = org_key(g.name())
+        first = by_key.get(key)
+        if first is not None and key and (first.curated == g.curated or not first.curated or not g.curated):
+            first.mentions.extend(g.mentions)
+            first.curated = first.curated or g.curated
+            continue
+        by_key.setdefault(key, g)
+        out.append(g)
+    return out
+
+
 def merge_short_forms(groups: list[OrgGroup], doc: Doc) -> list[OrgGroup]:
     """Merge a group into a longer one when it is its leading words or its acronym.
 

@@ -23,7 +23,8 @@ from .entities import (
     with_ambiguous_names, with_legal_forms, with_shapes,
 )
 from .markup import MARKUP_TOKENS
-from .orggroups import Mention, OrgGroup, curated_by_key, merge_short_forms, org_key, token_organisations
+from .orggroups import (Mention, OrgGroup, curated_by_key, merge_same_names, merge_short_forms, org_key,
+                        token_organisations)
 from .patterns import Patterns
 from .places import ADJECTIVE, CITY, NAME, PlaceFinder
 from .values import find_money
@@ -392,6 +393,7 @@ class OrganisationResolver:
         groups = self._drop_title_only(text, text_info[1], self.group(doc, mentions))
         groups = self._add_defined_aliases(doc, groups, places)
         self._add_short_forms(doc, groups, places)
+        groups = merge_same_names(groups)
         evidence = CountryEvidence(doc, places, self.country_rule_words)
         orgs: list[dict] = []
         org_spans: list[Span] = []
