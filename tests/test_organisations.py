@@ -536,3 +536,12 @@ def test_a_name_repeated_in_a_headline_is_one_organisation_and_never_its_own_par
     record = extractor.extract_text("partnered Taiwan's Formosa Pharmaceuticals Taiwan's Formosa Pharmaceuticals",
                                     source="salad.txt")
     assert [o.name for o in record.organisations] == ["Formosa Pharmaceuticals"] and record.deals == []
+
+
+@pytest.mark.parametrize("text, names", [
+    ("The round drew the Orvane-Kestrel Innovation Fund and Telmar Capital Ltd.",
+     ["Orvane-Kestrel Innovation Fund", "Telmar Capital Ltd."]),
+])
+def test_a_hyphen_joins_one_longer_name(extractor, text, names):
+    record = extractor.extract_text("Pipeline notes\n\n" + text + "\n", source="hyphen.txt")
+    assert sorted(o.name for o in record.organisations) == names

@@ -227,6 +227,31 @@ def with_legal_forms(doc: Doc, ents: list[Span], endings: list[tuple[str, ...]],
     return _merge_legal_form_spans(doc, out, endings)
 
 
+def with_hyphen_names(doc: Doc, ents: list[Span]) -> list[Span]:
+    """An organisation glued by a hyphen to a run of two or more capitalised words is the first
+    part of one longer name: "Nikon-SBI Innovation Fund", not "Nikon" and "Innovation Fund".
+    One capitalised word after the hyphen ("Pfizer-BioNTech vaccine"), or an organisation of its
+    own there ("Dr. Reddy's-Mayne Pharma (27 February)"), is a pair, left as it is."""
+    org_starts = {e.start for e in ents if e.label_ == ORG}
+    out: list[Span] = []
+    skip_until = -1
+    for ent in ents:
+        if ent.start < skip_until:
+            continue
+        end = ent.end
+        if (ent.label_ == ORG and end + 2 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_
+                and not doc[end].whitespace_ and doc[end + 1].text[:1].isupper() and end + 1 not in org_starts):
+            k = end + 1
+            while k < len(doc) and doc[k].is_alpha and doc[k].text[:1].isupper() and k - end <= 5:
+                k += 1
+            if k - (end + 1) >= 2:
+                ent = Span(doc, ent.start, k, label=ORG, span_id=ent.id)
+                skip_until = k
+                out = [e for e in out if e.end <= ent.start]
+        out.append(ent)
+    return [e for e in out if not (e.start < skip_until and e.end > skip_until)] if skip_until > 0 else out
+
+
 def _only_legal_form(span: Span, endings: list[tuple[str, ...]]) -> bool:
     return tuple(t.lower_ for t in span) in endings
 

@@ -20,7 +20,7 @@ from .countries import CountryEvidence, CountryWords, country_in_name, country_o
 from .curated import CURATED_PREFIX, ORG
 from .entities import (
     LEGAL_SUFFIXES, SHAPE_PREFIX, ambiguous_matcher, legal_tail, repaired_entities, shape_matcher, subsidiaries,
-    with_ambiguous_names, with_legal_forms, with_shapes,
+    with_ambiguous_names, with_hyphen_names, with_legal_forms, with_shapes,
 )
 from .markup import MARKUP_TOKENS
 from .orggroups import (Mention, OrgGroup, curated_by_key, merge_same_names, merge_short_forms, org_key,
@@ -383,8 +383,8 @@ class OrganisationResolver:
         places = self.places(doc)
         ents = subsidiaries(doc, repaired_entities(doc, self.name_heads), places)
         ents = with_ambiguous_names(doc, self.ambiguous, ents, places, headline_end)
-        doc.ents = with_legal_forms(doc, with_shapes(doc, self.shapes, ents, headline_end), self.legal_endings,
-                                    self.legal_prefixes)
+        doc.ents = with_hyphen_names(doc, with_legal_forms(doc, with_shapes(doc, self.shapes, ents, headline_end),
+                                                           self.legal_endings, self.legal_prefixes))
         mentions = self.candidates(doc, text_info)
         mentions += self.weak_candidates(doc, places, mentions, text_info)
         furniture = structure.furniture_lines(text, self.furniture_starts)
