@@ -249,7 +249,7 @@ def with_hyphen_names(doc: Doc, ents: list[Span]) -> list[Span]:
                 skip_until = k
                 out = [e for e in out if e.end <= ent.start]
         out.append(ent)
-    return [e for e in out if not (e.start < skip_until and e.end > skip_until)] if skip_until > 0 else out
+    return out
 
 
 def _only_legal_form(span: Span, endings: list[tuple[str, ...]]) -> bool:

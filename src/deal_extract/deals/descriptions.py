@@ -1,6 +1,6 @@
 """Definite descriptions: what the text calls each organisation ("X, a Seoul-based CDMO,",
-"drugmaker X", "X is an investor") and which organisation "the university", "the CDMO" or
-"the investor" stands for."""
+"drugmaker X", "X is an investor"), which organisation "the university", "the CDMO" or
+"the investor" stands for, and which one a named person speaks for ("KGBio's Sie Djohan")."""
 
 from __future__ import annotations
 
@@ -58,3 +58,26 @@ def fits(description: Description, org: dict, text: str, called_by: frozenset[st
         return True
     names = {w.strip(".,()").lower() for start, end in org["mentions"] for w in text[start:end].split()}
     return bool(names & set(description.names)) or bool(called_by & set(description.nouns))
+
+
+def speaker(doc: Doc, token_org: dict[int, int]) -> Optional[int]:
+    """The organisation of the first person the text names with it: "KGBio's Sie Djohan",
+    "Alteogen CEO Park Soon-jae" (capitalised title words between). In an interview "we" and
+    "our" are that person's company."""
+    for i, o in token_org.items():  # "Alteogen's Park Soon-jae" where the NER saw no person
+        after = doc[i + 2:i + 4]
+        if (i + 3 < len(doc) and doc[i + 1].text in ("'s", "’s") and after[0].pos_ == "PROPN"
+                and all(t.is_title and t.is_alpha and t.i not in token_org and t.ent_type_ in ("PERSON", "")
+                        for t in after)):
+            return o
+    for ent in doc.ents:
+        if ent.label_ != "PERSON" or any(t in token_org for t in range(ent.start, ent.end)):
+            continue
+        k = ent.start - 1
+        if k >= 1 and doc[k].text in ("'s", "’s") and k - 1 in token_org:
+            return token_org[k - 1]
+        while k >= 0 and k not in token_org and (doc[k].is_title or doc[k].is_upper) and doc[k].is_alpha:
+            k -= 1
+        if 0 <= k < ent.start - 1 and k in token_org:
+            return token_org[k]
+    return None

@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Span
 from .. import structure
 from ..cues import SPANS_KEY
 from ..orggroups import token_organisations
-from .descriptions import called
+from .descriptions import called, speaker
 from .units import Unit, headings, line_ranges, units
 
 Place = tuple[int, int, Optional[str], str, str]   # token start, end, ISO code, form, text
@@ -23,6 +23,7 @@ class DocFacts:
     orgs: list[dict]                     # doc._.organisations
     token_org: dict[int, int]            # token index -> organisation index
     called: dict[int, frozenset[str]]    # organisation index -> nouns the text calls it by ("cdmo")
+    speaker: Optional[int]               # the organisation "we" stands for ("KGBio's Sie Djohan"), if any
     units: list[Unit]
     unit_of: dict[int, int]              # token index -> unit index
     title_line: Optional[structure.Line]
@@ -47,7 +48,8 @@ def doc_facts(doc: Doc) -> DocFacts:
     cue_spans = outermost(cues)
     places = sorted(doc._.places or [])
     return DocFacts(
-        doc=doc, text=text, orgs=doc._.organisations, token_org=token_org, called=called(doc, token_org), units=doc_units,
+        doc=doc, text=text, orgs=doc._.organisations, token_org=token_org, called=called(doc, token_org),
+        speaker=speaker(doc, token_org), units=doc_units,
         unit_of={t: u.index for u in doc_units for t in range(u.start, u.end)},
         title_line=title_line, headings=headings(doc_units, title_line), line_ranges=line_ranges(doc_units),
         cue_spans=cue_spans, cue_starts=[c.start for c in cue_spans], cue_chars=[c.start_char for c in cue_spans],

@@ -34,8 +34,9 @@ def controlled_variant(entry: RelationEntry) -> Optional[RelationEntry]:
     """The pattern with its subject taken from the verb above an infinitive trigger: "X agreed
     (moved, plans) to acquire Y", "X agreed to take a stake in Y", "X signed an agreement to
     transfer its technology to Y" - the verb's subject is the trigger's (in the same clause: the
-    ``<<`` step never crosses a clause with a subject of its own). Only for patterns whose party_a is the trigger's own subject; a blocking verb above
-    ("X hopes to acquire Y") still blocks, as for any trigger."""
+    ``<<`` step never crosses a clause with a subject of its own). Only for patterns whose
+    party_a is the trigger's own subject; a blocking verb above ("X hopes to acquire Y") still
+    blocks, as for any trigger."""
     nodes = entry.pattern
     trigger = next((n for n in nodes if n["RIGHT_ID"] == "trigger" and "LEFT_ID" not in n), None)
     subject = next((n for n in nodes if n["RIGHT_ID"] == "party_a" and n.get("LEFT_ID") == "trigger"

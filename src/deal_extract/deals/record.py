@@ -73,9 +73,13 @@ def deal_record(facts: DocFacts, words: DealWords, draft: DealDraft, unit_mentio
 def _in_heading(facts: DocFacts, char: int) -> bool:
     """The character lies in the title or a heading-like line: one that ends without sentence
     punctuation ("Vaxxas raises A$34m (December 2022)")."""
-    unit = facts.units[facts.unit_of[facts.doc.char_span(char, char + 1, alignment_mode="expand")[0].i]]
-    line = unit.line
+    line = facts.units[facts.unit_of[_token_at(facts, char)]].line
     return line == facts.title_line or line.heading or not line.text.rstrip('"”’\'').endswith((".", "!", "?"))
+
+
+def _token_at(facts: DocFacts, char: int) -> int:
+    """The token that holds the character."""
+    return facts.doc.char_span(char, char + 1, alignment_mode="expand")[0].i
 
 
 def _completeness(facts: DocFacts, m: Mention, partners: frozenset[int]) -> tuple:
@@ -105,7 +109,7 @@ def _own_clause_amounts(facts: DocFacts, m: Mention, amounts: list) -> list:
                                                  if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX") for t in c.subtree}
     unit_chars = (doc[unit.start].idx, doc[unit.end - 1].idx + len(doc[unit.end - 1]))
     in_unit = [a for a in amounts if unit_chars[0] <= a.start < unit_chars[1]]
-    own = [a for a in in_unit if doc.char_span(a.start, a.start + 1, alignment_mode="expand")[0].i in own_clause]
+    own = [a for a in in_unit if _token_at(facts, a.start) in own_clause]
     if not own or len(own) == len(in_unit):
         return amounts
     return [a for a in amounts if a not in in_unit or a in own]

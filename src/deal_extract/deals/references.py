@@ -138,8 +138,7 @@ def _resolve_reference(facts: DocFacts, words: DealWords, tok: Token, earlier: S
         return []
     if lower in words.speaker_pronouns:
         # the company speaking: an interview ("KGBio's Sie Djohan"), a press release
-        speaker = speaker_org(facts)
-        return [speaker] if speaker is not None else _protagonist(facts, words, tok, unit)
+        return [facts.speaker] if facts.speaker is not None else _protagonist(facts, words, tok, unit)
     description = description_of(words.descriptions, tok) if definite else None
     if description is not None:  # "the university", "the CDMO", "the Japanese drugmaker"
         found = _last_described(facts, description, unit, tok)
@@ -288,30 +287,6 @@ def _own_clause_subjects(tok: Token) -> set[int]:
     for subject in (c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.i != tok.i):
         out.update(t.i for t in subject.subtree)
     return out
-
-
-def speaker_org(facts: DocFacts) -> Optional[int]:
-    """The organisation of the first person the text names with it: "KGBio's Sie Djohan",
-    "Alteogen CEO Park Soon-jae" (capitalised title words between). In an interview "we" and
-    "our" are that person's company."""
-    doc, token_org = facts.doc, facts.token_org
-    for i, o in token_org.items():  # "Alteogen's Park Soon-jae" where the NER saw no person
-        after = doc[i + 2:i + 4] if i + 3 < len(doc) else None
-        if (doc[i + 1].text in ("'s", "’s") if i + 1 < len(doc) else False) and after is not None \
-                and after[0].pos_ == "PROPN" and all(t.is_title and t.is_alpha and t.i not in token_org
-                                                     and t.ent_type_ in ("PERSON", "") for t in after):
-            return o
-    for ent in doc.ents:
-        if ent.label_ != "PERSON" or any(t in token_org for t in range(ent.start, ent.end)):
-            continue
-        k = ent.start - 1
-        if k >= 1 and doc[k].text in ("'s", "’s") and k - 1 in token_org:
-            return token_org[k - 1]
-        while k >= 0 and k not in token_org and (doc[k].is_title or doc[k].is_upper) and doc[k].is_alpha:
-            k -= 1
-        if 0 <= k < ent.start - 1 and k in token_org:
-            return token_org[k]
-    return None
 
 
 def _protagonist(facts: DocFacts, words: DealWords, tok: Token, unit: int) -> list[int]:

@@ -20,7 +20,7 @@ from ..cues import TYPE_PREFIX
 from .facts import DocFacts, members
 from .matching import Match, RelationMatcher
 from .mentions import Mention, by_unit, mention
-from .references import in_description, is_reference, resolve, same_coordination, speaker_org
+from .references import in_description, is_reference, resolve, same_coordination
 from .words import DealWords
 
 DASHES = {"–", "-", "—", "/", "x", "×"}
@@ -266,7 +266,7 @@ def implied_licence_mentions(facts: DocFacts, words: DealWords, earlier: Sequenc
     text whose speaker is a company ("Alteogen CEO Park Soon-jae", "KGBio's Sie Djohan"): the
     licence is from the speaker's company. One organisation in the unit, the subject of a verb
     whose object is a licence or rights, and no ``earlier`` mention there."""
-    speaker = speaker_org(facts)
+    speaker = facts.speaker
     if speaker is None:
         return []
     doc, token_org = facts.doc, facts.token_org
