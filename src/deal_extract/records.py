@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .vocab import DealTypeId, OrgKind, ThemeId
+from .vocab import DealStatus, DealTypeId, OrgKind, Role, ThemeId
 
 _ISO2 = re.compile(r"^[A-Z]{2}$")
 _ISO4217 = re.compile(r"^[A-Z]{3}$")
@@ -119,13 +119,46 @@ class GoldValue(_Strict):
     text: str = ""
 
 
+_PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+
+
+def _partial_date(value: object) -> Optional[str]:
+    """SPEC section 6 ``announced``: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (YAML may give a date or an int)."""
+    if value is None:
+        return None
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    if not _PARTIAL_DATE.match(text):
+        raise ValueError(f"announced must be YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
+    return text
+
+
 class GoldDeal(_Strict):
+    """A gold deal. The SPEC section 6 fields left out (``None``) are not scored for it."""
+
     partners: list[str] = Field(min_length=2)
     themes: list[ThemeId] = Field(default_factory=list)
     deal_types: list[DealTypeId] = Field(default_factory=list)
     territories: list[str] = Field(default_factory=list)
     value: Optional[GoldValue] = None
+    roles: Optional[dict[str, Optional[Role]]] = None
+    status: Optional[DealStatus] = None
+    announced: Optional[str] = None
+    assets: Optional[list[str]] = None
+    upfront: Optional[GoldValue] = None
+    milestones: Optional[GoldValue] = None
     note: Optional[str] = None
+
+    @field_validator("announced", mode="before")
+    @classmethod
+    def _announced(cls, value: object) -> Optional[str]:
+        return _partial_date(value)
+
+    @model_validator(mode="after")
+    def _roles_of_partners(self) -> "GoldDeal":
+        for name in self.roles or {}:
+            if name not in self.partners:
+                raise ValueError(f"roles: {name!r} is not one of the deal's partners {self.partners}")
+        return self
 
 
 class GoldFile(_Strict):

@@ -13,6 +13,12 @@ DealTypeId = Literal[
     "technology_integration", "acquisition", "investment",
 ]
 OrgKind = Literal["company", "academic", "government", "hospital", "other"]
+# SPEC section 6: what each partner is to the deal, and whether the deal still stands
+Role = Literal[
+    "licensor", "licensee", "acquirer", "target", "seller", "investor", "investee",
+    "provider", "client", "collaborator",
+]
+DealStatus = Literal["agreed", "completed", "ended"]
 
 THEMES: tuple[str, ...] = get_args(ThemeId)
 DEAL_TYPES: tuple[str, ...] = get_args(DealTypeId)
