@@ -8,7 +8,7 @@ present, repeated up to ``--articles``), in one run of this script:
 1. the full pipeline (``Extractor.pipe``) with ``n_process=1``; peak RSS of this process;
 2. the full pipeline with ``n_process=2``; peak RSS of the worker processes;
 3. when dask.distributed is installed, the full pipeline on a ``LocalCluster`` of two worker
-   processes (one thread each) through ``deal_extract.dask_engine``, pipelines loaded before
+   processes (one thread each) through ``deal_extract.run.dask_engine``, pipelines loaded before
    the clock starts; CPU time of this process and the workers, peak RSS of a worker;
 4. the bare base model (``load_base_model``) with ``nlp.pipe``.
 
@@ -40,8 +40,8 @@ TARGET_RSS_MB = 450
 
 
 def load_texts(n_articles: int, max_chars: int) -> list:
-    from deal_extract.batch import find_inputs
-    from deal_extract.reading import Article, InputError, read_articles
+    from deal_extract.run.batch import find_inputs
+    from deal_extract.text.reading import Article, InputError, read_articles
 
     originals: list[Article] = []
     for folder in CORPORA:
@@ -88,7 +88,7 @@ def _usage() -> tuple[float, float]:
 
 def _load_pipeline(options) -> None:
     """On a Dask worker: load its pipeline (what its first batch would do)."""
-    from deal_extract.dask_engine import worker_extractor
+    from deal_extract.run.dask_engine import worker_extractor
 
     worker_extractor(options)
 
@@ -101,7 +101,7 @@ def dask_workers(extractor, articles: list, batch_size: int) -> Optional[tuple[t
         return None
     from distributed import LocalCluster
 
-    from deal_extract import dask_engine
+    from deal_extract.run import dask_engine
 
     jobs = [SimpleNamespace(article=article, seconds=None) for article in articles]
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
@@ -136,7 +136,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     args = parser.parse_args(argv)
 
     import deal_extract.api as api
-    from deal_extract.model import load_base_model
+    from deal_extract.nlp.model import load_base_model
 
     load_before = os.getloadavg()[0]
     start = time.perf_counter()

@@ -13,10 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from deal_extract.cli import _register, app
-from deal_extract.evaluate import evaluate
-from deal_extract.language import NO_ENGLISH, english_share
-from deal_extract.report import build_report, build_report_from_output, render_html
-from deal_extract.gold import find_gold_pairs
+from deal_extract.evaluation.evaluate import evaluate
+from deal_extract.text.language import NO_ENGLISH, english_share
+from deal_extract.evaluation.report import build_report, build_report_from_output, render_html
+from deal_extract.evaluation.gold import find_gold_pairs
 
 from test_batch import FakeExtractor, make_corpus, run
 
@@ -156,7 +156,7 @@ def test_report_without_a_stored_text_still_renders(tmp_path):
 
 
 def test_evaluate_and_report_show_progress_bars_on_stderr_terminals(tmp_path, monkeypatch):
-    import deal_extract.progress as progress_module
+    import deal_extract.run.progress as progress_module
 
     seen = []
     real = progress_module.tqdm

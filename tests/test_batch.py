@@ -23,8 +23,8 @@ from types import SimpleNamespace
 import pytest
 from typer.testing import CliRunner
 
-from deal_extract.batch import BatchOptions, find_inputs, run_batch
-from deal_extract.outputs import (
+from deal_extract.run.batch import BatchOptions, find_inputs, run_batch
+from deal_extract.corpus.outputs import (
     DEALS_CSV_COLUMNS,
     ORGANISATIONS_CSV_COLUMNS,
     TEMP_SUFFIX,

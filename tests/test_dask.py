@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from deal_extract.dask_engine import DaskError, connect
+from deal_extract.run.dask_engine import DaskError, connect
 from test_batch import deal_extract_cmd, make_corpus, manifest_of, run, temp_files
 
 distributed = pytest.importorskip("distributed")
@@ -119,7 +119,7 @@ def test_time_limit_applies_on_dask_workers(extractor, cluster, client, tmp_path
     def slow_article(options, add: bool) -> None:  # runs on each worker (pickled by value: a local function)
         from spacy.language import Language
 
-        from deal_extract.dask_engine import worker_extractor
+        from deal_extract.run.dask_engine import worker_extractor
 
         name = "test_dask_slow_article"
         if not Language.has_factory(name):
@@ -164,7 +164,7 @@ def test_article_that_kills_its_worker_fails_alone(extractor, tmp_path):
 
             from spacy.language import Language
 
-            from deal_extract.dask_engine import worker_extractor
+            from deal_extract.run.dask_engine import worker_extractor
 
             name = "test_dask_poison_article"
             if not Language.has_factory(name):
@@ -281,7 +281,7 @@ def test_unreachable_scheduler_fails_within_the_connect_timeout():
 
 
 def test_dask_is_imported_only_for_dask_runs():
-    code = ("import sys; from deal_extract.cli import _register; _register(); import deal_extract.batch; "
+    code = ("import sys; from deal_extract.cli import _register; _register(); import deal_extract.run.batch; "
             "print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))")
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert found.returncode == 0, found.stderr

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from deal_extract.batch import BatchOptions, run_batch
-from deal_extract.corpus import build_corpus, other_names
-from deal_extract.database import DATABASE_NAME, write_database
-from deal_extract.identity import OrganisationIdentity, best_supported_value, name_key
+from deal_extract.run.batch import BatchOptions, run_batch
+from deal_extract.corpus.view import build_corpus, other_names
+from deal_extract.corpus.database import DATABASE_NAME, write_database
+from deal_extract.corpus.identity import OrganisationIdentity, best_supported_value, name_key
 from deal_extract.records import ArticleResult, Deal, Evidence, Organisation, OrganisationEntry, Party, Value
-from deal_extract.store import rebuild
-from deal_extract.timing import BatchClock
+from deal_extract.corpus.store import rebuild
+from deal_extract.run.timing import BatchClock
 
 from test_batch import FakeExtractor, make_corpus, run
 
@@ -191,7 +191,7 @@ def test_rewriting_the_same_corpus_changes_nothing_and_a_failed_write_keeps_the_
     assert not write_database(path, build_corpus(ARTICLES, texts=TEXTS, curated=[PORTON]))
     assert (path.stat().st_mtime_ns, path.read_bytes()) == before
 
-    import deal_extract.database as database
+    import deal_extract.corpus.database as database
 
     def killed(con, corpus):
         con.execute("CREATE TABLE half (x)")

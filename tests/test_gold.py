@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from deal_extract.reading import read_article
+from deal_extract.text.reading import read_article
 from deal_extract.records import ArticleResult
-from deal_extract.gold import find_gold_pairs, load_gold
-from deal_extract.scoring import score_article
+from deal_extract.evaluation.gold import find_gold_pairs, load_gold
+from deal_extract.evaluation.scoring import score_article
 
 REPO = Path(__file__).resolve().parents[1]
 GOLD = REPO / "tests" / "gold"
@@ -21,8 +21,10 @@ BLIND = GOLD / "blind"   # blind batch 1: articles written from real deal news, 
 BLIND2 = GOLD / "blind2"  # blind batch 2, corpus/blind2
 BLIND3 = GOLD / "blind3"  # blind batch 3, corpus/blind3
 BLIND4 = GOLD / "blind4"  # blind batch 4, corpus/blind4
+BLIND5 = GOLD / "blind5"  # blind batch 5 (rounds, acquisitions, institutions, medtech, services), corpus/blind5
 BLIND_SETS = {BLIND: (REPO / "corpus" / "blind", 40), BLIND2: (REPO / "corpus" / "blind2", 16),
-              BLIND3: (REPO / "corpus" / "blind3", 16), BLIND4: (REPO / "corpus" / "blind4", 10)}
+              BLIND3: (REPO / "corpus" / "blind3", 16), BLIND4: (REPO / "corpus" / "blind4", 10),
+              BLIND5: (REPO / "corpus" / "blind5", 54)}
 GOLD_FILES = sorted(GOLD.glob("*.yaml")) + [p for folder in BLIND_SETS for p in sorted(folder.glob("*.yaml"))]
 SEED = "apac_alliance_boom_2025"
 

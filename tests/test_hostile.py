@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from deal_extract.reading import DEFAULT_MAX_CHARS, InputError, read_article
+from deal_extract.text.reading import DEFAULT_MAX_CHARS, InputError, read_article
 from deal_extract.records import ArticleResult
 
 REPO = Path(__file__).resolve().parents[1]
@@ -471,7 +471,7 @@ def test_read_article_refuses_a_fifo_without_blocking(tmp_path):
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
 def test_batch_does_not_hang_on_a_fifo(extractor, tmp_path):
-    from deal_extract.batch import BatchOptions, run_batch
+    from deal_extract.run.batch import BatchOptions, run_batch
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

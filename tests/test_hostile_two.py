@@ -28,17 +28,17 @@ from spacy.language import Language
 from typer.testing import CliRunner
 
 import deal_extract
-from deal_extract.batch import BatchOptions, run_batch
-from deal_extract.chunking import PIECE_CHARS, WHOLE_CHARS, model_pieces
-from deal_extract.lock import LOCK_NAME, output_lock
-from deal_extract.messages import printable
-from deal_extract.normalise import normalise
-from deal_extract.outputs import article_json_path
-from deal_extract.patterns import PatternError, Patterns, default_patterns_dir
-from deal_extract.reading import DEFAULT_MAX_CHARS, InputError, iter_items, read_article
+from deal_extract.run.batch import BatchOptions, run_batch
+from deal_extract.text.chunking import PIECE_CHARS, WHOLE_CHARS, model_pieces
+from deal_extract.run.lock import LOCK_NAME, output_lock
+from deal_extract.cli.messages import printable
+from deal_extract.text.normalise import normalise
+from deal_extract.corpus.outputs import article_json_path
+from deal_extract.rulefiles.loader import PatternError, Patterns, default_patterns_dir
+from deal_extract.text.reading import DEFAULT_MAX_CHARS, InputError, iter_items, read_article
 from deal_extract.records import ArticleResult
-from deal_extract.regexcheck import regex_problem
-from deal_extract.timelimit import ArticleTimeout, article_seconds, time_limit
+from deal_extract.rulefiles.regexcheck import regex_problem
+from deal_extract.run.timelimit import ArticleTimeout, article_seconds, time_limit
 
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src" / "deal_extract"
@@ -112,8 +112,8 @@ ADVERSARIAL = {
     "reading._CONTROL": ["\x01" * N],
     "reading._ISO_DATE": [" " * N],
     "reading._SURROGATE": ["\ud800" * N],
-    "scoring._SENTENCE_END": [". " + "(" * N, ".'" * N, "\n" * N],
-    "scoring._LAST_WORD": ["a" * N + " a.", "a." * N + " ", "." * N],
+    "evidence._SENTENCE_END": [". " + "(" * N, ".'" * N, "\n" * N],
+    "evidence._LAST_WORD": ["a" * N + " a.", "a." * N + " ", "." * N],
     "chunking._PARAGRAPH_BREAK": ["\n" + " " * N, "\n \n" * N],
     "structure._LINE_MARK": ["#" * N, "1" * N, "-" * N],
     "structure._BULLET": [" " * N + "x", "-" * N],
@@ -122,10 +122,11 @@ ADVERSARIAL = {
     "structure._DATE_PATTERNS[1]": ["Jan " * N, "May" + " " * N + "1"],
     "structure._DATE_PATTERNS[2]": ["2025-" * N],
     "structure._DATE_PATTERNS[3]": ["2025." * N, "2025/" * N, "20251" * N],
-    "orgs._CODE": ["A1" + "-" * N + "!", "A" * N + "1" * N + "!"],
-    "orgs._SHORT_CAPS": ["A" * N],
+    "resolve._CODE": ["A1" + "-" * N + "!", "A" * N + "1" * N + "!"],
+    "resolve._SHORT_CAPS": ["A" * N],
     "records._ISO2": ["A" * N],
     "records._ISO4217": ["A" * N],
+    "records._PARTIAL_DATE": ["1" * N, "2025-" * N, "2025-01-" * N],
     "normalise._SPECIAL": ["\u00e9" * N],
     "outputs._PLAIN_ID": ["a" * N + "/"],
     "language._WORD": ["a" * N, "a1" * N, "\u4e00" * N + "!"],
@@ -167,8 +168,8 @@ def test_builtin_regex_is_linear_on_adversarial_input(name):
 
 
 def test_money_and_sentence_helpers_are_linear():
-    from deal_extract.scoring import sentence_spans
-    from deal_extract.values import find_money
+    from deal_extract.evaluation.evidence import sentence_spans
+    from deal_extract.deals.values import find_money
 
     with deadline(10):
         started = time.perf_counter()
@@ -188,7 +189,7 @@ def test_extract_article_with_long_capitalised_parenthesis(extractor, text):
 
 
 def test_ticker_brackets_are_linear_on_adversarial_input():
-    from deal_extract.markup import mask_markup
+    from deal_extract.text.markup import mask_markup
 
     for text in ["(" + "A" * 75 + ")", "(" + "NSE: AB, " * N + ")", "(" * N, "(" + "Ab " * 60 + ")" * N]:
         with deadline(5):
@@ -198,7 +199,7 @@ def test_ticker_brackets_are_linear_on_adversarial_input():
 
 
 def test_several_tickers_in_one_bracket_are_masked_and_their_exchanges_read():
-    from deal_extract.markup import mask_markup, ticker_exchanges
+    from deal_extract.text.markup import mask_markup, ticker_exchanges
 
     text = "Orvane Bio Ltd. (BSE: 500124, NSE: ORVANE; NYSE: ORV) and Telmar (listed in Mumbai) signed."
     masked = mask_markup(text)
@@ -207,7 +208,7 @@ def test_several_tickers_in_one_bracket_are_masked_and_their_exchanges_read():
 
 
 def test_ticker_mask_still_masks_tickers():
-    from deal_extract.markup import mask_markup
+    from deal_extract.text.markup import mask_markup
 
     text = "Larkspur (NASDAQ: LRKB) and Hanbit (KOSDAQ: 123456) and Kestrel (NYSE American: KST) signed."
     masked = mask_markup(text)
@@ -299,7 +300,7 @@ def test_pattern_file_regex_with_nested_quantifier_or_backreference_is_refused(t
 
 
 def test_packaged_pattern_regexes_pass_the_check():
-    from deal_extract.regexcheck import pattern_regexes
+    from deal_extract.rulefiles.regexcheck import pattern_regexes
     import yaml
 
     regexes = [r for name in ("org_shapes.yml", "themes.yml", "deal_types.yml", "relations.yml")
@@ -310,7 +311,7 @@ def test_packaged_pattern_regexes_pass_the_check():
 # --- 3. time and memory linear in the number of lines -----------------------------------
 
 def test_sentence_starts_are_set_in_one_pass(extractor):
-    from deal_extract.linebreaks import LineBreaks
+    from deal_extract.text.linebreaks import LineBreaks
 
     text = "\n\n".join(f"Item {i} is listed." for i in range(8000))
     doc = extractor.nlp.make_doc(text)
@@ -467,8 +468,8 @@ def test_output_names_collide_no_more(extractor, tmp_path):
 
 def test_stored_texts_use_the_same_injective_bounded_names(extractor, tmp_path):
     """The texts the database and ``report --from`` read sit beside the records, one per input."""
-    from deal_extract.report import build_report_from_output
-    from deal_extract.store import text_path
+    from deal_extract.evaluation.report import build_report_from_output
+    from deal_extract.corpus.store import text_path
 
     long_name = "n" * 240 + ".txt"
     corpus = write_files(tmp_path / "corpus", {
@@ -494,7 +495,7 @@ def test_stored_texts_use_the_same_injective_bounded_names(extractor, tmp_path):
 
 def test_an_output_folder_is_marked_before_its_texts_are_written(extractor, tmp_path):
     """A run stopped before its first checkpoint leaves no texts/ that a later run could take for articles."""
-    from deal_extract.inputs import OutputFolderError, check_output_folder, is_output_folder
+    from deal_extract.run.inputs import OutputFolderError, check_output_folder, is_output_folder
 
     corpus = write_files(tmp_path / "corpus", {"a.txt": DEAL.encode()})
     out = corpus / "run1"
@@ -610,7 +611,7 @@ def test_symlink_leaving_the_corpus_is_not_followed(batch_cli, tmp_path):
 
 
 def test_report_does_not_follow_a_symlink_leaving_the_corpus(tmp_path):
-    from deal_extract.gold import list_articles
+    from deal_extract.evaluation.gold import list_articles
 
     secret = tmp_path / "secret.txt"
     secret.write_text("root:x:0:0\n")
@@ -622,7 +623,7 @@ def test_report_does_not_follow_a_symlink_leaving_the_corpus(tmp_path):
 
 def test_report_and_evaluate_skip_what_batch_skips_unless_told(tmp_path):
     """report and evaluate find articles recursively as batch does: the same links and output folders are left out."""
-    from deal_extract.gold import find_gold_pairs, list_articles
+    from deal_extract.evaluation.gold import find_gold_pairs, list_articles
 
     secret = tmp_path / "secret.txt"
     secret.write_text("root:x:0:0\n")
@@ -688,7 +689,7 @@ def test_lone_surrogate_in_json_is_replaced_with_a_warning(extractor, tmp_path):
     assert result.exit_code == 0 and "Traceback" not in result.output
     ArticleResult.model_validate_json(result.stdout)
     out = tmp_path / "report.html"
-    from deal_extract.report import build_report, render_html, write_html
+    from deal_extract.evaluation.report import build_report, render_html, write_html
 
     data = build_report([tmp_path], extractor=extractor)
     write_html(render_html(data.articles), out)

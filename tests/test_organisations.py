@@ -12,7 +12,7 @@ import re
 import pytest
 
 from deal_extract.deals import deal_id
-from deal_extract.orggroups import org_key
+from deal_extract.organisations.groups import org_key
 
 TITLE = "Weekly roundup.\n\n"
 

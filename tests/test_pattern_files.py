@@ -16,7 +16,7 @@ from typing import Callable
 import pytest
 from typer.testing import CliRunner
 
-from deal_extract.patterns import PATTERN_FILES, PatternError, Patterns, default_patterns_dir
+from deal_extract.rulefiles.loader import PATTERN_FILES, PatternError, Patterns, default_patterns_dir
 
 ARTICLE = "Samsung Biologics signed a manufacturing agreement with Pfizer worth $400 million.\n"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from deal_extract.patterns import PatternError, Patterns, default_patterns_dir
+from deal_extract.rulefiles.loader import PatternError, Patterns, default_patterns_dir
 
 TEXT = (
     "Hanbit Bio signs licence with Kestrel Therapeutics\n\n"

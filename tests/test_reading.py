@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from deal_extract.reading import (
+from deal_extract.text.reading import (
     DEFAULT_MAX_CHARS,
     InputError,
     decode,

@@ -23,9 +23,9 @@ import spacy
 from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc, Span
 
-import deal_extract.components  # noqa: F401  (registers the Doc extensions)
+import deal_extract.nlp.components  # noqa: F401  (registers the Doc extensions)
 from deal_extract.deals import DealFinder
-from deal_extract.patterns import Patterns
+from deal_extract.rulefiles.loader import Patterns
 
 
 @dataclass(frozen=True)

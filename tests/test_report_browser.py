@@ -18,8 +18,8 @@ import pytest
 from deal_extract.records import (
     ArticleResult, Deal, Evidence, GoldDeal, GoldFile, GoldOrganisation, Organisation, Party,
 )
-from deal_extract.report import ReportArticle, Span, build_report, render_html, render_spans, write_html
-from deal_extract.scoring import score_article
+from deal_extract.evaluation.report import ReportArticle, Span, build_report, render_html, render_spans, write_html
+from deal_extract.evaluation.scoring import score_article
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path(os.environ.get("DEAL_EXTRACT_CHROMIUM", "/usr/bin/chromium"))

@@ -7,8 +7,9 @@ import pytest
 from deal_extract.records import (
     ArticleResult, Deal, Evidence, GoldDeal, GoldFile, GoldOrganisation, GoldValue, Organisation, Party, Value,
 )
-from deal_extract.gold import GoldError, find_gold_pairs, load_gold
-from deal_extract.scoring import MEASURES, Counts, normalise_name, score_article, score_corpus
+from deal_extract.evaluation.gold import GoldError, find_gold_pairs, load_gold
+from deal_extract.evaluation.names import normalise_name
+from deal_extract.evaluation.scoring import MEASURES, PRF_FIELDS, Counts, score_article, score_corpus
 
 TEXT = "Acme Biologics Co., Ltd. signed a licence with Beta Pharma. Gamma Labs watched."
 
@@ -235,7 +236,8 @@ def test_score_corpus_micro_shape_and_sums():
         (pred([org("Delta", "JP"), org("Omega")]), g2),
     ])
     assert set(c.articles) == {"a", "b"}
-    assert {f: set(m) for f, m in c.micro.items()} == {f: set(m) for f, m in MEASURES.items()}
+    # no gold here gives a SPEC section 6 field, so none is reported
+    assert {f: set(m) for f, m in c.micro.items()} == {f: set(m) for f, m in MEASURES.items() if f in (*PRF_FIELDS, "values")}
     assert c.counts["organisations"] == Counts(tp=2, fp=1, fn=2)
     assert c.micro["organisations"]["precision"] == pytest.approx(2 / 3)
     assert c.micro["organisations"]["recall"] == pytest.approx(0.5)
@@ -299,3 +301,79 @@ def test_find_gold_pairs_missing_folders(tmp_path):
         find_gold_pairs(tmp_path / "none", [tmp_path])
     with pytest.raises(GoldError, match="corpus folder not found"):
         find_gold_pairs(tmp_path, [tmp_path / "none"])
+
+
+# --- deal details (SPEC section 6) ----------------------------------------------------
+
+def test_ended_gold_deal_is_scored_apart_from_live_deals():
+    g = gold(deals=[gdeal("Acme", "Beta Pharma"), GoldDeal(partners=["Acme", "Gamma Labs"], status="ended")])
+    s = score_article(pred(deals=[deal("Acme", "Beta Pharma"), deal("Acme", "Gamma Labs", id="e")]), g)
+    # the live prediction of an ended deal is a false live deal, and the ended deal is missed
+    assert s.counts["deals"] == Counts(tp=1, fp=1, fn=0)
+    assert "ended" in s.spurious_deals[0].reason
+    assert s.details["ended_deals"] == Counts(tp=0, fp=0, fn=1)
+
+
+def test_no_section_6_figures_without_section_6_gold():
+    s = score_article(pred(deals=[deal("Acme", "Beta Pharma")]), gold(deals=[gdeal("Acme", "Beta Pharma")]))
+    assert s.details == {} and s.detail_accuracy == {}
+
+
+def _second_reading(**fields) -> ArticleResult:
+    from deal_extract.evaluation.agreement import gold_as_result
+
+    return gold_as_result(gold(deals=[GoldDeal(partners=["Acme", "Beta Pharma"], **fields)]))
+
+
+def test_deal_details_accuracy_and_assets():
+    first = gold(deals=[GoldDeal(
+        partners=["Acme Biologics", "Beta Pharma"], roles={"Acme Biologics": "licensor", "Beta Pharma": "licensee"},
+        status="agreed", announced="2025-01", assets=["ABC-101", "Zeta platform"],
+        upfront=GoldValue(amount=80_000_000, currency="USD"),
+    )])
+    second = _second_reading(roles={"Acme": "licensor", "Beta Pharma": "investor"}, status="agreed",
+                             announced="2025-01-14", assets=["abc-101", "XYZ-9"],
+                             upfront=GoldValue(amount=80_500_000, currency="USD"))
+    s = score_article(second, first)
+    acc = {f: (a.correct, a.total) for f, a in s.detail_accuracy.items()}
+    assert acc == {"roles": (1, 2), "status": (1, 1), "announced": (1, 1), "upfront": (1, 1)}
+    assert s.details["assets"] == Counts(tp=1, fp=1, fn=1)
+
+
+@pytest.mark.parametrize("predicted, gold_date, ok", [
+    ("2025-01-14", "2025-01", True), ("2025-01", "2025-01", True), ("2025", "2025-01", False),
+    ("2024-12-31", "2025", False), (None, None, True), (None, "2025", False), ("2025", None, False),
+])
+def test_announced_matches_at_gold_precision(predicted, gold_date, ok):
+    from deal_extract.evaluation.details import announced_matches
+
+    assert announced_matches(predicted, gold_date) is ok
+
+
+def test_a_detail_left_out_of_gold_is_not_scored():
+    first = gold(deals=[GoldDeal(partners=["Acme", "Beta Pharma"], status="completed")])
+    s = score_article(_second_reading(announced="2020", upfront=GoldValue(amount=1, currency="USD")), first)
+    assert set(s.detail_accuracy) == {"status"}
+    assert (s.detail_accuracy["status"].correct, s.detail_accuracy["status"].total) == (0, 1)
+
+
+def test_agreement_command_scores_a_second_reading(tmp_path):
+    from typer.testing import CliRunner
+
+    from deal_extract.cli import _register, app
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    text = ("article: a.txt\norganisations:\n  - {name: Acme, country: KR}\n  - {name: Beta, country: CN}\n"
+            "  - {name: Gamma}\ndeals:\n  - partners: [Acme, Beta]\n    roles: {Acme: licensor, Beta: licensee}\n")
+    (first / "a.yaml").write_text(text)
+    (second / "a.yaml").write_text(text.replace("licensee", "collaborator") + "  - partners: [Acme, Gamma]\n")
+    (second / "b.yaml").write_text("article: b.txt\n")
+    _register(["agreement"])
+    r = CliRunner().invoke(app, ["agreement", str(first), str(second)])
+    assert r.exit_code == 0, r.output
+    assert "b: no first reading" in r.output
+    lines = {line.split()[0]: line.split()[1:] for line in r.output.splitlines() if line.startswith("  ")}
+    assert lines["deals"][:3] == ["0.500", "1.000", "0.667"]
+    assert lines["roles"][:2] == ["accuracy", "0.500"]

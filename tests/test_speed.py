@@ -10,7 +10,7 @@ import pytest
 from spacy.attrs import DEP, HEAD, LEMMA, MORPH, POS, TAG
 from spacy.tokens import Doc
 
-from deal_extract.fastrules import AttributeTable, LemmaMemo
+from deal_extract.nlp.fastrules import AttributeTable, LemmaMemo
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = sorted((REPO / "corpus").glob("*.txt"))
@@ -22,8 +22,8 @@ ODD = "Y'all gonna let's go, ain't it? There is a deal.  \n\n c'mon   Y all said
 
 def corpus_articles() -> list:
     """Every article of ``corpus/`` and of the shared corpus (when present), as read for a batch."""
-    from deal_extract.batch import find_inputs
-    from deal_extract.reading import read_articles
+    from deal_extract.run.batch import find_inputs
+    from deal_extract.text.reading import read_articles
 
     out = []
     for folder in (REPO / "corpus", SHARED):

@@ -10,13 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from deal_extract import structure
-from deal_extract.chunking import split_for_model
+from deal_extract.text import structure
+from deal_extract.text.chunking import split_for_model
 from deal_extract.deals import deal_id
 from deal_extract.records import (
     ArticleResult, Deal, Evidence, GoldDeal, GoldFile, GoldOrganisation, GoldValue, Organisation, Party, Value,
 )
-from deal_extract.values import find_money, headline
+from deal_extract.deals.values import find_money, headline
 
 
 # --- money -------------------------------------------------------------------------------------

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from deal_extract import yamlcache
-from deal_extract.patterns import PatternError, Patterns, default_patterns_dir
-from deal_extract.yamlcache import CACHE_ENV, CACHE_FILE, ParsedYaml
+from deal_extract.rulefiles import cache as yamlcache
+from deal_extract.rulefiles.loader import PatternError, Patterns, default_patterns_dir
+from deal_extract.rulefiles.cache import CACHE_ENV, CACHE_FILE, ParsedYaml
 
 ATTRIBUTES = ("organisations", "countries", "shapes", "not_organisations", "themes", "deal_types", "relations")
 

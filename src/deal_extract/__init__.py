@@ -17,9 +17,9 @@ The spaCy components are registered as factories (``deal_extract_org_ruler``,
 through the ``spacy_factories`` entry point.
 """
 
-from .api import Extractor, load
-from .reading import Article, InputError
-from .records import ArticleResult, Deal, Evidence, Organisation, Party, Value
+from deal_extract.api import Extractor, load
+from deal_extract.text.reading import Article, InputError
+from deal_extract.records import ArticleResult, Deal, Evidence, Organisation, Party, Value
 
 __version__ = "0.1.0"
 

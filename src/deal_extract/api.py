@@ -7,7 +7,7 @@
     >>> result = extractor.extract_file("corpus/article.txt")
     >>> for result in extractor.pipe(items, n_process=2): ...
 
-``items`` for :meth:`Extractor.pipe` are :class:`~deal_extract.reading.Article` objects
+``items`` for :meth:`Extractor.pipe` are :class:`~deal_extract.text.reading.Article` objects
 (or ``(text, source)`` pairs).
 """
 
@@ -20,15 +20,15 @@ from typing import Iterable, Iterator, Optional, Sequence, Union
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .extract import article_result
-from .model import load_base_model, resolve_model_name
-from .patterns import Patterns
-from .pipeline import add_components
-from .reading import DEFAULT_MAX_CHARS, Article, read_article
-from .chunking import model_pieces
-from .markup import mask_markup
-from .tickers import Exchanges
-from .normalise import Normalised, normalise
+from deal_extract.extract import article_result
+from deal_extract.nlp.model import load_base_model, resolve_model_name
+from deal_extract.rulefiles.loader import Patterns
+from deal_extract.nlp.pipeline import add_components
+from deal_extract.text.reading import DEFAULT_MAX_CHARS, Article, read_article
+from deal_extract.text.chunking import model_pieces
+from deal_extract.text.markup import mask_markup
+from deal_extract.organisations.tickers import Exchanges
+from deal_extract.text.normalise import Normalised, normalise
 
 ArticleLike = Union[Article, tuple[str, str]]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Optional
 
-from . import structure
-from .normalise import Normalised
-from .orggroups import org_key
-from .reading import Article
-from .records import ArticleResult, Deal, Organisation
+from deal_extract.text import structure
+from deal_extract.text.normalise import Normalised
+from deal_extract.organisations.groups import org_key
+from deal_extract.text.reading import Article
+from deal_extract.records import ArticleResult, Deal, Organisation
 
 
 def article_result(article: Article, chunks: list[tuple[int, list[dict], list[dict]]],

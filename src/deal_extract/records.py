@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .vocab import DealStatus, DealTypeId, OrgKind, Role, ThemeId
+from deal_extract.vocab import DealStatus, DealTypeId, OrgKind, Role, ThemeId
 
 _ISO2 = re.compile(r"^[A-Z]{2}$")
 _ISO4217 = re.compile(r"^[A-Z]{3}$")
@@ -93,7 +93,7 @@ class ArticleResult(_Strict):
 
     def to_frame(self):
         """The deals as a pandas DataFrame, one row per deal with the article's source, title and date."""
-        from .frames import deals_frame
+        from deal_extract.corpus.frames import deals_frame
 
         return deals_frame([self])
 
@@ -167,6 +167,7 @@ class GoldFile(_Strict):
     title: Optional[str] = None
     style: Optional[str] = Field(default=None, description="register of the article: press_release, roundup, trade, newsletter, distractors, wire, web_page, newspaper, digest, feature, quarterly, ...")
     sources: list[str] = Field(default_factory=list, description="addresses of the public pages whose facts the article was written from")
+    domain: Optional[str] = Field(default=None, description="what the article's deals are mostly about: rounds, acquisitions, institutions, medtech_dx, services, licensing ...")
     organisations: list[GoldOrganisation] = Field(default_factory=list)
     deals: list[GoldDeal] = Field(default_factory=list)
 

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from ..messages import printable
+from deal_extract.cli.messages import printable
 
 
 class _BareFlags:
@@ -56,7 +56,7 @@ def fail(command: str, message: str | Exception, code: int = 2) -> typer.Exit:
     A :class:`PatternError` lists its problems on indented lines after the first; any other
     message is one line, whatever it holds (a file name cannot forge a second line).
     """
-    from ..patterns import PatternError
+    from deal_extract.rulefiles.loader import PatternError
 
     lines = str(message).split("\n") if isinstance(message, PatternError) else [str(message)]
     say(f"deal-extract {command}: error: {lines[0]}")
@@ -73,9 +73,9 @@ OrganisationsOption = Annotated[Optional[list[Path]], typer.Option(
 
 def extractor_or_exit(command: str, **options):
     """``deal_extract.load(**options)``; bad patterns or a missing model exit with status 2."""
-    from .. import api
-    from ..model import ModelNotFound
-    from ..patterns import PatternError
+    from deal_extract import api
+    from deal_extract.nlp.model import ModelNotFound
+    from deal_extract.rulefiles.loader import PatternError
 
     try:
         return api.load(**options)
@@ -85,7 +85,7 @@ def extractor_or_exit(command: str, **options):
 
 def _version(value: bool) -> None:
     if value:
-        from ..batch import tool_version
+        from deal_extract.run.batch import tool_version
 
         typer.echo(f"deal-extract {tool_version()}")
         raise typer.Exit()
@@ -101,7 +101,7 @@ def _main(
 
 #: the module that registers each command (importing one registers its commands)
 COMMAND_MODULES = {"extract": "extract", "schema": "extract", "batch": "batch", "evaluate": "evaluate",
-                   "report": "report"}
+                   "report": "report", "agreement": "agreement"}
 
 
 def _register(argv: Optional[list[str]] = None) -> None:

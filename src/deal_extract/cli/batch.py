@@ -20,9 +20,9 @@ from typing import Annotated, Iterator, Optional
 
 import typer
 
-from . import OrganisationsOption, command, extractor_or_exit, fail, say
-from ..language import NO_ENGLISH
-from ..reading import DEFAULT_MAX_CHARS
+from deal_extract.cli import OrganisationsOption, command, extractor_or_exit, fail, say
+from deal_extract.text.language import NO_ENGLISH
+from deal_extract.text.reading import DEFAULT_MAX_CHARS
 
 MAX_FAILURES_LISTED = 20
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -106,11 +106,11 @@ def batch_command(
     dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Extract on the workers of the dask.distributed scheduler at ADDRESS (tcp://host:port); needs 'deal-extract[dask]'.")] = None,
 ) -> None:
     """Extract every article of CORPUS_DIR into OUTPUT: per-article JSON, deals.sqlite, CSV/JSONL tables, manifest.json."""
-    from ..batch import MANIFEST_NAME, BatchOptions, run_batch
-    from ..dask_engine import DaskError, require
-    from ..inputs import OutputFolderError, check_output_folder
-    from ..lock import OutputLocked, output_lock
-    from ..outputs import check_writable
+    from deal_extract.run.batch import MANIFEST_NAME, BatchOptions, run_batch
+    from deal_extract.run.dask_engine import DaskError, require
+    from deal_extract.run.inputs import OutputFolderError, check_output_folder
+    from deal_extract.run.lock import OutputLocked, output_lock
+    from deal_extract.corpus.outputs import check_writable
 
     if dask is not None:
         if n_process > 1:

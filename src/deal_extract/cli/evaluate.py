@@ -11,15 +11,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import OrganisationsOption, command, fail, say
-from ..evaluate import (
-    BaselineError, FloorError, check_floors, compare, evaluate, floors_from, format_baseline, format_report,
-    load_baseline, write_json,
+from deal_extract.cli import OrganisationsOption, command, fail, say
+from deal_extract.evaluation.evaluate import (
+    BaselineError, FloorError, check_floors, compare, evaluate, floors_from, load_baseline, write_json,
 )
-from ..model import ModelNotFound
-from ..patterns import PatternError
-from ..reading import InputError
-from ..gold import GoldError
+from deal_extract.evaluation.text_output import format_baseline, format_report
+from deal_extract.nlp.model import ModelNotFound
+from deal_extract.rulefiles.loader import PatternError
+from deal_extract.text.reading import InputError
+from deal_extract.evaluation.gold import GoldError
 
 
 @command("evaluate")

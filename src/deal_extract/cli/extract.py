@@ -13,11 +13,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import OrganisationsOption, command, extractor_or_exit, fail, say
-from ..language import language_warnings
-from ..reading import DEFAULT_MAX_CHARS, InputError, read_article, read_stdin
-from ..records import ArticleResult
-from ..table import format_table
+from deal_extract.cli import OrganisationsOption, command, extractor_or_exit, fail, say
+from deal_extract.text.language import language_warnings
+from deal_extract.text.reading import DEFAULT_MAX_CHARS, InputError, read_article, read_stdin
+from deal_extract.records import ArticleResult
+from deal_extract.cli.table import format_table
 
 
 class Format(str, Enum):

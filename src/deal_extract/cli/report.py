@@ -7,14 +7,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import OrganisationsOption, command, fail, say
-from ..messages import printable
-from ..model import ModelNotFound
-from ..outputs import output_file_problem
-from ..patterns import PatternError
-from ..reading import InputError
-from ..report import build_report, build_report_from_output, render_html, write_html
-from ..gold import GoldError
+from deal_extract.cli import OrganisationsOption, command, fail, say
+from deal_extract.cli.messages import printable
+from deal_extract.nlp.model import ModelNotFound
+from deal_extract.corpus.outputs import output_file_problem
+from deal_extract.rulefiles.loader import PatternError
+from deal_extract.text.reading import InputError
+from deal_extract.evaluation.report import build_report, build_report_from_output, render_html, write_html
+from deal_extract.evaluation.gold import GoldError
 
 
 @command("report")

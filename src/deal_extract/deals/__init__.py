@@ -18,16 +18,16 @@ from __future__ import annotations
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from .. import extensions  # noqa: F401  (registers doc._.source, doc._.deals, ...)
-from ..patterns import Patterns
-from .facts import doc_facts
-from .matching import RelationMatcher
-from .mentions import by_unit, drop_subsumed, without_exchanges
-from .merge import merge
-from .record import deal_id, deal_record
-from .rules import (cooccurrence_mentions, dash_mentions, deal_list_mentions, heading_mentions,
+from deal_extract.nlp import extensions  # noqa: F401  (registers doc._.source, doc._.deals, ...)
+from deal_extract.rulefiles.loader import Patterns
+from deal_extract.deals.facts import doc_facts
+from deal_extract.deals.matching import RelationMatcher
+from deal_extract.deals.mentions import by_unit, drop_subsumed, without_exchanges
+from deal_extract.deals.merge import merge
+from deal_extract.deals.record import deal_id, deal_record
+from deal_extract.deals.rules import (cooccurrence_mentions, dash_mentions, deal_list_mentions, heading_mentions,
                     implied_licence_mentions, list_mentions, pattern_mentions)
-from .words import DealWords
+from deal_extract.deals.words import DealWords
 
 __all__ = ["DealFinder", "deal_id"]
 

@@ -8,11 +8,11 @@ from typing import Optional, Sequence
 
 from spacy.tokens import Span, Token
 
-from ..cues import THEME_PREFIX, TYPE_PREFIX
-from ..values import Money, find_money
-from .facts import DocFacts, unit_range
-from .mentions import Mention
-from .words import DealWords
+from deal_extract.deals.cues import THEME_PREFIX, TYPE_PREFIX
+from deal_extract.deals.values import Money, find_money
+from deal_extract.deals.facts import DocFacts, unit_range
+from deal_extract.deals.mentions import Mention
+from deal_extract.deals.words import DealWords
 
 
 def scope(facts: DocFacts, mention: Mention, unit_mentions: Sequence[Mention]) -> list[tuple[int, int]]:

@@ -8,7 +8,7 @@ from typing import Optional
 
 from spacy.tokens import Doc, Token
 
-from ..schemas import Description
+from deal_extract.rulefiles.schemas import Description
 
 _NOUNS = ("NOUN", "PROPN")
 

@@ -7,11 +7,11 @@ from typing import Optional
 
 from spacy.tokens import Doc, Span
 
-from .. import structure
-from ..cues import SPANS_KEY
-from ..orggroups import token_organisations
-from .descriptions import called, speaker
-from .units import Unit, headings, line_ranges, units
+from deal_extract.text import structure
+from deal_extract.deals.cues import SPANS_KEY
+from deal_extract.organisations.groups import token_organisations
+from deal_extract.deals.descriptions import called, speaker
+from deal_extract.deals.units import Unit, headings, line_ranges, units
 
 Place = tuple[int, int, Optional[str], str, str]   # token start, end, ISO code, form, text
 

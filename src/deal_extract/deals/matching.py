@@ -13,9 +13,9 @@ from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
-from ..schemas import RelationEntry
-from .facts import DocFacts
-from .words import DealWords
+from deal_extract.rulefiles.schemas import RelationEntry
+from deal_extract.deals.facts import DocFacts
+from deal_extract.deals.words import DealWords
 
 MAX_CACHED_MATCHERS = 512
 

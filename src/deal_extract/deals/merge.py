@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..values import find_money
-from .facts import DocFacts
-from .mentions import Mention
-from .references import in_description
-from .units import Unit
-from .words import DealWords
+from deal_extract.deals.values import find_money
+from deal_extract.deals.facts import DocFacts
+from deal_extract.deals.mentions import Mention
+from deal_extract.deals.references import in_description
+from deal_extract.deals.units import Unit
+from deal_extract.deals.words import DealWords
 
 
 @dataclass

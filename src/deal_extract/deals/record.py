@@ -6,12 +6,12 @@ import hashlib
 from pathlib import PurePath
 from typing import Iterable
 
-from ..values import headline, yen_or_yuan
-from .attributes import cues, money, scope, territories, title_is_about
-from .facts import DocFacts, unit_range
-from .merge import DealDraft
-from .mentions import Mention
-from .words import DealWords
+from deal_extract.deals.values import headline, yen_or_yuan
+from deal_extract.deals.attributes import cues, money, scope, territories, title_is_about
+from deal_extract.deals.facts import DocFacts, unit_range
+from deal_extract.deals.merge import DealDraft
+from deal_extract.deals.mentions import Mention
+from deal_extract.deals.words import DealWords
 
 
 #: rules that read deals told only as background ("grown by acquisition: A, B and C")

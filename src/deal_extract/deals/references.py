@@ -7,11 +7,11 @@ from typing import Optional, Sequence
 
 from spacy.tokens import Token
 
-from ..schemas import Description
-from .descriptions import description_of, fits
-from .facts import DocFacts
-from .mentions import Mention
-from .words import DealWords
+from deal_extract.rulefiles.schemas import Description
+from deal_extract.deals.descriptions import description_of, fits
+from deal_extract.deals.facts import DocFacts
+from deal_extract.deals.mentions import Mention
+from deal_extract.deals.words import DealWords
 
 
 def is_reference(facts: DocFacts, tok: Token) -> bool:

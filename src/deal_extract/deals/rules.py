@@ -16,12 +16,12 @@ from typing import Optional, Sequence
 
 from spacy.tokens import Doc, Token
 
-from ..cues import TYPE_PREFIX
-from .facts import DocFacts, members
-from .matching import Match, RelationMatcher
-from .mentions import Mention, by_unit, mention
-from .references import in_description, is_reference, resolve, same_coordination
-from .words import DealWords
+from deal_extract.deals.cues import TYPE_PREFIX
+from deal_extract.deals.facts import DocFacts, members
+from deal_extract.deals.matching import Match, RelationMatcher
+from deal_extract.deals.mentions import Mention, by_unit, mention
+from deal_extract.deals.references import in_description, is_reference, resolve, same_coordination
+from deal_extract.deals.words import DealWords
 
 DASHES = {"–", "-", "—", "/", "x", "×"}
 

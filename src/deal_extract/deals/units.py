@@ -7,7 +7,7 @@ from typing import Optional
 
 from spacy.tokens import Doc, Span
 
-from .. import structure
+from deal_extract.text import structure
 
 
 @dataclass

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..patterns import Patterns
-from ..schemas import Description, Scores
+from deal_extract.rulefiles.loader import Patterns
+from deal_extract.rulefiles.schemas import Description, Scores
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,148 @@
+"""``OUTPUT/deals.sqlite``: the corpus deal database (SPEC section 5).
+
+:func:`write_database` writes a :class:`~deal_extract.corpus.view.Corpus` to a new SQLite file
+beside the old one and moves it into place with :func:`os.replace`, so a reader or a run
+killed at any point sees the previous database or the new one, never half of one. When the
+new content equals the old, the old file is left untouched. :func:`read_articles` reads the
+``articles`` rows back (their sha256 and status outlive the run that processed them).
+
+Tables (SPEC section 5, plus ``organisation_names`` and ``article_organisations``)::
+
+    articles(source PK, title, published, sha256, status)
+    organisations(org_id PK, name, country, kind)
+    organisation_names(org_id, name)                      -- every spelling the articles use
+    article_organisations(source, org_id, name)           -- who each article names
+    deals(deal_id PK, partners, themes, deal_types, territories, value_amount, value_currency,
+          value_text, first_published, last_published, n_sources)
+    deal_partners(deal_id, org_id)
+    deal_sources(deal_id, source, article_deal_id, evidence_text, evidence_start, evidence_end,
+                 published, confidence)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+from typing import Iterator, Optional
+
+from deal_extract.corpus.view import Corpus, CorpusArticle
+from deal_extract.corpus.outputs import TEMP_SUFFIX
+
+DATABASE_NAME = "deals.sqlite"
+
+SCHEMA = """
+CREATE TABLE articles (
+    source TEXT PRIMARY KEY, title TEXT, published TEXT, sha256 TEXT, status TEXT NOT NULL);
+CREATE TABLE organisations (
+    org_id TEXT PRIMARY KEY, name TEXT NOT NULL, country TEXT, kind TEXT NOT NULL);
+CREATE TABLE organisation_names (
+    org_id TEXT NOT NULL REFERENCES organisations(org_id), name TEXT NOT NULL, PRIMARY KEY (org_id, name));
+CREATE TABLE article_organisations (
+    source TEXT NOT NULL REFERENCES articles(source), org_id TEXT NOT NULL REFERENCES organisations(org_id),
+    name TEXT NOT NULL, PRIMARY KEY (source, org_id, name));
+CREATE TABLE deals (
+    deal_id TEXT PRIMARY KEY, partners TEXT NOT NULL, themes TEXT NOT NULL, deal_types TEXT NOT NULL,
+    territories TEXT NOT NULL, value_amount REAL, value_currency TEXT, value_text TEXT,
+    first_published TEXT, last_published TEXT, n_sources INTEGER NOT NULL);
+CREATE TABLE deal_partners (
+    deal_id TEXT NOT NULL REFERENCES deals(deal_id), org_id TEXT NOT NULL REFERENCES organisations(org_id),
+    PRIMARY KEY (deal_id, org_id));
+CREATE TABLE deal_sources (
+    deal_id TEXT NOT NULL REFERENCES deals(deal_id), source TEXT NOT NULL REFERENCES articles(source),
+    article_deal_id TEXT NOT NULL, evidence_text TEXT NOT NULL, evidence_start INTEGER NOT NULL,
+    evidence_end INTEGER NOT NULL, published TEXT, confidence REAL,
+    PRIMARY KEY (deal_id, source, article_deal_id));
+CREATE INDEX deal_partners_org ON deal_partners(org_id);
+CREATE INDEX deal_sources_source ON deal_sources(source);
+"""
+
+
+def _iso(value) -> Optional[str]:
+    return value.isoformat() if value else None
+
+
+def _json(items) -> str:
+    return json.dumps(list(items), ensure_ascii=False)
+
+
+def _fill(con: sqlite3.Connection, corpus: Corpus) -> None:
+    con.executescript(SCHEMA)
+    con.executemany("INSERT INTO articles VALUES (?, ?, ?, ?, ?)",
+                    [(a.source, a.title, _iso(a.published), a.sha256, a.status) for a in corpus.articles])
+    con.executemany("INSERT INTO organisations VALUES (?, ?, ?, ?)",
+                    [(o.org_id, o.name, o.country, o.kind) for o in corpus.organisations])
+    con.executemany("INSERT INTO organisation_names VALUES (?, ?)",
+                    [(o.org_id, n) for o in corpus.organisations for n in o.names])
+    con.executemany("INSERT OR IGNORE INTO article_organisations VALUES (?, ?, ?)",
+                    [(a.source, a.org_id, a.name) for a in corpus.article_organisations])
+    for d in corpus.deals:
+        value = d.value
+        con.execute("INSERT INTO deals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+            d.deal_id, _json(p.name for p in d.partners), _json(d.themes), _json(d.deal_types), _json(d.territories),
+            value.amount if value else None, value.currency if value else None, value.text if value else None,
+            _iso(d.first_published), _iso(d.last_published), d.n_sources))
+        con.executemany("INSERT INTO deal_partners VALUES (?, ?)", [(d.deal_id, p.org_id) for p in d.partners])
+        con.executemany("INSERT OR IGNORE INTO deal_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+            (d.deal_id, s.source, s.article_deal_id, s.evidence.text, s.evidence.start, s.evidence.end,
+             _iso(s.published), s.confidence) for s in d.sources])
+
+
+def _content(path: Path) -> Optional[list[str]]:
+    """The database's content as SQL text, to compare; ``None`` when missing or unreadable."""
+    if not path.is_file():
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+            return list(con.iterdump())
+    except sqlite3.Error:
+        return None
+
+
+def write_database(path: Path, corpus: Corpus) -> bool:
+    """Write the corpus to ``path`` atomically; returns ``False`` when the content was already there."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    os.close(fd)
+    try:
+        with contextlib.closing(sqlite3.connect(tmp)) as con:
+            with con:
+                _fill(con, corpus)
+        if _content(Path(tmp)) == _content(path):
+            os.unlink(tmp)
+            return False
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+        return True
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def read_articles(path: Path) -> dict[str, CorpusArticle]:
+    """The ``articles`` rows of an existing database (empty when there is none or it is unreadable)."""
+    if not Path(path).is_file():
+        return {}
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+            rows = con.execute("SELECT source, title, published, sha256, status FROM articles").fetchall()
+    except sqlite3.Error:
+        return {}
+    return {source: CorpusArticle(source=source, title=title, published=published, sha256=sha, status=status)
+            for source, title, published, sha, status in rows}
+
+
+@contextlib.contextmanager
+def connect(path: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to a deal database (``sqlite3.Row`` rows)."""
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"{path}: no deal database (run 'deal-extract batch' first)")
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+        con.row_factory = sqlite3.Row
+        yield con
