@@ -39,7 +39,7 @@ class DocFacts:
 
 def doc_facts(doc: Doc) -> DocFacts:
     text = doc.text
-    listings = _listings(doc, doc._.organisations)
+    listings = _listings(doc, doc._.organisations) | _credits(doc, doc._.organisations)
     token_org = {t: o for t, o in token_organisations(doc._.organisations).items() if t not in listings}
     doc_units = units(doc, text)
     title_line = next((u.line for u in doc_units), None)
@@ -66,6 +66,55 @@ def _listings(doc: Doc, orgs: list[dict]) -> set[int]:
             if start > 0 and doc[start - 1].text in ("(", ";", ",") and end < len(doc) and doc[end].text == ":":
                 out.update(range(start, end))
     return out
+
+
+DASHES = frozenset({"-", "--", "\u2013", "\u2014"})
+BYLINE_WORDS = frozenset({"reporting", "editing", "writing", "compiled", "additional"})
+DATELINE_REACH = 16   # tokens from a line's start within which a dateline's credit stands
+
+
+def _credits(doc: Doc, orgs: list[dict]) -> set[int]:
+    """Tokens of mentions that credit a news source: a dateline's "SEOUL, May 20 (Yonhap) -",
+    a wire's "/PRNewswire/", a byline "(Reporting by ... staff)". Such an organisation is
+    named by the text but never a party to its deals."""
+    named = {t for org in orgs for start, end in org["tokens"] for t in range(start, end)}
+    out: set[int] = set()
+    for org in orgs:
+        for start, end in org["tokens"]:
+            if (_dateline_credit(doc, start, end, named) or _wire_credit(doc, start, end)
+                    or _byline(doc, start)):
+                out.update(range(start, end))
+    return out
+
+
+def _line_start(doc: Doc, i: int) -> int:
+    while i > 0 and "\n" not in doc[i - 1].text_with_ws:
+        i -= 1
+    return i
+
+
+def _dateline_credit(doc: Doc, start: int, end: int, named: set[int]) -> bool:
+    """"CITY, Month Day (X) -": the bracket follows a date or a capitalised place, and nothing on
+    the line before it is an organisation (so "Takeda Pharmaceutical (Takeda) -" is no dateline)."""
+    if not (1 < start and end + 1 < len(doc) and doc[start - 1].text == "(" and doc[end].text == ")"
+            and doc[end + 1].text in DASHES):
+        return False
+    first = _line_start(doc, start)
+    before = doc[start - 2]
+    return (start - first <= DATELINE_REACH and not any(t in named for t in range(first, start))
+            and (before.like_num or before.ent_type_ == "DATE" or before.is_upper))
+
+
+def _wire_credit(doc: Doc, start: int, end: int) -> bool:
+    """"/PRNewswire/": slashes glued to the name (a heading's "A / B / C" lists partners)."""
+    return (0 < start and end < len(doc) and doc[start - 1].text == "/" and doc[end].text == "/"
+            and not doc[start - 1].whitespace_ and not doc[end - 1].whitespace_)
+
+
+def _byline(doc: Doc, start: int) -> bool:
+    first = _line_start(doc, start)
+    words = [t.lower_ for t in doc[first:min(first + 3, len(doc))]]
+    return bool(words) and (words[0] in BYLINE_WORDS or (words[0] == "(" and len(words) > 1 and words[1] in BYLINE_WORDS))
 
 
 def outermost(spans: list[Span]) -> list[Span]:
