@@ -107,6 +107,7 @@ ADVERSARIAL = {
     "values.MONEY": ["1" * N, "1" + ",000" * N, "up to " + " " * N, "$" * N, "1." * N, "1 " * N + "x"],
     "values._EXCLUDE_BEFORE": ["revenue of" + " " * N + "x", "sales " * N],
     "values._HEDGE": ["about " * N, "approx." * N],
+    "values._CUMULATIVE": ["total funding " * N + "to", "total funding" + "a" * N + " to ", "total funding to " + "about " * N],
     "values._CONVERSION_MARK": [", or" * N, "(" * N, " or" * N + "x"],
     "reading._MD_TITLE": ["# a" + " " * N + "b", "#" + " " * N, "# " + "#" * N + "x"],
     "reading._CONTROL": ["\x01" * N],

@@ -6,6 +6,7 @@ The ``deal_extract_deals`` component, one module per step:
 - :mod:`.facts`: what the rules know about a Doc (organisations by token, cues, places);
 - :mod:`.matching`: the relation patterns as DependencyMatchers, run per sentence;
 - :mod:`.rules`: the rules that find deal mentions, strongest first;
+- :mod:`.rounds`: a financing round told over its lead sentence and the sentences after it;
 - :mod:`.references`: what "it", "the company", "the two firms" and "we" stand for;
 - :mod:`.merge`: mentions of one partner set as one deal, and the units that continue it;
 - :mod:`.attributes`: themes, deal types, territories and amounts;
@@ -25,6 +26,7 @@ from deal_extract.deals.matching import RelationMatcher
 from deal_extract.deals.mentions import by_unit, drop_subsumed, without_exchanges
 from deal_extract.deals.merge import merge
 from deal_extract.deals.record import deal_id, deal_record
+from deal_extract.deals.rounds import round_mentions
 from deal_extract.deals.rules import (cooccurrence_mentions, dash_mentions, deal_list_mentions, heading_mentions,
                     implied_licence_mentions, list_mentions, pattern_mentions)
 from deal_extract.deals.words import DealWords
@@ -49,6 +51,7 @@ class DealFinder:
         mentions += heading_mentions(facts, words, mentions)
         mentions += implied_licence_mentions(facts, words, mentions)
         mentions += deal_list_mentions(facts, words, mentions)
+        mentions += round_mentions(facts, words, mentions)
         mentions += cooccurrence_mentions(facts, words, mentions)
         mentions = drop_subsumed(without_exchanges(facts, mentions))
         unit_mentions = by_unit(mentions)

@@ -10,6 +10,7 @@ from deal_extract.deals.values import find_money
 from deal_extract.deals.facts import DocFacts
 from deal_extract.deals.mentions import Mention
 from deal_extract.deals.references import in_description
+from deal_extract.deals.rounds import series_of, tells_earlier_round
 from deal_extract.deals.units import Unit
 from deal_extract.deals.words import DealWords
 
@@ -47,6 +48,7 @@ def _one_round(facts: DocFacts, words: DealWords, drafts: list[DealDraft]) -> li
         first = min(m.unit for m in d.mentions)
         if (prev is not None and first - max(m.unit for m in prev.mentions) <= ROUND_REACH
                 and _is_round(facts, words, prev) and _is_round(facts, words, d)
+                and not tells_earlier_round(facts, words, facts.units[first])
                 and facts.units[first].line.paragraph - facts.units[max(m.unit for m in prev.mentions)].line.paragraph <= 1):
             out[-1] = DealDraft(prev.partners | d.partners, prev.mentions + d.mentions, prev.extra_units + d.extra_units)
             continue
@@ -92,7 +94,8 @@ def _round_rosters(facts: DocFacts, words: DealWords, drafts: list[DealDraft]) -
         last = max(m.unit for m in d.mentions)
         for k in range(last + 1, min(last + 1 + ROUND_REACH, len(facts.units))):
             unit = facts.units[k]
-            if k in taken or unit.line.heading or unit.line.paragraph - facts.units[last].line.paragraph > 1:
+            if (k in taken or unit.line.heading or unit.line.paragraph - facts.units[last].line.paragraph > 1
+                    or tells_earlier_round(facts, words, unit) or _other_series(facts, unit, d)):
                 break
             named = frozenset(facts.token_org[t] for t in range(unit.start, unit.end)
                               if t in facts.token_org and not in_description(facts, doc[t]))
@@ -102,6 +105,13 @@ def _round_rosters(facts: DocFacts, words: DealWords, drafts: list[DealDraft]) -
             d.partners = d.partners | named
             d.extra_units.append(k)
             last = k
+
+
+def _other_series(facts: DocFacts, unit: Unit, draft: DealDraft) -> bool:
+    """The unit names another Series than the round's own ("the Series C+ proceeds" after a Series B)."""
+    own = {series_of(facts, facts.units[m.unit]) for m in draft.mentions} - {None}
+    other = series_of(facts, unit)
+    return other is not None and bool(own) and other not in own
 
 
 def _without_partial_rounds(facts: DocFacts, words: DealWords, drafts: list[DealDraft]) -> list[DealDraft]:
@@ -126,12 +136,16 @@ def _attach_continuations(facts: DocFacts, words: DealWords, drafts: list[DealDr
             latest.setdefault(m.unit, d)
     last: Optional[DealDraft] = None
     last_unit: Optional[Unit] = None
+    by_series = {series_of(facts, facts.units[m.unit]): d for d in drafts for m in d.mentions}
     for unit in facts.units:
         if unit.index in latest:
             last, last_unit = latest[unit.index], unit
             continue
         if last is None or last_unit is None:
             continue
+        series = series_of(facts, unit)
+        if series is not None and by_series.get(series, last) is not last:
+            continue  # "the Series C+ proceeds" continue the Series C+ round, not the round told last
         same_paragraph = last_unit.line.paragraph == unit.line.paragraph and not unit.line.heading
         next_paragraph = last_unit.line.paragraph + 1 == unit.line.paragraph and not unit.line.heading
         told_under_heading = any(m.rule == "heading_pair" for m in last.mentions) and not unit.line.heading

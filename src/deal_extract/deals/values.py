@@ -54,6 +54,11 @@ _EXCLUDE_BEFORE = re.compile(
     r"\s+(of|were|was|reached|totall?ed|hit|at|to|worth|is|are|topped|exceeded|near)\s+(?:(about|around|roughly|nearly|over|more than|some|almost)\s*)?$",
     re.I)
 
+# "brings its total funding since 2019 to 4.5 billion yen": a running total of several rounds,
+# no one deal's value ("milestones that bring the total to 21 billion yen" is the deal's own)
+_CUMULATIVE = re.compile(
+    r"\b(total|cumulative|overall|aggregate)\s+(funding|financing|fundraising|capital|investment|raised|amount)\b"
+    r"[^.;$\u20ac\u00a3\u00a5\u20a9]{0,60}\bto\s+(?:(about|around|roughly|nearly|over|more than|some|almost)\s+)?$", re.I)
 
 _BEFORE_WINDOW = 80
 _HEDGE = re.compile(r"\b(about|approximately|approx\.?|around|roughly|some|or|i\.e\.|c\.|ca\.|nearly|almost|equivalent to)$", re.I)
@@ -92,6 +97,7 @@ _CONVERSION_MARK = re.compile(r"(?:\(|,? or)$")
 def find_money(text: str, offset: int = 0) -> list[Money]:
     """All money amounts in ``text``; offsets are shifted by ``offset``."""
     found: list[Money] = []
+    excluded_end = -1   # end of the last amount left out: its conversion is left out too
     for m in MONEY.finditer(text):
         number = m.group("n1") or m.group("n2")
         scale = m.group("s1") or m.group("s2")
@@ -99,11 +105,15 @@ def find_money(text: str, offset: int = 0) -> list[Money]:
         if currency is None:
             continue
         amount = float(number.replace(",", "")) * (_SCALE[scale.lower()] if scale else 1.0)
-        if amount <= 0 or _EXCLUDE_BEFORE.search(text[max(0, m.start() - 60): m.start()]):
-            continue
         window = max(0, m.start() - _BEFORE_WINDOW)  # not the whole text before every amount
         before = _HEDGE.sub("", text[window: m.start()].rstrip()).rstrip()
         marker = _CONVERSION_MARK.search(before)
+        if marker is not None and excluded_end >= window + marker.start() - 3:
+            continue
+        if (amount <= 0 or _EXCLUDE_BEFORE.search(text[max(0, m.start() - 60): m.start()])
+                or _CUMULATIVE.search(text[window: m.start()])):
+            excluded_end = m.end()
+            continue
         conversion = bool(found) and marker is not None and found[-1].end - offset >= window + marker.start() - 3
         found.append(Money(offset + m.start(), offset + m.end(), round(amount, 2), currency, m.group(0), conversion))
     return found

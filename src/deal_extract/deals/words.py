@@ -5,7 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from deal_extract.rulefiles.loader import Patterns
-from deal_extract.rulefiles.schemas import Description, Scores
+from deal_extract.rulefiles.schemas import Description, Rounds, Scores
+
+
+@dataclass(frozen=True)
+class RoundWords:
+    """``rounds:`` of ``relations.yml``, as sets (deals/rounds.py)."""
+
+    raise_verbs: frozenset[str]
+    round_nouns: frozenset[str]
+    participation: frozenset[str]
+    earlier: frozenset[str]
+    reach: int
+
+    @classmethod
+    def from_file(cls, r: Rounds) -> "RoundWords":
+        return cls(frozenset(r.raise_verbs), frozenset(r.round_nouns), frozenset(r.participation),
+                   frozenset(r.earlier), r.reach)
 
 
 @dataclass(frozen=True)
@@ -17,6 +33,7 @@ class DealWords:
     follow_up_nouns: frozenset[str]
     type_of_follow_up: dict[str, str]     # "licence" -> "licensing"
     round_words: frozenset[str]
+    rounds: RoundWords
     founding_verbs: frozenset[str]
     role_of_noun: dict[str, str]
     descriptions: dict[str, Description]   # head noun (or "compound noun") -> its description
@@ -62,6 +79,7 @@ class DealWords:
             follow_up_nouns=frozenset(r.follow_up_nouns),
             type_of_follow_up={noun: kind for kind, nouns in r.follow_up_types.items() for noun in nouns},
             round_words=frozenset(r.round_words),
+            rounds=RoundWords.from_file(r.rounds),
             founding_verbs=frozenset(r.founding_verbs),
             role_of_noun={noun.lower(): role for role, nouns in r.role_nouns.items() for noun in nouns},
             descriptions={noun.lower(): d for d in r.descriptions for noun in d.nouns},

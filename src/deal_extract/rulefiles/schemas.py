@@ -253,7 +253,18 @@ class Scores(Strict):
     implied_licence: float = Field(ge=0.0, le=1.0, description="'X took a licence' with no licensor named: from the speaker's company")
     reference_penalty: float = Field(ge=0.0, le=1.0, description="taken off when a party is a resolved reference")
     mention_bonus: float = Field(ge=0.0, le=1.0, description="added per further mention of the same deal")
+    round_roster: float = Field(0.85, ge=0.0, le=1.0, description="a round's company with every investor its lead sentence and the sentences after it name")
     protagonist_min_mentions: int = Field(ge=1, description="mentions that make an organisation the article's protagonist")
+
+
+class Rounds(Strict):
+    """The words of a financing round told over its lead sentence and the sentences after it."""
+
+    raise_verbs: Words = Field(default_factory=list, description="'X raised (closed, banked) ...': the subject is the company that raised the round")
+    round_nouns: Words = Field(default_factory=list, description="'round', 'Series', 'financing': what a round is called")
+    participation: Words = Field(default_factory=list, description="lemmas that put an investor into a round ('led', 'joined', 'took part', 'participants')")
+    earlier: Words = Field(default_factory=list, description="'an earlier round', 'the original tranche': another round than the one being told")
+    reach: int = Field(3, ge=0, le=10, description="sentences after the lead sentence that may name the round's investors")
 
 
 class Pronouns(Strict):
@@ -291,6 +302,7 @@ class RelationsFile(Strict):
     follow_up_nouns: Words = Field(default_factory=list, description="'the deal', 'the terms': a sentence that continues the last deal")
     founding_verbs: Words = Field(default_factory=list, description="'A and B launch X': verbs whose object is the deal's new company, not a partner")
     round_words: Words = Field(default_factory=list, description="'round', 'backers': sentences that name investors of one financing round")
+    rounds: Rounds = Field(default_factory=Rounds, description="a round told over its lead sentence and the sentences after it (deals/rounds.py)")
     role_nouns: dict[str, Words] = Field(default_factory=dict, description="role -> nouns that name it: 'the licensee', 'the buyer' refer to the party that had that role in the last deal")
     descriptions: list[Description] = Field(default_factory=list, description="'the university', 'the CDMO': the last organisation of that description in the section")
     deal_list_openers: Words = Field(default_factory=list, description="'acquisitions: A, B', 'agreements, including one with A': words after a plural deal noun that open its list")
