@@ -7,6 +7,7 @@ The ``deal_extract_deals`` component, one module per step:
 - :mod:`.matching`: the relation patterns as DependencyMatchers, run per sentence;
 - :mod:`.rules`: the rules that find deal mentions, strongest first;
 - :mod:`.rounds`: a financing round told over its lead sentence and the sentences after it;
+- :mod:`.sellers`: the named seller of an acquisition joins its partners;
 - :mod:`.references`: what "it", "the company", "the two firms" and "we" stand for;
 - :mod:`.merge`: mentions of one partner set as one deal, and the units that continue it;
 - :mod:`.attributes`: themes, deal types, territories and amounts;
@@ -27,6 +28,7 @@ from deal_extract.deals.mentions import by_unit, drop_subsumed, without_exchange
 from deal_extract.deals.merge import merge
 from deal_extract.deals.record import deal_id, deal_record
 from deal_extract.deals.rounds import round_mentions
+from deal_extract.deals.sellers import with_sellers
 from deal_extract.deals.rules import (cooccurrence_mentions, dash_mentions, deal_list_mentions, heading_mentions,
                     implied_licence_mentions, list_mentions, pattern_mentions)
 from deal_extract.deals.words import DealWords
@@ -53,7 +55,7 @@ class DealFinder:
         mentions += deal_list_mentions(facts, words, mentions)
         mentions += round_mentions(facts, words, mentions)
         mentions += cooccurrence_mentions(facts, words, mentions)
-        mentions = drop_subsumed(without_exchanges(facts, mentions))
+        mentions = drop_subsumed(without_exchanges(facts, with_sellers(facts, words, mentions)))
         unit_mentions = by_unit(mentions)
         single_deal = len({m.partners for m in mentions}) == 1
         source = doc._.source or ""

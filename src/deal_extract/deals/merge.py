@@ -11,6 +11,7 @@ from deal_extract.deals.facts import DocFacts
 from deal_extract.deals.mentions import Mention
 from deal_extract.deals.references import in_description
 from deal_extract.deals.rounds import series_of, tells_earlier_round
+from deal_extract.deals.sellers import SELLER
 from deal_extract.deals.units import Unit
 from deal_extract.deals.words import DealWords
 
@@ -30,8 +31,24 @@ def merge(facts: DocFacts, words: DealWords, mentions: list[Mention]) -> list[De
     ordered = _one_round(facts, words, sorted(drafts.values(), key=lambda d: min(m.unit for m in d.mentions)))
     _round_rosters(facts, words, ordered)
     ordered = _without_partial_rounds(facts, words, ordered)
+    ordered = _sellers_folded(ordered)
     _attach_continuations(facts, words, ordered)
     return ordered
+
+
+def _sellers_folded(drafts: list[DealDraft]) -> list[DealDraft]:
+    """"X agreed to buy Y from Z" and, elsewhere, "X's purchase of Y" are one acquisition: a
+    draft whose partners are another's less its named sellers joins that one."""
+    out: list[DealDraft] = []
+    for d in drafts:
+        bigger = next((o for o in drafts if d.partners < o.partners
+                       and o.partners - d.partners <= {org for m in o.mentions for org, role in m.roles if role == SELLER}), None)
+        if bigger is None:
+            out.append(d)
+            continue
+        bigger.mentions.extend(d.mentions)
+        bigger.extra_units.extend(d.extra_units)
+    return out
 
 
 ROUND_REACH = 3   # units: how far apart two sentences of one financing round may stand

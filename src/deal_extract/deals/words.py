@@ -34,6 +34,7 @@ class DealWords:
     type_of_follow_up: dict[str, str]     # "licence" -> "licensing"
     round_words: frozenset[str]
     rounds: RoundWords
+    sell_verbs: frozenset[str]
     founding_verbs: frozenset[str]
     role_of_noun: dict[str, str]
     descriptions: dict[str, Description]   # head noun (or "compound noun") -> its description
@@ -80,6 +81,7 @@ class DealWords:
             type_of_follow_up={noun: kind for kind, nouns in r.follow_up_types.items() for noun in nouns},
             round_words=frozenset(r.round_words),
             rounds=RoundWords.from_file(r.rounds),
+            sell_verbs=frozenset(r.sell_verbs),
             founding_verbs=frozenset(r.founding_verbs),
             role_of_noun={noun.lower(): role for role, nouns in r.role_nouns.items() for noun in nouns},
             descriptions={noun.lower(): d for d in r.descriptions for noun in d.nouns},

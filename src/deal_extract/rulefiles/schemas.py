@@ -302,6 +302,7 @@ class RelationsFile(Strict):
     follow_up_nouns: Words = Field(default_factory=list, description="'the deal', 'the terms': a sentence that continues the last deal")
     founding_verbs: Words = Field(default_factory=list, description="'A and B launch X': verbs whose object is the deal's new company, not a partner")
     round_words: Words = Field(default_factory=list, description="'round', 'backers': sentences that name investors of one financing round")
+    sell_verbs: Words = Field(default_factory=list, description="'Z sold Y to X': verbs whose subject is the seller of an acquisition (deals/sellers.py)")
     rounds: Rounds = Field(default_factory=Rounds, description="a round told over its lead sentence and the sentences after it (deals/rounds.py)")
     role_nouns: dict[str, Words] = Field(default_factory=dict, description="role -> nouns that name it: 'the licensee', 'the buyer' refer to the party that had that role in the last deal")
     descriptions: list[Description] = Field(default_factory=list, description="'the university', 'the CDMO': the last organisation of that description in the section")
