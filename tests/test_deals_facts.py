@@ -33,3 +33,4 @@ def test_partners_listed_with_slashes_in_a_heading_are_no_wire_credit(extractor)
     text = ("Digest\n\nOrvane / Kestrel / Norvex (22 April)\nOrvane Bio Ltd, Kestrel Pharma Inc. and Norvex "
             "Holdings signed a master agreement to set up a joint venture.\n")
     assert ["Kestrel Pharma Inc.", "Norvex Holdings", "Orvane Bio Ltd"] in _partner_sets(extractor, text)
+

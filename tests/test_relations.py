@@ -232,6 +232,27 @@ CASES = [
         partnered partner   VERB  ROOT  3 O
         .         .         PUNCT punct 3 O
     """, (0, 2)),
+    case("joint_subject_intransitive_run_together", """
+        Orvane    Orvane    PROPN nmod     1 B-ORG
+        Bio       Bio       PROPN nmod     4 I-ORG
+        and       and       CCONJ cc       1 O
+        Kestrel   Kestrel   PROPN compound 4 B-ORG
+        University University PROPN nsubj  6 I-ORG
+        are       be        AUX   aux      6 O
+        teaming   team      VERB  ROOT     6 O
+        up        up        ADP   prt      6 O
+        .         .         PUNCT punct    6 O
+    """, (4, 1)),
+    case("bring_together", """
+        The       the       DET   det      1 O
+        pact      pact      NOUN  nsubj    2 O
+        brings    bring     VERB  ROOT     2 O
+        together  together  ADV   advmod   2 O
+        Acme      Acme      PROPN dobj     2 B-ORG
+        and       and       CCONJ cc       4 O
+        Beta      Beta      PROPN conj     4 B-ORG
+        .         .         PUNCT punct    2 O
+    """, (4, 6)),
     case("possessive_deal_with", """
         Acme      Acme      PROPN poss  2 B-ORG
         's        's        PART  case  0 O
@@ -1555,3 +1576,20 @@ def test_a_manufacturing_word_describing_the_plant_bought_is_no_supply_deal(extr
     deals = _deals(extractor, "Orvane Pharma Co., Ltd. agreed to buy Telmar BioSolutions Inc.'s sterile fill/finish "
                               "plant in Maryland for about $30 million.")
     assert deals == [(["Orvane Pharma Co., Ltd.", "Telmar BioSolutions Inc."], ["acquisition"])]
+
+
+def _partner_sets(extractor, text: str) -> list[list[str]]:
+    record = extractor.extract_text(text, source="invented.txt")
+    return sorted(sorted(p.name for p in d.partners) for d in record.deals)
+
+
+@pytest.mark.parametrize("sentence, partners", [
+    ("Orvane Bio and Kestrel University have formalised a memorandum of understanding to develop AI tools.",
+     ["Kestrel University", "Orvane Bio"]),
+    ("Orvane Bio and Kestrel University are teaming up to develop AI tools for eye screening.",
+     ["Kestrel University", "Orvane Bio"]),
+    ("The arrangement brings together Orvane Bio, Kestrel Health and Norvex Labs to deploy chest X-ray software.",
+     ["Kestrel Health", "Norvex Labs", "Orvane Bio"]),
+])
+def test_partnership_light_verbs(extractor, sentence, partners):
+    assert _partner_sets(extractor, "News\n\n" + sentence + "\n") == [partners]

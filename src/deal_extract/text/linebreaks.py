@@ -38,8 +38,26 @@ class LineBreaks:
             if (tok.text.count("\n") >= 2 or structure.is_line_mark(nxt.text)
                     or prev is None or prev.text.endswith(_SENTENCE_END) or short_line):
                 starts[nxt.i] = 1
+        _no_start_inside_words(doc, starts)
         _set_sentence_starts(doc, starts)
         return doc
+
+
+def _no_start_inside_words(doc: Doc, starts: dict[int, int]) -> None:
+    """No sentence starts at a lower-case word, nor inside the run of capitalised words that
+    opens a line ("Orvane Bio and Kestrel University signed ...": given a start at "Orvane",
+    the parser would otherwise cut "Orvane" | "Bio" | "and Kestrel ...")."""
+    for tok in doc:
+        if tok.i in starts or tok.i == 0:
+            continue
+        if tok.is_alpha and tok.text[:1].islower():
+            starts[tok.i] = -1
+    for i in [i for i, value in starts.items() if value == 1]:
+        j = i + 1
+        while (j < len(doc) and doc[j].is_alpha and doc[j].text[:1].isupper()
+               and "\n" not in doc[j - 1].text_with_ws and doc[j].i not in starts):
+            starts[j] = -1
+            j += 1
 
 
 def _set_sentence_starts(doc: Doc, starts: dict[int, int]) -> None:
