@@ -9,6 +9,7 @@ from deal_extract.text.normalise import Normalised
 from deal_extract.organisations.groups import org_key
 from deal_extract.text.reading import Article
 from deal_extract.records import ArticleResult, Deal, Organisation
+from deal_extract.deals.usd import rate_date, to_usd
 
 
 def article_result(article: Article, chunks: list[tuple[int, list[dict], list[dict]]],
@@ -40,6 +41,11 @@ def article_result(article: Article, chunks: list[tuple[int, list[dict], list[di
             for internal in ("rule", "retained_territories"):  # the Doc's extras, not in the SPEC record
                 shifted.pop(internal, None)
             deals[ident] = _merge_deal(deals.get(ident), shifted)
+    published = article.published or structure.published(norm.text)
+    for deal in deals.values():
+        value = deal.get("value")
+        if value:
+            deal["value_usd"] = to_usd(value["amount"], value["currency"], rate_date(deal.get("announced"), published))
     # one country per organisation across chunks: partners take their organisation's
     for deal in deals.values():
         partners = [{**p, "name": names.get(org_key(p["name"]), p["name"])} for p in deal["partners"]]
@@ -48,7 +54,7 @@ def article_result(article: Article, chunks: list[tuple[int, list[dict], list[di
     return ArticleResult(
         source=article.source,
         title=article.title or structure.title(article.text),
-        published=article.published or structure.published(norm.text),
+        published=published,
         organisations=[Organisation(**o) for o in sorted(orgs.values(), key=lambda o: o["mentions"][0] if o["mentions"] else (0, 0))],
         deals=[Deal(**d) for d in deals.values()],
     )

@@ -43,6 +43,7 @@ class Organisation(_Strict):
 class Party(_Strict):
     name: str = Field(min_length=1)
     country: Country = None
+    role: Optional[Role] = Field(default=None, description="SPEC section 6: what the partner is to the deal, or null")
 
 
 class Value(_Strict):
@@ -70,6 +71,14 @@ class Evidence(_Strict):
         return self
 
 
+class Terms(_Strict):
+    """SPEC section 6: the upfront, milestone and total figures of a deal (money objects or null)."""
+
+    upfront: Optional[Value] = None
+    milestones: Optional[Value] = None
+    total: Optional[Value] = None
+
+
 class Deal(_Strict):
     id: str
     partners: list[Party] = Field(min_length=2)
@@ -79,6 +88,12 @@ class Deal(_Strict):
     value: Optional[Value] = None
     evidence: Evidence
     confidence: float = Field(ge=0.0, le=1.0)
+    # SPEC section 6
+    status: DealStatus = "agreed"
+    announced: Optional[str] = Field(default=None, description="YYYY, YYYY-MM or YYYY-MM-DD, as the text gives it")
+    assets: list[str] = Field(default_factory=list)
+    terms: Terms = Field(default_factory=Terms)
+    value_usd: Optional[float] = Field(default=None, description="value in US dollars at the ECB reference rate of the announced (else published) date")
 
 
 class ArticleResult(_Strict):

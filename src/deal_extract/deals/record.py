@@ -8,6 +8,7 @@ from typing import Iterable
 
 from deal_extract.deals.values import headline, yen_or_yuan
 from deal_extract.deals.attributes import cues, money, scope, territories, title_is_about
+from deal_extract.deals import details
 from deal_extract.deals.facts import DocFacts, unit_range
 from deal_extract.deals.merge import DealDraft
 from deal_extract.deals.mentions import Mention
@@ -56,9 +57,16 @@ def deal_record(facts: DocFacts, words: DealWords, draft: DealDraft, unit_mentio
         value = yen_or_yuan(value, {facts.orgs[i]["country"] for i in draft.partners if facts.orgs[i]["country"]})
     partners = sorted(draft.partners, key=lambda i: facts.orgs[i]["name"].casefold())
     bonus = words.scores.mention_bonus * (len(draft.mentions) - 1)
+    role = details.roles(facts, draft.mentions, partners, types)
+    told = [best.unit, *(u for u in units if u != best.unit)]
     return {
         "id": deal_id(source, [facts.orgs[i]["name"] for i in partners]),
-        "partners": [{"name": facts.orgs[i]["name"], "country": facts.orgs[i]["country"]} for i in partners],
+        "partners": [{"name": facts.orgs[i]["name"], "country": facts.orgs[i]["country"], "role": role[i]}
+                     for i in partners],
+        "status": details.status(facts, words, sorted({m.unit for m in draft.mentions}), draft.extra_units),
+        "announced": details.announced(facts, told),
+        "assets": details.assets(facts, told),
+        "terms": details.terms(facts, words, amounts, value),
         "themes": sorted(themes),
         "deal_types": sorted(types),
         "territories": granted,

@@ -62,7 +62,8 @@ def round_mentions(facts: DocFacts, words: DealWords, earlier: Sequence[Mention]
             rounds.append((company, series, unit.index, investors))
     out: list[Mention] = []
     for company, _, anchor, investors in rounds:
-        out += mention({company} | investors, anchor, words.scores.round_roster, RULE, (ROUND_TYPE,))
+        roles = ((company, "investee"), *((i, "investor") for i in sorted(investors)))
+        out += mention({company} | investors, anchor, words.scores.round_roster, RULE, (ROUND_TYPE,), roles=roles)
     return out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from deal_extract.rulefiles.loader import Patterns
-from deal_extract.rulefiles.schemas import Description, Rounds, Scores
+from deal_extract.rulefiles.schemas import Description, DetailWords, Rounds, Scores
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class DealWords:
     round_words: frozenset[str]
     rounds: RoundWords
     sell_verbs: frozenset[str]
+    details: DetailWords
     founding_verbs: frozenset[str]
     role_of_noun: dict[str, str]
     descriptions: dict[str, Description]   # head noun (or "compound noun") -> its description
@@ -82,6 +83,7 @@ class DealWords:
             round_words=frozenset(r.round_words),
             rounds=RoundWords.from_file(r.rounds),
             sell_verbs=frozenset(r.sell_verbs),
+            details=r.details,
             founding_verbs=frozenset(r.founding_verbs),
             role_of_noun={noun.lower(): role for role, nouns in r.role_nouns.items() for noun in nouns},
             descriptions={noun.lower(): d for d in r.descriptions for noun in d.nouns},

@@ -80,6 +80,7 @@ class OrganisationResolver:
             return span
         start, end = span.start, span.end
         doc = span.doc
+        start = _after_dateline(doc, start, end)
         while start < end and (doc[start].text in _TRIM_LEFT or doc[start].is_space):
             start += 1
         while end > start and (doc[end - 1].text in _TRIM_RIGHT or doc[end - 1].is_space):
@@ -478,6 +479,19 @@ def _adviser_role(doc: Doc, i: int, roles: set[str]) -> bool:
         return True
     return len(window) >= 3 and window[0] in ("acted", "acts", "served", "serves") and window[1] == "as" \
         and any(w in roles for w in window[2:])
+
+_DASHES = frozenset({"-", "--", "\u2013", "\u2014"})
+
+
+def _after_dateline(doc: Doc, start: int, end: int) -> int:
+    """"March 4, 2025 - Orvane Bio Ltd.": a name the NER ran together with the dateline before
+    it starts after the dateline's dash (a number before a spaced dash)."""
+    for k in range(start + 1, end - 1):
+        if (doc[k].text in _DASHES and doc[k - 1].whitespace_ and doc[k].whitespace_
+                and any(t.like_num for t in doc[start:k])):
+            return k + 1
+    return start
+
 
 def _capitalised_runs(doc: Doc, skip: set[int]) -> list[tuple[int, int]]:
     """Maximal runs of capitalised proper-noun tokens (not sentence-initial words alone)."""

@@ -267,6 +267,17 @@ class Rounds(Strict):
     reach: int = Field(3, ge=0, le=10, description="sentences after the lead sentence that may name the round's investors")
 
 
+class DetailWords(Strict):
+    """The words of the SPEC section 6 details read from a deal's own sentences."""
+
+    ended: Words = Field(default_factory=list, description="lemmas that say a deal is over ('terminate')")
+    ended_phrasal: list[list[str]] = Field(default_factory=list, description="verb and particle that say a deal is over ('hand back')")
+    completed: Words = Field(default_factory=list, description="lemmas that say a deal is done ('complete', 'close')")
+    not_yet: Words = Field(default_factory=list, description="lemmas before a completion word that make it a plan ('expected to close')")
+    upfront: Words = Field(default_factory=list, description="what follows an upfront payment's amount")
+    milestones: Words = Field(default_factory=list, description="what follows a milestone amount")
+
+
 class Pronouns(Strict):
     it: Words = Field(default_factory=list, description="stand for the last subject organisation ('it', 'its')")
     speaker: Words = Field(default_factory=list, description="stand for the protagonist ('we', 'our')")
@@ -302,6 +313,7 @@ class RelationsFile(Strict):
     follow_up_nouns: Words = Field(default_factory=list, description="'the deal', 'the terms': a sentence that continues the last deal")
     founding_verbs: Words = Field(default_factory=list, description="'A and B launch X': verbs whose object is the deal's new company, not a partner")
     round_words: Words = Field(default_factory=list, description="'round', 'backers': sentences that name investors of one financing round")
+    details: DetailWords = Field(default_factory=DetailWords, description="SPEC section 6 details (deals/details.py)")
     sell_verbs: Words = Field(default_factory=list, description="'Z sold Y to X': verbs whose subject is the seller of an acquisition (deals/sellers.py)")
     rounds: Rounds = Field(default_factory=Rounds, description="a round told over its lead sentence and the sentences after it (deals/rounds.py)")
     role_nouns: dict[str, Words] = Field(default_factory=dict, description="role -> nouns that name it: 'the licensee', 'the buyer' refer to the party that had that role in the last deal")
