@@ -244,7 +244,7 @@ def test_rerun_changes_nothing_and_a_killed_run_leaves_the_database_then_complet
     assert tables(db) == before[1]  # untouched by the killed run
     run(corpus, out)
     assert [r[0] for r in tables(db)["articles"]] == ["a.txt", "n0.txt", "n1.txt", "n2.txt"]
-    assert tables(db)["deals"][0][-1] == 4
+    assert tables(db)["deals"][0][10] == 4   # n_sources (the SPEC section 6 columns follow it)
 
 
 def test_csv_tables_have_published_and_title_and_excel_adds_a_bom(tmp_path):
@@ -284,7 +284,7 @@ def test_one_deal_reported_by_several_articles_in_different_words_is_one_corpus_
     assert [r[:2] for r in db["organisations"]] == [("hoshino-pharmaceutical", "Hoshino Pharmaceutical"),
                                                     ("porton-pharma-solutions", "Porton Pharma Solutions")]
     [row] = db["deals"]
-    assert row[-1] == 3 and row[5:7] == (120e6, "USD")
+    assert row[10] == 3 and row[5:7] == (120e6, "USD")   # n_sources, value
     assert {r[1] for r in db["deal_sources"]} == {"pr.txt", "brief.txt", "roundup.md"}
 
 
@@ -312,3 +312,21 @@ def test_manifest_seconds_are_per_article_not_per_batch(tmp_path):
     run(corpus, out, extractor=SlowExtractor(), batch_size=4)
     seconds = [r["seconds"] for r in json.loads((out / "manifest.json").read_text())["inputs"]]
     assert all(s > 0 for s in seconds) and seconds == sorted(seconds)
+
+
+def test_the_section_6_columns(extractor, tmp_path):
+    """SPEC section 6 in the database: deal_partners.role and deals.status, announced, assets,
+    upfront_amount, upfront_currency, value_usd."""
+    corpus = make_corpus(tmp_path / "c", {"pr.txt": (
+        "Orvane licence\n\nSEOUL, March 4, 2025 - Orvane Bio Ltd. said on Tuesday it had granted Kestrel Pharma Inc. "
+        "an exclusive licence to ORV-301 for $80 million upfront and up to $590 million in milestones, a total of up to "
+        "$670 million.\n").encode()})
+    out = tmp_path / "out"
+    run_batch(extractor, BatchOptions(corpus=corpus, output=out, progress=False))
+    with sqlite3.connect(out / DATABASE_NAME) as con:
+        con.row_factory = sqlite3.Row
+        deal = con.execute("SELECT * FROM deals").fetchone()
+        roles = dict(con.execute("SELECT o.name, p.role FROM deal_partners p JOIN organisations o USING (org_id)").fetchall())
+    assert (deal["status"], deal["announced"], json.loads(deal["assets"])) == ("agreed", "2025-03-04", ["ORV-301"])
+    assert (deal["upfront_amount"], deal["upfront_currency"], deal["value_usd"]) == (80e6, "USD", 670e6)
+    assert roles == {"Orvane Bio Ltd.": "licensor", "Kestrel Pharma Inc.": "licensee"}

@@ -59,6 +59,7 @@ def test_month_precision_and_a_value_in_us_dollars_at_that_months_rate(extractor
 @pytest.mark.parametrize("text, published, expected", [
     ("May 2023", None, "2023-05"), ("2021", None, "2021"), ("June 6, 2022", None, "2022-06-06"),
     ("Tuesday", dt.date(2025, 3, 4), "2025-03-04"), ("Tuesday", None, None), ("last week", dt.date(2025, 3, 4), None),
+    ("Oct 19", None, None), ("Oct 19", dt.date(2023, 11, 2), "2023-10-19"),
 ])
 def test_parse_date_at_the_precision_written(text, published, expected):
     from deal_extract.deals.details import parse_date

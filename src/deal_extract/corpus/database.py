@@ -47,10 +47,12 @@ CREATE TABLE article_organisations (
 CREATE TABLE deals (
     deal_id TEXT PRIMARY KEY, partners TEXT NOT NULL, themes TEXT NOT NULL, deal_types TEXT NOT NULL,
     territories TEXT NOT NULL, value_amount REAL, value_currency TEXT, value_text TEXT,
-    first_published TEXT, last_published TEXT, n_sources INTEGER NOT NULL);
+    first_published TEXT, last_published TEXT, n_sources INTEGER NOT NULL,
+    status TEXT NOT NULL, announced TEXT, assets TEXT NOT NULL, upfront_amount REAL, upfront_currency TEXT,
+    value_usd REAL);
 CREATE TABLE deal_partners (
     deal_id TEXT NOT NULL REFERENCES deals(deal_id), org_id TEXT NOT NULL REFERENCES organisations(org_id),
-    PRIMARY KEY (deal_id, org_id));
+    role TEXT, PRIMARY KEY (deal_id, org_id));
 CREATE TABLE deal_sources (
     deal_id TEXT NOT NULL REFERENCES deals(deal_id), source TEXT NOT NULL REFERENCES articles(source),
     article_deal_id TEXT NOT NULL, evidence_text TEXT NOT NULL, evidence_start INTEGER NOT NULL,
@@ -81,11 +83,13 @@ def _fill(con: sqlite3.Connection, corpus: Corpus) -> None:
                     [(a.source, a.org_id, a.name) for a in corpus.article_organisations])
     for d in corpus.deals:
         value = d.value
-        con.execute("INSERT INTO deals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+        con.execute("INSERT INTO deals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
             d.deal_id, _json(p.name for p in d.partners), _json(d.themes), _json(d.deal_types), _json(d.territories),
             value.amount if value else None, value.currency if value else None, value.text if value else None,
-            _iso(d.first_published), _iso(d.last_published), d.n_sources))
-        con.executemany("INSERT INTO deal_partners VALUES (?, ?)", [(d.deal_id, p.org_id) for p in d.partners])
+            _iso(d.first_published), _iso(d.last_published), d.n_sources,
+            d.status, d.announced, _json(d.assets), d.upfront.amount if d.upfront else None,
+            d.upfront.currency if d.upfront else None, d.value_usd))
+        con.executemany("INSERT INTO deal_partners VALUES (?, ?, ?)", [(d.deal_id, p.org_id, p.role) for p in d.partners])
         con.executemany("INSERT OR IGNORE INTO deal_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
             (d.deal_id, s.source, s.article_deal_id, s.evidence.text, s.evidence.start, s.evidence.end,
              _iso(s.published), s.confidence) for s in d.sources])

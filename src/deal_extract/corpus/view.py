@@ -44,6 +44,7 @@ class CorpusPartner(BaseModel):
     org_id: str
     name: str
     country: Optional[str] = None
+    role: Optional[str] = None   # SPEC section 6, from the strongest report that gives one
 
 
 class CorpusSource(BaseModel):
@@ -68,6 +69,12 @@ class CorpusDeal(BaseModel):
     first_published: Optional[dt.date] = None
     last_published: Optional[dt.date] = None
     sources: list[CorpusSource] = Field(default_factory=list)
+    # SPEC section 6: ended if any report says so, completed if any says it closed
+    status: str = "agreed"
+    announced: Optional[str] = None
+    assets: list[str] = Field(default_factory=list)
+    upfront: Optional[Value] = None
+    value_usd: Optional[float] = None
 
     @property
     def n_sources(self) -> int:
@@ -90,12 +97,20 @@ class CorpusDeal(BaseModel):
             "last_published": self.last_published,
             "n_sources": self.n_sources,
             "sources": sorted({s.source for s in self.sources}),
+            "partner_roles": [p.role for p in self.partners],
+            "status": self.status,
+            "announced": self.announced,
+            "assets": list(self.assets),
+            "upfront_amount": self.upfront.amount if self.upfront else None,
+            "upfront_currency": self.upfront.currency if self.upfront else None,
+            "value_usd": self.value_usd,
         }
 
 
 DEAL_COLUMNS = ("deal_id", "partners", "partner_ids", "partner_countries", "themes", "deal_types", "territories",
                 "value_amount", "value_currency", "value_text", "first_published", "last_published", "n_sources",
-                "sources")
+                "sources", "partner_roles", "status", "announced", "assets", "upfront_amount", "upfront_currency",
+                "value_usd")
 
 
 class ArticleOrganisation(BaseModel):
@@ -195,7 +210,7 @@ def _corpus_deals(results: Sequence[ArticleResult], identity: OrganisationIdenti
         partners = [CorpusPartner(org_id=i, name=groups[i].name if i in groups else i,
                                   country=groups[i].country if i in groups else None) for i in ids]
         for deal_id, members in _agreements(ids, reports):
-            deals.append(_merge(deal_id, partners, members))
+            deals.append(_merge(deal_id, [p.model_copy() for p in partners], members, identity.org_id))
     return sorted(deals, key=lambda d: ([p.name.casefold() for p in d.partners], d.deal_id))
 
 
@@ -223,7 +238,28 @@ def _agreements(ids: tuple[str, ...], reports: list[tuple[ArticleResult, Deal]])
     return list(zip(ids_, members))
 
 
-def _merge(deal_id: str, partners: list[CorpusPartner], members: list[tuple[ArticleResult, Deal]]) -> CorpusDeal:
+STATUS_ORDER = ("agreed", "completed", "ended")
+
+
+def _details(partners: list[CorpusPartner], members: list[tuple[ArticleResult, Deal]],
+             org_id) -> dict[str, Any]:
+    """The SPEC section 6 fields of a corpus deal: each from the strongest report that gives it
+    (roles per partner, the date, the upfront, the dollar value); assets the union; the status
+    the furthest any report gives (a report of the end outranks one of the signing)."""
+    strongest = [d for _, d in sorted(members, key=lambda rd: -rd[1].confidence)]
+    for p in partners:
+        p.role = next((q.role for d in strongest for q in d.partners if q.role and org_id(q.name) == p.org_id), None)
+    return {
+        "status": max((d.status for d in strongest), key=STATUS_ORDER.index, default="agreed"),
+        "announced": next((d.announced for d in strongest if d.announced), None),
+        "assets": list(dict.fromkeys(a for d in strongest for a in d.assets)),
+        "upfront": next((d.terms.upfront for d in strongest if d.terms.upfront), None),
+        "value_usd": next((d.value_usd for d in strongest if d.value_usd is not None), None),
+    }
+
+
+def _merge(deal_id: str, partners: list[CorpusPartner], members: list[tuple[ArticleResult, Deal]],
+           org_id=lambda name: name) -> CorpusDeal:
     sources = [
         CorpusSource(source=r.source, article_deal_id=d.id, published=r.published, title=r.title,
                      evidence=d.evidence, confidence=d.confidence, value=d.value)
@@ -240,4 +276,5 @@ def _merge(deal_id: str, partners: list[CorpusPartner], members: list[tuple[Arti
         first_published=dates[0] if dates else None,
         last_published=dates[-1] if dates else None,
         sources=sources,
+        **_details(partners, members, org_id),
     )

@@ -107,9 +107,9 @@ def parse_date(text: str, published: Optional[dt.date]) -> Optional[str]:
     data = parser.get_date_data(text)
     if data is None or data.date_obj is None or data.period not in PRECISION:
         return None
-    relative = not any(ch.isdigit() for ch in text)
-    if relative and published is None:
-        return None
+    has_year = any(len(w) == 4 and w.isdigit() for w in text.replace(",", " ").split())
+    if not has_year and published is None:
+        return None   # "on Tuesday", "Oct 19": the year would be a guess
     return data.date_obj.date().isoformat()[: PRECISION[data.period]]
 
 
