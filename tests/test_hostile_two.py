@@ -128,6 +128,7 @@ ADVERSARIAL = {
     "records._ISO2": ["A" * N],
     "records._ISO4217": ["A" * N],
     "records._PARTIAL_DATE": ["1" * N, "2025-" * N, "2025-01-" * N],
+    "details.CODE_NAME": ["A" * N + "1", "A1" * N + "!", "AB12" + "-" * N + "!"],
     "normalise._SPECIAL": ["\u00e9" * N],
     "outputs._PLAIN_ID": ["a" * N + "/"],
     "language._WORD": ["a" * N, "a1" * N, "\u4e00" * N + "!"],

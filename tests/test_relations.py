@@ -1249,10 +1249,12 @@ def test_a_description_naming_a_country_refers_to_an_organisation_of_that_countr
     assert (["Qilin Therapeutics", "Telmar Pharma Co., Ltd."], ["licensing"]) in deals
 
 
-def test_a_share_of_a_company_bought_from_its_owner_does_not_pair_the_seller(extractor):
+def test_a_share_of_a_company_bought_from_its_owner_pairs_the_seller(extractor):
+    """The named seller is a partner (SPEC section 6 role seller; LABELLING.md "Sellers are
+    partners", which replaced the earlier convention that left it out)."""
     deals = _deals(extractor, "Orvane Bio Ltd. agreed to buy 100% of Telmar Serums Ltd. from Harrowgate Capital "
                               "for about US$1.6 billion.")
-    assert [partners for partners, _ in deals] == [["Orvane Bio Ltd.", "Telmar Serums Ltd."]]
+    assert [partners for partners, _ in deals] == [["Harrowgate Capital", "Orvane Bio Ltd.", "Telmar Serums Ltd."]]
 
 
 def test_a_stock_exchange_is_never_a_partner(extractor):
@@ -1442,7 +1444,7 @@ def test_an_infinitive_trigger_takes_the_subject_of_the_verb_above(extractor):
 def test_a_described_target_refers_to_the_organisation_of_its_city(extractor):
     deals = _deals(extractor, "Telmar Generics Ltd. of the Czech Republic has been for sale since March. Orvane Capital said on Monday "
                               "it had agreed to buy the Prague-based drugmaker from Birch Partners.")
-    assert [partners for partners, _ in deals] == [["Orvane Capital", "Telmar Generics Ltd."]]
+    assert [partners for partners, _ in deals] == [["Birch Partners", "Orvane Capital", "Telmar Generics Ltd."]]
 
 
 def test_controlled_variants_are_built_only_for_patterns_with_the_triggers_own_subject(patterns):

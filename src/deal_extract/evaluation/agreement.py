@@ -12,7 +12,7 @@ from deal_extract.evaluation.gold import gold_files, load_gold
 from deal_extract.evaluation.names import GoldIndex
 from deal_extract.evaluation.scoring import CorpusScore, score_article
 from deal_extract.records import (
-    ArticleResult, Deal, Evidence, GoldFile, GoldValue, Organisation, Party, Value,
+    ArticleResult, Deal, Evidence, GoldFile, GoldValue, Organisation, Party, Terms, Value,
 )
 
 
@@ -26,11 +26,6 @@ class _ReadDeal(Deal):
     """A deal of a second reading, with the section 6 fields it gives."""
 
     model_config = ConfigDict(extra="allow")
-
-
-class _Terms:
-    def __init__(self, upfront: Optional[GoldValue]):
-        self.upfront = _value(upfront)
 
 
 def _value(value: Optional[GoldValue]) -> Optional[Value]:
@@ -56,7 +51,7 @@ def gold_as_result(gold: GoldFile) -> ArticleResult:
         if deal.assets is not None:
             extra["assets"] = list(deal.assets)
         if "upfront" in fields:
-            extra["terms"] = _Terms(deal.upfront)
+            extra["terms"] = Terms(upfront=_value(deal.upfront))
         deals.append(_ReadDeal(
             id=f"gold{n}", partners=partners, themes=list(deal.themes), deal_types=list(deal.deal_types),
             territories=list(deal.territories), value=_value(deal.value),

@@ -137,9 +137,18 @@ def published(text: str, head_chars: int = 600) -> Optional[dt.date]:
     for pattern in _DATE_PATTERNS:
         for m in pattern.finditer(head):
             date = _to_date(m)
-            if date and (best is None or m.start() < best[0]):
+            if date and (best is None or m.start() < best[0]) and not _a_term(head, m.start()):
                 best = (m.start(), date)
     return best[1] if best else None
+
+
+#: words before a date that make it a term or a deadline ("will run until Dec. 31, 2037")
+_TERM_WORDS = frozenset({"until", "through", "till", "to", "by", "before", "from", "since"})
+
+
+def _a_term(head: str, start: int) -> bool:
+    words = head[max(0, start - 12):start].split()
+    return bool(words) and words[-1].lower() in _TERM_WORDS
 
 
 def _to_date(m: re.Match) -> Optional[dt.date]:
