@@ -186,18 +186,18 @@ class CorpusScore(BaseModel):
 
     @property
     def details(self) -> dict[str, Counts]:
-        total: dict[str, Counts] = {}
-        for score in self.articles.values():
-            for field, c in score.details.items():
-                total[field] = total.get(field, Counts()) + c
-        return total
+        return self._summed("details", Counts)
 
     @property
     def detail_accuracy(self) -> dict[str, Accuracy]:
-        total: dict[str, Accuracy] = {}
+        return self._summed("detail_accuracy", Accuracy)
+
+    def _summed(self, attribute: str, zero: type) -> dict:
+        """The articles' ``attribute`` (a dict of counts per field), summed per field."""
+        total: dict = {}
         for score in self.articles.values():
-            for field, a in score.detail_accuracy.items():
-                total[field] = total.get(field, Accuracy()) + a
+            for field, c in getattr(score, attribute).items():
+                total[field] = total.get(field, zero()) + c
         return total
 
     @property
