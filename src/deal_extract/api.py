@@ -24,6 +24,7 @@ from spacy.tokens import Doc
 
 from deal_extract.extract import article_result
 from deal_extract.judge.model import JudgeLike, JudgeModel, resolve_judge
+from deal_extract.records import keep_confident
 from deal_extract.nlp.model import load_base_model, resolve_model_name
 from deal_extract.rulefiles.loader import Patterns
 from deal_extract.nlp.pipeline import add_components
@@ -70,13 +71,6 @@ class ArticlePieces:
 
     def result(self, min_confidence: float = 0.0):
         return keep_confident(article_result(self.article, [p[:3] for p in self.pieces], self.norm), min_confidence)
-
-
-def keep_confident(result, min_confidence: float):
-    """The :class:`ArticleResult` with only the deals whose confidence is at or above ``min_confidence``."""
-    if min_confidence <= 0.0:
-        return result
-    return result.model_copy(update={"deals": [d for d in result.deals if d.confidence >= min_confidence]})
 
 
 class Extractor:

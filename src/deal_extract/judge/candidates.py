@@ -84,3 +84,4 @@ def find_candidates(facts: DocFacts, words: JudgeWords, rule_deals: list[dict]) 
                 if window not in candidate.windows:
                     candidate.windows.append(window)
     return list(by_set.values())
+

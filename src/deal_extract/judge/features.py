@@ -56,7 +56,7 @@ _PAIR = [
     "path_trigger", "path_deal_noun", "triggers_between", "triggers_in_window", "subjects", "objects", "modifiers",
     "subject_and_object", "coordinated", "lca_blocked", *(f"prep_{p}" for p in PREPOSITIONS),
     "path_verbs", "path_clause_breaks", "lca_root", "path_type_cues", *(f"path_{t}" for t in DEAL_TYPE_IDS),
-    "heads_are_triggers", "possessive_of_trigger",
+    "heads_are_triggers", "possessive_of_trigger", "apposition", "group_word_near",
 ]
 _WINDOW = [
     "negations", "blockers", "modal_words", "type_cues", *(f"cue_{t}" for t in DEAL_TYPE_IDS), "theme_cues",
@@ -354,7 +354,11 @@ def _pair(view: DocView, window: Optional[Window], pair: Optional[tuple[Token, T
     out["objects"] = sum(r in OBJECT_DEPS for r in roles)
     out["modifiers"] = sum(r in MODIFIER_DEPS for r in roles)
     out["subject_and_object"] = float(out["subjects"] == 1 and out["objects"] == 1)
-    out["coordinated"] = float(same_coordination(a, b))
+    out["coordinated"] = float(same_coordination(a, b) and not _apposed(a, b))
+    out["apposition"] = float(_apposed(a, b))
+    group_words = view.words.group_words
+    near = [*_neighbours(a), *_neighbours(b)]
+    out["group_word_near"] = float(any(t.lower_ in group_words or t.lemma_.lower() in group_words for t in near))
     preps = {t.head.lower_ for t in pair if t.dep_ == "pobj"}
     for p in PREPOSITIONS:
         out[f"prep_{p}"] = float(p in preps)
@@ -381,6 +385,20 @@ def _pair(view: DocView, window: Optional[Window], pair: Optional[tuple[Token, T
                 out[f"path_{t}"] = float(t in path_types)
     out["heads_are_triggers"] = sum(view.is_trigger[t.head.i] and t.head.i != t.i for t in pair)
     out["possessive_of_trigger"] = float(any(t.dep_ in ("poss", "compound") and view.is_trigger[t.head.i] for t in pair))
+    return out
+
+
+def _apposed(a: Token, b: Token) -> bool:
+    """One name stands in apposition to the other, or to a noun that holds it ("X, a unit of Y")."""
+    return any(t.dep_ == "appos" and (t.head.i == o.i or o.i in {c.i for c in t.head.subtree})
+               for t, o in ((a, b), (b, a)))
+
+
+def _neighbours(tok: Token) -> list[Token]:
+    """The words next to a name in the parse: its head, its appositions, the head's preposition object."""
+    out = [tok.head, *(c for c in tok.children if c.dep_ == "appos")]
+    if tok.head.dep_ == "prep":
+        out.append(tok.head.head)
     return out
 
 

@@ -30,6 +30,9 @@ ACTOR_FLAGS = ("investor", "adviser", "media", "regulator", "exchange", "institu
 #: words around a name that make it a backer rather than a partner ("investor X", "X, a venture fund,")
 INVESTOR_WORDS = frozenset({"investor", "investors", "backer", "backers", "fund", "funds", "shareholder",
                             "shareholders", "bank", "brokerage", "lender"})
+#: words that tie two names into one corporate group ("X, a unit of Y", "its subsidiary X", "spun out of")
+GROUP_WORDS = frozenset({"subsidiary", "subsidiaries", "affiliate", "unit", "arm", "parent", "division", "spin-off",
+                         "spinout", "spin-out", "part", "member", "owner", "vehicle", "branch"})
 #: modal verbs and words of intent (the deal is not made yet); the negations are the parser's "neg"
 MODAL_WORDS = frozenset({"may", "might", "could", "would", "should", "plan", "intend", "aim", "expect", "seek",
                          "hope", "consider", "explore", "potential", "possible", "proposed", "planned"})
@@ -45,6 +48,7 @@ class JudgeWords:
     regulator_name_words: frozenset[str]
     adviser_roles: frozenset[str]
     investor_words: frozenset[str]      # descriptors of investors near a name ("fund", "investor", "backer")
+    group_words: frozenset[str]         # words of one corporate group ("subsidiary", "unit", "parent")
 
     @classmethod
     def from_patterns(cls, patterns: Patterns) -> "JudgeWords":
@@ -77,6 +81,7 @@ class JudgeWords:
             regulator_name_words=frozenset(w.casefold() for w in kinds.get("government", [])),
             adviser_roles=frozenset(w.casefold() for w in not_orgs.adviser_roles),
             investor_words=INVESTOR_WORDS,
+            group_words=GROUP_WORDS,
         )
 
     def actor(self, name: str) -> Optional[str]:

@@ -145,7 +145,7 @@ class Patterns:
             loaded = load_file(path, SCHEMAS[ORGANISATIONS_FILE], self._parsed).organisations
             _check_unique_orgs(path, loaded, seen)
             entries += loaded
-            segments.update((entry.name, path.stem) for entry in loaded)
+            segments.update((entry.name, segment_name(path)) for entry in loaded)
         self.organisation_segments = segments
         return entries
 
@@ -204,6 +204,14 @@ class Patterns:
             h.update(name.encode())
             h.update(path.read_bytes())
         return h.hexdigest()
+
+
+def segment_name(path: Path) -> str:
+    """The segment an organisation file stands for: its stem, without the ``NN-`` that
+    :meth:`Patterns.save` puts before it ("00-investors" is "investors")."""
+    stem = path.stem
+    prefix, dash, rest = stem.partition("-")
+    return rest if dash and prefix.isdigit() and rest else stem
 
 
 def _norm(name: str) -> str:
