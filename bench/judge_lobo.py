@@ -39,7 +39,7 @@ def main(argv: Optional[list[str]] = None) -> None:
 
     from deal_extract.api import Extractor
     from deal_extract.judge.dataset import build_dataset
-    from deal_extract.judge.lobo import format_table, judge_wins, leave_one_batch_out, pooled
+    from deal_extract.judge.lobo import format_reliability, format_table, judge_wins, leave_one_batch_out, pooled
     from deal_extract.run.progress import progress
 
     start = time.perf_counter()
@@ -53,6 +53,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     print(format_table(results), end="")
     wins = judge_wins(results)
     print(f"\njudge beats the rules on every held-out batch and pooled: {'yes' if wins else 'no'}")
+    print("\nthe judge's deals on the held-out batches by confidence (a calibrated probability):\n")
+    print(format_reliability(results), end="")
     print(f"({len(data.articles)} gold articles, {len(data.labels)} candidates, {sum(data.labels)} of them gold deals; "
           f"extraction {extracted:.0f} s, folds {time.perf_counter() - start - extracted:.0f} s)")
     if args.output:

@@ -82,6 +82,16 @@ MinConfidenceOption = Annotated[float, typer.Option(
     help="Keep only the deals whose confidence is at or above P (with the judge: a calibrated probability).")]
 
 
+def judge_options(judge: Optional[str], min_confidence: float = 0.0) -> dict:
+    """The ``load()`` options of ``--judge`` and ``--min-confidence``, only those given."""
+    options: dict = {}
+    if judge is not None:
+        options["judge"] = judge
+    if min_confidence > 0.0:
+        options["min_confidence"] = min_confidence
+    return options
+
+
 def extractor_or_exit(command: str, **options):
     """``deal_extract.load(**options)``; bad patterns, a missing model or a bad judge model exit with status 2."""
     from deal_extract import api

@@ -21,7 +21,7 @@ from typing import Annotated, Iterator, Optional
 import typer
 
 from deal_extract.cli import (JudgeOption, MinConfidenceOption, OrganisationsOption, command, extractor_or_exit, fail,
-                              say)
+                              judge_options, say)
 from deal_extract.text.language import NO_ENGLISH
 from deal_extract.text.reading import DEFAULT_MAX_CHARS
 
@@ -140,7 +140,7 @@ def batch_command(
     try:
         with output_lock(output), _interruptible():
             extractor = extractor_or_exit("batch", model=model, patterns=patterns, organisations=organisations or (),
-                                          max_chars=max_chars, judge=judge, min_confidence=min_confidence)
+                                          max_chars=max_chars, **judge_options(judge, min_confidence))
             manifest = run_batch(extractor, options)
     except (OutputLocked, DaskError) as exc:
         raise _error(str(exc)) from None

@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from deal_extract.cli import (JudgeOption, MinConfidenceOption, OrganisationsOption, command, extractor_or_exit, fail,
-                              say)
+                              judge_options, say)
 from deal_extract.text.language import language_warnings
 from deal_extract.text.reading import DEFAULT_MAX_CHARS, InputError, read_article, read_stdin
 from deal_extract.records import ArticleResult
@@ -39,7 +39,7 @@ def extract_command(
 ) -> None:
     """Extract organisations, countries and deals from one article."""
     extractor = extractor_or_exit("extract", model=model, patterns=patterns, organisations=organisations or (),
-                                  max_chars=max_chars, judge=judge, min_confidence=min_confidence)
+                                  max_chars=max_chars, **judge_options(judge, min_confidence))
     try:
         article = read_stdin(max_chars) if str(file) == "-" else read_article(file, max_chars=max_chars)
     except InputError as exc:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Optional
+from typing import Optional, Sequence
 
 from deal_extract.deals.cues import TYPE_PREFIX
 from deal_extract.deals.facts import DocFacts
@@ -35,14 +35,12 @@ class Candidate:
         return len(self.partners) > 2
 
 
-def cue_units(facts: DocFacts, words: JudgeWords) -> set[int]:
-    """Units that hold a deal cue: a deal-type cue span, a trigger word, a deal noun."""
+def cue_units(facts: DocFacts, words: JudgeWords, is_trigger: Sequence[bool]) -> set[int]:
+    """Units that hold a deal cue: a deal-type cue span, or a token that ``is_trigger`` (a
+    trigger word, a deal noun, a fallback verb)."""
     found = {facts.unit_of[s.start] for s in facts.cue_spans
              if s.label_.startswith(TYPE_PREFIX) and s.start in facts.unit_of}
-    triggers = words.triggers
-    for tok in facts.doc:
-        if tok.i in facts.unit_of and (tok.lemma_.lower() in triggers or tok.lower_ in triggers):
-            found.add(facts.unit_of[tok.i])
+    found.update(facts.unit_of[i] for i, trigger in enumerate(is_trigger) if trigger and i in facts.unit_of)
     return found
 
 
@@ -57,9 +55,10 @@ def unit_organisations(facts: DocFacts) -> list[list[int]]:
     return out
 
 
-def find_candidates(facts: DocFacts, words: JudgeWords, rule_deals: list[dict]) -> list[Candidate]:
+def find_candidates(facts: DocFacts, words: JudgeWords, rule_deals: list[dict], is_trigger: Sequence[bool]
+                    ) -> list[Candidate]:
     """The candidates of one Doc: the rules' deals first (in their order), then the new pairs in
-    the order of their first window."""
+    the order of their first window. ``is_trigger``: per token, whether it is a deal cue word."""
     index = {org["name"]: i for i, org in enumerate(facts.orgs)}
     by_set: dict[frozenset[int], Candidate] = {}
     for record in rule_deals:
@@ -69,7 +68,7 @@ def find_candidates(facts: DocFacts, words: JudgeWords, rule_deals: list[dict]) 
         if len(partners) >= 2 and partners not in by_set:
             by_set[partners] = Candidate(partners, record=record)
     orgs_of = unit_organisations(facts)
-    cued = cue_units(facts, words)
+    cued = cue_units(facts, words, is_trigger)
     for u in range(len(facts.units)):
         windows = [(u, u)] + ([(u, u + 1)] if u + 1 < len(facts.units) else [])
         for window in windows:

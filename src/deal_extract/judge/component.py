@@ -14,7 +14,8 @@ from spacy.tokens import Doc
 
 from deal_extract.deals.facts import doc_facts
 from deal_extract.judge.candidates import find_candidates
-from deal_extract.judge.features import DocView, feature_rows
+from deal_extract.judge.features import feature_rows
+from deal_extract.judge.view import DocView, TokenTable
 from deal_extract.judge.model import JudgeModel
 from deal_extract.judge.select import candidate_record, kept, with_confidence
 from deal_extract.judge.words import JudgeWords
@@ -47,8 +48,11 @@ class JudgeRules:
         rows: list[list[float]] = []
         for doc in docs:
             facts = doc_facts(doc)
-            candidates = find_candidates(facts, self.words, doc._.deals or [])
-            view = DocView(facts, self.words, [(c.partners, c.record) for c in candidates if c.record is not None])
+            tokens = TokenTable.of(doc)
+            is_trigger = tokens.flags(self.words.triggers)
+            candidates = find_candidates(facts, self.words, doc._.deals or [], is_trigger)
+            view = DocView(facts, self.words, [(c.partners, c.record) for c in candidates if c.record is not None],
+                           tokens, is_trigger)
             doc_rows = feature_rows(view, candidates)
             prepared.append((doc, view, candidates, len(rows), len(doc_rows)))
             rows += doc_rows

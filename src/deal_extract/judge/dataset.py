@@ -75,12 +75,17 @@ def build_dataset(gold_dirs: Sequence[Path | str], corpus_dirs: Sequence[Path | 
     Returns the dataset and warnings (gold files without an article)."""
     jobs: list[tuple[str, str, GoldFile, Path]] = []
     warnings: list[str] = []
+    names: set[str] = set()
     for gold_dir in map(Path, gold_dirs):
         found = find_gold_pairs(gold_dir, corpus_dirs, follow_symlinks=follow_symlinks)
         warnings += [f"{g}: gold file without article in {', '.join(map(str, corpus_dirs))}"
                      for g in found.gold_without_article]
+        batch, n = batch_name(gold_dir), 2
+        while batch in names:   # two folders of one name are two batches
+            batch, n = f"{batch_name(gold_dir)}#{n}", n + 1
+        names.add(batch)
         for gold_path, source_path in found.pairs:
-            jobs.append((batch_name(gold_dir), gold_path.stem, load_gold(gold_path), source_path))
+            jobs.append((batch, gold_path.stem, load_gold(gold_path), source_path))
     if not jobs:
         raise GoldError(f"no article in {', '.join(map(str, corpus_dirs))} has a gold file in "
                         f"{', '.join(map(str, gold_dirs))}")

@@ -20,22 +20,17 @@ Per candidate one row of :data:`FEATURES` (floats; ``nan`` where a feature does 
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-from dataclasses import dataclass
-from functools import cached_property
 from typing import Optional
 
 from spacy.tokens import Token
 
 from deal_extract.deals.cues import THEME_PREFIX, TYPE_PREFIX
-from deal_extract.deals.facts import DocFacts
 from deal_extract.deals.references import same_coordination
 from deal_extract.deals.rules import blocked
-from deal_extract.deals.values import find_money
-from deal_extract.judge.candidates import Candidate, Window, unit_organisations
-from deal_extract.judge.words import ACTOR_FLAGS, MODAL_WORDS, JudgeWords
-from deal_extract.organisations.groups import org_key
+from deal_extract.judge.candidates import Candidate, Window
+from deal_extract.judge.view import SUBJECT_DEPS, DocView, evidence_unit
+from deal_extract.judge.windows import best_window
+from deal_extract.judge.words import ACTOR_FLAGS, MODAL_WORDS
 from deal_extract.vocab import DEAL_TYPES as DEAL_TYPE_IDS
 
 NAN = float("nan")
@@ -43,10 +38,8 @@ KINDS = ("company", "academic", "government", "hospital", "other")
 #: families of the rules that read deals (a relation pattern's id is one of ``pattern`` ...)
 RULE_FAMILIES = ("pattern", "pattern_controlled", "pattern_subtree", "dash_pair", "list_item", "heading_pair",
                  "deal_list", "implied_licence", "cooccurrence")
-SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 OBJECT_DEPS = frozenset({"dobj", "pobj", "attr", "dative", "oprd"})
 MODIFIER_DEPS = frozenset({"compound", "poss", "nmod", "amod"})
-COORDINATION_DEPS = frozenset({"conj", "appos"})
 CLAUSE_DEPS = frozenset({"relcl", "advcl", "ccomp", "xcomp", "acl", "parataxis", "csubj"})
 PREPOSITIONS = ("with", "between", "from", "to", "by", "of", "in", "for")
 MAX_PATH = 30
@@ -82,132 +75,6 @@ _CANDIDATE = [
 FEATURES: tuple[str, ...] = tuple(_CANDIDATE + _PAIR + _WINDOW + _PARTNERS)
 
 
-@dataclass
-class DocView:
-    """What the features read of one Doc, computed once."""
-
-    facts: DocFacts
-    words: JudgeWords
-    rule_records: list[tuple[frozenset[int], dict]]   # the rules' deals: partner set, record
-
-    @property
-    def rule_deals(self) -> list[frozenset[int]]:
-        return [partners for partners, _ in self.rule_records]
-
-    @cached_property
-    def orgs_of(self) -> list[list[int]]:
-        return unit_organisations(self.facts)
-
-    @cached_property
-    def heads(self) -> list[list[Token]]:
-        """Per organisation, the root token of each of its mentions."""
-        doc = self.facts.doc
-        return [[doc[s:e].root for s, e in org["tokens"]] for org in self.facts.orgs]
-
-    @cached_property
-    def mention_counts(self) -> list[int]:
-        return [len(org["tokens"]) for org in self.facts.orgs]
-
-    @cached_property
-    def ranks(self) -> list[int]:
-        order = sorted(range(len(self.facts.orgs)), key=lambda i: -self.mention_counts[i])
-        rank = [0] * len(order)
-        for r, i in enumerate(order):
-            rank[i] = r + 1
-        return rank
-
-    @cached_property
-    def subject_counts(self) -> list[int]:
-        return [sum(h.dep_ in SUBJECT_DEPS for h in heads) for heads in self.heads]
-
-    @cached_property
-    def title_counts(self) -> list[int]:
-        title = self.facts.title_line
-        units = self.facts.units
-        return [sum(1 for s, _ in org["tokens"] if s in self.facts.unit_of and units[self.facts.unit_of[s]].line == title)
-                for org in self.facts.orgs]
-
-    @cached_property
-    def first_unit(self) -> list[int]:
-        unit_of = self.facts.unit_of
-        return [min((unit_of[s] for s, _ in org["tokens"] if s in unit_of), default=0) for org in self.facts.orgs]
-
-    @cached_property
-    def actors(self) -> list[Optional[str]]:
-        out = []
-        words = self.words
-        for org in self.facts.orgs:
-            actor = "exchange" if org.get("exchange") else words.actor(org["name"])
-            name_words = {w.casefold() for w in org["name"].split()}
-            if actor is None and name_words & words.investor_name_words:
-                actor = "investor"
-            if actor is None and name_words & words.regulator_name_words:
-                actor = "regulator"
-            out.append(actor)
-        return out
-
-    @cached_property
-    def name_shapes(self) -> list["NameShape"]:
-        keys = [org_key(org["name"]).split() for org in self.facts.orgs]
-        out = []
-        for i, words in enumerate(keys):
-            name = self.facts.orgs[i]["name"]
-            inside = any(j != i and len(other) > len(words) and _contains(other, words) for j, other in enumerate(keys))
-            related = sum(1 for j, other in enumerate(keys) if j != i and words and other and other[0] == words[0])
-            out.append(NameShape(tuple(words), name.isupper() and len(name.replace(".", "")) <= 6, inside, related))
-        return out
-
-    @cached_property
-    def rule_deal_counts(self) -> Counter:
-        return Counter(o for deal in self.rule_deals for o in deal)
-
-    @cached_property
-    def is_trigger(self) -> list[bool]:
-        triggers = self.words.triggers
-        return [t.lemma_.lower() in triggers or t.lower_ in triggers for t in self.facts.doc]
-
-    @cached_property
-    def unit_money(self) -> list[int]:
-        doc = self.facts.doc
-        return [len(find_money(doc[u.start:u.end].text)) for u in self.facts.units]
-
-    @cached_property
-    def cue_tokens(self) -> list[list[tuple[str, int, int]]]:
-        """Per unit, its cue spans as (label, first token, end token)."""
-        out: list[list[tuple[str, int, int]]] = [[] for _ in self.facts.units]
-        for span in self.facts.cue_spans:
-            u = self.facts.unit_of.get(span.start)
-            if u is not None:
-                out[u].append((span.label_, span.start, span.end))
-        return out
-
-    @cached_property
-    def cues_of(self) -> list[list[str]]:
-        return [[label for label, _, _ in unit] for unit in self.cue_tokens]
-
-    @cached_property
-    def rule_units(self) -> list[tuple[frozenset[int], Optional[int]]]:
-        """The rules' deals with the unit of their evidence."""
-        return [(partners, _evidence_unit(self, record)) for partners, record in self.rule_records]
-
-
-@dataclass(frozen=True)
-class NameShape:
-    """The shape of an organisation's name, never the name: its words (normalised), whether it
-    is an acronym, whether it lies inside another organisation's name of the text ("Global" in
-    "Point Biopharma Global"), how many other organisations share its first word."""
-
-    words: tuple[str, ...]
-    acronym: bool
-    inside_other: bool
-    related: int
-
-
-def _contains(longer: list[str], shorter: list[str]) -> bool:
-    n = len(shorter)
-    return any(longer[k:k + n] == shorter for k in range(len(longer) - n + 1))
-
-
 def feature_rows(view: DocView, candidates: list[Candidate]) -> list[list[float]]:
     """One row of :data:`FEATURES` per candidate."""
     return [_row(view, c) for c in candidates]
@@ -221,64 +88,6 @@ def _row(view: DocView, c: Candidate) -> list[float]:
     values.update(_window(view, window, pair))
     values.update(_partners(view, c))
     return [values.get(name, NAN) for name in FEATURES]
-
-
-# --- the window a candidate is judged on ---------------------------------------------------
-
-def _mentions_in(view: DocView, org: int, window: Window) -> list[Token]:
-    facts = view.facts
-    return [h for h in view.heads[org] if window[0] <= facts.unit_of.get(h.i, -1) <= window[1]]
-
-
-def _closest(view: DocView, a: int, b: int, window: Window) -> Optional[tuple[Token, Token]]:
-    pairs = [(x, y) for x in _mentions_in(view, a, window) for y in _mentions_in(view, b, window)]
-    return min(pairs, key=lambda p: abs(p[0].i - p[1].i)) if pairs else None
-
-
-def best_window(view: DocView, c: Candidate) -> tuple[Optional[Window], Optional[tuple[Token, Token]]]:
-    """The window and mention pair a candidate is judged on: one unit before two, a trigger
-    between the mentions, then the closest mentions. A rules' deal without a window of its own
-    is judged on its evidence unit (with its neighbours when a partner sits there)."""
-    options = list(c.windows)
-    if not options and c.record is not None:
-        u = _evidence_unit(view, c.record)
-        if u is not None:
-            options = [(u, u)] + [(k, k + 1) for k in (u - 1, u) if 0 <= k and k + 1 < len(view.facts.units)]
-    best, best_key, best_pair = None, None, None
-    for window in options:
-        members = [o for o in c.partners if _mentions_in(view, o, window)]
-        if len(members) < 2:
-            continue
-        a, b = _first_two(view, c, members, window)
-        pair = _closest(view, a, b, window)
-        if pair is None:
-            continue
-        lo, hi = sorted(t.i for t in pair)
-        between = any(view.is_trigger[k] for k in range(lo + 1, hi))
-        key = (window[0] == window[1], between, len(members), -(hi - lo))
-        if best_key is None or key > best_key:
-            best, best_key, best_pair = window, key, pair
-    if best is None and options:
-        return options[0], None
-    return best, best_pair
-
-
-def _first_two(view: DocView, c: Candidate, members: list[int], window: Window) -> tuple[int, int]:
-    if len(members) == 2:
-        return members[0], members[1]
-    firsts = sorted(members, key=lambda o: min(t.i for t in _mentions_in(view, o, window)))
-    return firsts[0], firsts[1]
-
-
-def _evidence_unit(view: DocView, record: dict) -> Optional[int]:
-    doc = view.facts.doc
-    span = doc.char_span(record["evidence"]["start"], record["evidence"]["end"], alignment_mode="expand")
-    if span is None or not len(span):
-        return None
-    for tok in span:
-        if tok.i in view.facts.unit_of:
-            return view.facts.unit_of[tok.i]
-    return None
 
 
 # --- feature groups --------------------------------------------------------------------
@@ -306,7 +115,7 @@ def _candidate(view: DocView, c: Candidate) -> dict[str, float]:
     shared = set.intersection(*units_of) if units_of else set()
     out["all_in_one_unit"] = float(bool(shared))
     if record is not None:
-        u = _evidence_unit(view, record)
+        u = evidence_unit(view, record)
         if u is not None:
             out["evidence_share"] = sum(u in units for units in units_of) / len(c.partners)
     return out
@@ -390,8 +199,7 @@ def _pair(view: DocView, window: Optional[Window], pair: Optional[tuple[Token, T
 
 def _apposed(a: Token, b: Token) -> bool:
     """One name stands in apposition to the other, or to a noun that holds it ("X, a unit of Y")."""
-    return any(t.dep_ == "appos" and (t.head.i == o.i or o.i in {c.i for c in t.head.subtree})
-               for t, o in ((a, b), (b, a)))
+    return any(t.dep_ == "appos" and (t.head.i == o.i or t.head.is_ancestor(o)) for t, o in ((a, b), (b, a)))
 
 
 def _neighbours(tok: Token) -> list[Token]:
@@ -405,67 +213,79 @@ def _neighbours(tok: Token) -> list[Token]:
 def _window(view: DocView, window: Optional[Window], pair: Optional[tuple[Token, Token]]) -> dict[str, float]:
     if window is None:
         return {}
-    facts, words = view.facts, view.words
-    deal = words.deal
-    doc = facts.doc
-    units = facts.units
-    start, end = units[window[0]].start, units[window[1]].end
-    tokens = doc[start:end]
-    lemmas = [t.lemma_.lower() for t in tokens]
-    lowers = [t.lower_ for t in tokens]
-    labels = [label for k in range(window[0], window[1] + 1) for label in view.cues_of[k]]
-    types = {label[len(TYPE_PREFIX):] for label in labels if label.startswith(TYPE_PREFIX)}
-    out: dict[str, float] = {
-        "negations": sum(t.dep_ == "neg" for t in tokens),
-        "blockers": sum(l in deal.blockers or w in deal.blockers for l, w in zip(lemmas, lowers)),
-        "modal_words": sum(t.tag_ == "MD" or l in MODAL_WORDS for t, l in zip(tokens, lemmas)),
-        "type_cues": sum(label.startswith(TYPE_PREFIX) for label in labels),
-        "theme_cues": sum(label.startswith(THEME_PREFIX) for label in labels),
-        "money": sum(view.unit_money[k] for k in range(window[0], window[1] + 1)),
-        "round_words": sum(l in deal.round_words or w in deal.round_words for l, w in zip(lemmas, lowers)),
-        "founding_verbs": sum(l in deal.founding_verbs for l in lemmas),
-        "attribution": sum(w in deal.attribution_words for w in lowers),
-        "reporting_verbs": sum(l in deal.reporting_verbs for l in lemmas),
-        "quoted_person": float(any(t.ent_type_ == "PERSON" for t in tokens) and any(l in deal.reporting_verbs for l in lemmas)),
-        "adviser_role": sum(w in words.adviser_roles for w in lowers),
-        "unit_tokens": sum(units[k].end - units[k].start for k in range(window[0], window[1] + 1)) / (window[1] - window[0] + 1),
-        "window_tokens": end - start,
-        "orgs_in_unit": max(len(view.orgs_of[k]) for k in range(window[0], window[1] + 1)),
-        "orgs_in_window": len({o for k in range(window[0], window[1] + 1) for o in view.orgs_of[k]}),
-        "bullet": float(any(units[k].line.bullet for k in range(window[0], window[1] + 1))),
-        "heading": float(any(units[k].line.heading for k in range(window[0], window[1] + 1))),
-        "in_title": float(units[window[0]].line == facts.title_line),
-        "paragraph": units[window[0]].line.paragraph,
-        "first_paragraph": float(units[window[0]].line.paragraph <= units[0].line.paragraph + 1),
-        "position": window[0] / max(len(units), 1),
-        "dates": sum(t.ent_type_ == "DATE" and t.ent_iob_ == "B" for t in tokens),
-    }
-    here = [deal for deal, u in view.rule_units if u is not None and window[0] <= u <= window[1]]
-    out["rule_deals_in_window"] = len(here)
+    if window not in view.windows:
+        view.windows[window] = _window_words(view, window)
+    out = dict(view.windows[window])
     if pair is not None:
+        facts, words = view.facts, view.words
+        here = [deal for deal, u in view.rule_units if u is not None and window[0] <= u <= window[1]]
         own = {facts.token_org.get(t.i) for t in pair}
         out["partner_in_other_window_deal"] = float(any(own & deal and not own <= deal for deal in here))
-    for t in DEAL_TYPE_IDS:
-        out[f"cue_{t}"] = float(t in types)
-    if pair is not None:
-        out["founded_object"] = float(any(t.dep_ == "dobj" and t.head.lemma_.lower() in deal.founding_verbs for t in pair))
+        out["founded_object"] = float(any(t.dep_ == "dobj" and t.head.lemma_.lower() in words.deal.founding_verbs
+                                          for t in pair))
+        start = facts.units[window[0]].start
         out["example_before"] = float(any(_example_before(view, t, start) for t in pair))
         out["investor_word_near"] = float(any(_word_near(view, t, words.investor_words) for t in pair))
         out["list_shape"], out["list_neighbours"] = _list_shape(view, pair)
     return out
 
 
+def _window_words(view: DocView, window: Window) -> dict[str, float]:
+    """The features of a window that no pair changes (computed once per window, in one pass)."""
+    facts, words, table = view.facts, view.words, view.tokens
+    deal = words.deal
+    units = facts.units
+    start, end = units[window[0]].start, units[window[1]].end
+    labels = [label for k in range(window[0], window[1] + 1) for label in view.cues_of[k]]
+    types = {label[len(TYPE_PREFIX):] for label in labels if label.startswith(TYPE_PREFIX)}
+    n = dict.fromkeys(("negations", "blockers", "modal_words", "round_words", "founding_verbs", "attribution",
+                       "reporting_verbs", "adviser_role", "dates", "persons"), 0)
+    for i in range(start, end):
+        lemma, lower = table.lemma[i], table.lower[i]
+        n["negations"] += table.dep[i] == "neg"
+        n["blockers"] += lemma in deal.blockers or lower in deal.blockers
+        n["modal_words"] += table.tag[i] == "MD" or lemma in MODAL_WORDS
+        n["round_words"] += lemma in deal.round_words or lower in deal.round_words
+        n["founding_verbs"] += lemma in deal.founding_verbs
+        n["attribution"] += lower in deal.attribution_words
+        n["reporting_verbs"] += lemma in deal.reporting_verbs
+        n["adviser_role"] += lower in words.adviser_roles
+        n["dates"] += table.ent_type[i] == "DATE" and table.ent_begins[i]
+        n["persons"] += table.ent_type[i] == "PERSON"
+    persons = n.pop("persons")
+    ks = range(window[0], window[1] + 1)
+    out: dict[str, float] = {
+        **n,
+        "quoted_person": float(persons > 0 and n["reporting_verbs"] > 0),
+        "type_cues": sum(label.startswith(TYPE_PREFIX) for label in labels),
+        "theme_cues": sum(label.startswith(THEME_PREFIX) for label in labels),
+        "money": sum(view.unit_money(k) for k in ks),
+        "unit_tokens": sum(units[k].end - units[k].start for k in ks) / len(ks),
+        "window_tokens": end - start,
+        "orgs_in_unit": max(len(view.orgs_of[k]) for k in ks),
+        "orgs_in_window": len({o for k in ks for o in view.orgs_of[k]}),
+        "bullet": float(any(units[k].line.bullet for k in ks)),
+        "heading": float(any(units[k].line.heading for k in ks)),
+        "in_title": float(units[window[0]].line == facts.title_line),
+        "paragraph": units[window[0]].line.paragraph,
+        "first_paragraph": float(units[window[0]].line.paragraph <= units[0].line.paragraph + 1),
+        "position": window[0] / max(len(units), 1),
+        "rule_deals_in_window": sum(1 for _, u in view.rule_units if u is not None and window[0] <= u <= window[1]),
+    }
+    for t in DEAL_TYPE_IDS:
+        out[f"cue_{t}"] = float(t in types)
+    return out
+
+
 def _example_before(view: DocView, tok: Token, start: int) -> bool:
     """"such as A, B and C", "companies like A": an example cue before the name, with only
     names and list words between."""
-    facts, deal = view.facts, view.words.deal
-    doc = facts.doc
+    facts, deal, table = view.facts, view.words.deal, view.tokens
     for k in range(tok.i - 1, max(tok.i - 12, start - 1), -1):
         for cue in deal.example_cues:
-            if k + 1 >= len(cue) and tuple(w.lower_ for w in doc[k + 1 - len(cue):k + 1]) == cue:
+            if k + 1 >= len(cue) and tuple(table.lower[k + 1 - len(cue):k + 1]) == cue:
                 return True
-        t = doc[k]
-        if not (k in facts.token_org or t.text in deal.list_connectors or t.is_space):
+        if not (k in facts.token_org or table.text[k] in deal.list_connectors or table.is_space[k]):
             return False
     return False
 
@@ -486,30 +306,29 @@ def _word_near(view: DocView, tok: Token, wanted: frozenset[str]) -> bool:
 def _list_shape(view: DocView, pair: tuple[Token, Token]) -> tuple[float, float]:
     """Whether the two names stand in one list (only names and list words between them), and
     how many names that list holds."""
-    facts, deal = view.facts, view.words.deal
-    doc = facts.doc
+    facts, deal, table = view.facts, view.words.deal, view.tokens
+    token_org = facts.token_org
     lo, hi = sorted(t.i for t in pair)
-    org_lo, org_hi = facts.token_org.get(lo), facts.token_org.get(hi)
+    org_lo, org_hi = token_org.get(lo), token_org.get(hi)
     k = lo
-    while k < hi and facts.token_org.get(k) == org_lo:
+    while k < hi and token_org.get(k) == org_lo:
         k += 1
     k_end = hi
-    while k_end > k and facts.token_org.get(k_end - 1) == org_hi:
+    while k_end > k and token_org.get(k_end - 1) == org_hi:
         k_end -= 1
-    between = doc[k:k_end]
-    in_list = all(t.i in facts.token_org or t.text in deal.list_connectors or t.is_space for t in between)
-    if not in_list:
+    listed = lambda i: i in token_org or table.text[i] in deal.list_connectors  # noqa: E731
+    if not all(listed(i) or table.is_space[i] for i in range(k, k_end)):
         return 0.0, 0.0
     names = set()
     k = lo
-    while k >= 0 and (k in facts.token_org or doc[k].text in deal.list_connectors):
-        if k in facts.token_org:
-            names.add(facts.token_org[k])
+    while k >= 0 and listed(k):
+        if k in token_org:
+            names.add(token_org[k])
         k -= 1
     k = hi
-    while k < len(doc) and (k in facts.token_org or doc[k].text in deal.list_connectors):
-        if k in facts.token_org:
-            names.add(facts.token_org[k])
+    while k < len(table.text) and listed(k):
+        if k in token_org:
+            names.add(token_org[k])
         k += 1
     return 1.0, float(len(names))
 
@@ -554,6 +373,3 @@ def _partners(view: DocView, c: Candidate) -> dict[str, float]:
     out["partners_related"] = float(len(set(firsts)) < len(firsts))
     return out
 
-
-def is_missing(value: float) -> bool:
-    return isinstance(value, float) and math.isnan(value)

@@ -46,21 +46,26 @@ class FoldResult:
     judge: Counts
     confident: Counts = field(default_factory=Counts)   # judge's deals at or above CONFIDENT: tp right, fp wrong
     threshold: Optional[float] = None
+    judged: list[tuple[float, bool]] = field(default_factory=list)   # each judge deal: confidence, right
 
 
-def score_articles(articles: Sequence[GoldArticle], model: Optional[JudgeModel]) -> tuple[Counts, Counts]:
-    """Deals counts of the rules (``model`` None) or of the judge over ``articles``, and the
-    counts of the judge's deals at or above :data:`CONFIDENT` (right as tp, wrong as fp)."""
+def score_articles(articles: Sequence[GoldArticle], model: Optional[JudgeModel]
+                   ) -> tuple[Counts, Counts, list[tuple[float, bool]]]:
+    """Deals counts of the rules (``model`` None) or of the judge over ``articles``; the counts
+    of the deals at or above :data:`CONFIDENT` (right as tp, wrong as fp); and every deal's
+    confidence with whether it is right."""
     total, confident = Counts(), Counts()
+    deals: list[tuple[float, bool]] = []
     for a in articles:
         pieces = a.pieces if model is None else judged_pieces(a.pieces, model)
         result = pieces.result()
         score = score_article(result, a.gold)
         total = total + score.counts["deals"]
         for deal, match in zip(result.deals, score.deal_matches):
+            deals.append((deal.confidence, match is not None))
             if deal.confidence >= CONFIDENT:
                 confident = confident + (Counts(tp=1) if match is not None else Counts(fp=1))
-    return total, confident
+    return total, confident, deals
 
 
 def leave_one_batch_out(data: Dataset, held_out: Sequence[str], progress: Progress = lambda items, total, label: items
@@ -72,10 +77,10 @@ def leave_one_batch_out(data: Dataset, held_out: Sequence[str], progress: Progre
         train = [i for i, a in enumerate(data.articles) if a.batch != batch]
         trained = train_judge(data, train)
         articles = [data.articles[i] for i in test]
-        rules, _ = score_articles(articles, None)
-        judge, confident = score_articles(articles, trained.model)
+        rules, _, _ = score_articles(articles, None)
+        judge, confident, judged = score_articles(articles, trained.model)
         results.append(FoldResult(batch, len(test), sum(a.live_deals for a in articles), rules, judge, confident,
-                                  trained.model.threshold))
+                                  trained.model.threshold, judged))
         progress([batch], 1, f"fold {batch}")
     return results
 
@@ -84,8 +89,24 @@ def pooled(results: Sequence[FoldResult]) -> FoldResult:
     total = FoldResult("pooled", 0, 0, Counts(), Counts(), Counts())
     for r in results:
         total = FoldResult("pooled", total.articles + r.articles, total.gold_deals + r.gold_deals,
-                           total.rules + r.rules, total.judge + r.judge, total.confident + r.confident)
+                           total.rules + r.rules, total.judge + r.judge, total.confident + r.confident,
+                           judged=total.judged + r.judged)
     return total
+
+
+def format_reliability(results: Sequence[FoldResult]) -> str:
+    """The judge's deals on the held-out batches by confidence band: deals, right, expected."""
+    from deal_extract.evaluation.evaluate import CONFIDENCE_BANDS
+
+    judged = pooled(results).judged
+    lines = ["| confidence | deals | right | expected |", "|---|---|---|---|"]
+    for lo, hi in zip(CONFIDENCE_BANDS, CONFIDENCE_BANDS[1:]):
+        band = [(c, ok) for c, ok in judged if lo <= c < hi or (hi == CONFIDENCE_BANDS[-1] and c == hi)]
+        if band:
+            right, expected = sum(ok for _, ok in band), sum(c for c, _ in band)
+            lines.append(f"| {lo:.2f}-{hi:.2f} | {len(band)} | {right} ({right / len(band):.0%}) "
+                         f"| {expected:.1f} ({expected / len(band):.0%}) |")
+    return "\n".join(lines) + "\n"
 
 
 def format_table(results: Sequence[FoldResult]) -> str:

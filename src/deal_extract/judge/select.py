@@ -15,7 +15,8 @@ from deal_extract.deals.merge import DealDraft
 from deal_extract.deals.mentions import Mention
 from deal_extract.deals.record import deal_record
 from deal_extract.judge.candidates import Candidate
-from deal_extract.judge.features import DocView, best_window
+from deal_extract.judge.view import DocView
+from deal_extract.judge.windows import best_window
 
 #: the ``rule`` of a record the judge made from a pair or set the rules did not read
 JUDGE_RULE = "judge"

@@ -165,8 +165,8 @@ def train_judge(data: Dataset, articles: Optional[Sequence[int]] = None,
         "positives": sum(data.labels[r] for r in rows),
         "gold_deals": sum(data.articles[a].live_deals for a in articles),
         "rounds": rounds,
-        "cross_validation": "leave one batch out" if len(held_out) and len(
-            {data.articles[a].batch for a in articles}) >= MIN_BATCHES_FOR_BATCH_FOLDS else f"{len(held_out)} article folds",
+        "cross_validation": ("leave one batch out" if len(batches) >= MIN_BATCHES_FOR_BATCH_FOLDS
+                             else f"{len(held_out)} article folds"),
     }
     metrics = {
         **trained_on,
