@@ -10,7 +10,9 @@ present, repeated up to ``--articles``), in one run of this script:
 3. when dask.distributed is installed, the full pipeline on a ``LocalCluster`` of two worker
    processes (one thread each) through ``deal_extract.run.dask_engine``, pipelines loaded before
    the clock starts; CPU time of this process and the workers, peak RSS of a worker;
-4. the bare base model (``load_base_model``) with ``nlp.pipe``.
+4. the full pipeline with the judge of deal candidates (``load(judge="packaged")``, ``n_process=1``),
+   with the time spent in the judge component (candidates, features, the model) on its own;
+5. the bare base model (``load_base_model``) with ``nlp.pipe``.
 
 It prints words/s for each and the ratios full/bare and n=2/n=1 against the targets
 (full/bare >= 1.2, n=2 >= 1.8x n=1, peak RSS <= 450 MB per process). A benchmark, not a
@@ -35,6 +37,7 @@ from typing import Callable, Iterable, Optional
 REPO = Path(__file__).resolve().parents[1]
 CORPORA = (REPO / "corpus", REPO.parent / "shared" / "corpus")
 TARGET_FULL_OVER_BARE = 1.2
+TARGET_JUDGED_OVER_BARE = 0.8   # issue 23: the pipeline with the judge keeps 0.8 of the bare model's words/s
 TARGET_SPEEDUP = 1.8
 TARGET_RSS_MB = 450
 
@@ -118,6 +121,28 @@ def dask_workers(extractor, articles: list, batch_size: int) -> Optional[tuple[t
         return (seconds, cpu), max(rss for _, rss in usage)
 
 
+def judged_run(model: Optional[str], articles: list, batch_size: int) -> tuple[tuple[float, float], float]:
+    """((wall s, CPU s), seconds inside the judge component) of the full pipeline with the packaged judge."""
+    import deal_extract.api as api
+
+    extractor = api.load(model=model, judge="packaged")
+    rules = extractor.nlp.get_pipe("deal_extract_judge")._rules
+    spent = [0.0]
+    judge = rules._judge
+
+    def timed_judge(docs):
+        start = time.perf_counter()
+        out = judge(docs)
+        spent[0] += time.perf_counter() - start
+        return out
+
+    rules._judge = timed_judge
+    list(extractor.pipe(articles[:4], batch_size=batch_size))
+    spent[0] = 0.0
+    timing = timed(lambda: extractor.pipe(articles, batch_size=batch_size))
+    return timing, spent[0]
+
+
 def row(name: str, timing: tuple[float, float], words: int, rss: Optional[float]) -> str:
     seconds, cpu = timing
     rss_text = f"{rss:,.0f}" if rss is not None else "-"
@@ -156,6 +181,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     t_full2 = timed(full(2))
     rss_workers = rss_mb(resource.RUSAGE_CHILDREN)
     on_dask = dask_workers(extractor, articles, args.batch_size)
+    judged, judge_seconds = judged_run(args.model, articles, args.batch_size)
 
     start = time.perf_counter()
     bare = load_base_model(extractor.model_name)
@@ -175,6 +201,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     print(row("deal-extract full (n=2), per worker", t_full2, words, rss_workers))
     if on_dask is not None:
         print(row("deal-extract full (2 Dask), per worker", on_dask[0], words, on_dask[1]))
+    print(row("deal-extract full + judge (n=1)", judged, words, None))
     print()
     full_over_bare = t_bare[0] / t_full1[0]
     speedup = t_full1[0] / t_full2[0]
@@ -190,6 +217,9 @@ def main(argv: Optional[list[str]] = None) -> None:
               "the Dask client, scheduler and workers share this machine's cores)")
     else:
         print("2 Dask workers: not run (pip install 'deal-extract[dask]')")
+    print(f"with the judge: full/bare words/s {t_bare[0] / judged[0]:.2f} (target >= {TARGET_JUDGED_OVER_BARE}) "
+          f"{verdict(t_bare[0] / judged[0] >= TARGET_JUDGED_OVER_BARE)}; the judge component took {judge_seconds:.2f} s, "
+          f"{judge_seconds / judged[0]:.1%} of the run ({1000 * judge_seconds / len(articles):.1f} ms per article)")
     print("(the bare model runs last, in the same process, so its RSS is not separable and is not shown)")
 
 

@@ -303,8 +303,11 @@ def test_deals_by_confidence_band(cli, dirs, tmp_path):
     assert r.exit_code == 0, r.output
     bands = json.loads(out.read_text(encoding="utf-8"))["by_confidence"]
     assert [(b["from"], b["to"]) for b in bands] == list(zip(evaluation.CONFIDENCE_BANDS, evaluation.CONFIDENCE_BANDS[1:]))
-    assert [(b["deals"], b["right"]) for b in bands] == [(0, 0), (2, 1), (0, 0), (0, 0)]
-    assert "deals by confidence: 0.70-0.85: 1/2 right (50%)" in r.output
+    assert [(b["deals"], b["right"]) for b in bands] == [(0, 0), (0, 0), (0, 0), (2, 1), (0, 0), (0, 0)]
+    assert [b["expected"] for b in bands] == [0.0, 0.0, 0.0, 1.6, 0.0, 0.0]
+    assert "reliability: deals by confidence" in r.output
+    row = next(line for line in r.output.splitlines() if line.strip().startswith("0.70-0.85"))
+    assert row.split() == ["0.70-0.85", "2", "1", "1.6", "50%", "80%"]
 
 
 def test_baseline_deltas_and_deals_gained_and_lost(cli, dirs, tmp_path):

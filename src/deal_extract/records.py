@@ -113,6 +113,13 @@ class ArticleResult(_Strict):
         return deals_frame([self])
 
 
+def keep_confident(result: ArticleResult, min_confidence: float) -> ArticleResult:
+    """``result`` with only the deals whose confidence is at or above ``min_confidence``."""
+    if min_confidence <= 0.0:
+        return result
+    return result.model_copy(update={"deals": [d for d in result.deals if d.confidence >= min_confidence]})
+
+
 # --- gold files (SPEC section 3) -------------------------------------------------------
 
 class OrganisationEntry(_Strict):

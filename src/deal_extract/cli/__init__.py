@@ -71,15 +71,37 @@ OrganisationsOption = Annotated[Optional[list[Path]], typer.Option(
     help="Extra curated organisations in the organisations.yml format, added to the packaged list (repeatable).")]
 
 
+#: ``--judge MODEL``, on every command that extracts
+JudgeOption = Annotated[Optional[str], typer.Option(
+    "--judge", metavar="MODEL",
+    help="The judge of deal candidates: a model file from 'deal-extract train', 'packaged' (the shipped model) "
+         "or 'none' (the rules alone); default: the packaged default (README, 'The judge').")]
+#: ``--min-confidence P``: keep only the deals at or above it
+MinConfidenceOption = Annotated[float, typer.Option(
+    "--min-confidence", min=0.0, max=1.0, metavar="P",
+    help="Keep only the deals whose confidence is at or above P (with the judge: a calibrated probability).")]
+
+
+def judge_options(judge: Optional[str], min_confidence: float = 0.0) -> dict:
+    """The ``load()`` options of ``--judge`` and ``--min-confidence``, only those given."""
+    options: dict = {}
+    if judge is not None:
+        options["judge"] = judge
+    if min_confidence > 0.0:
+        options["min_confidence"] = min_confidence
+    return options
+
+
 def extractor_or_exit(command: str, **options):
-    """``deal_extract.load(**options)``; bad patterns or a missing model exit with status 2."""
+    """``deal_extract.load(**options)``; bad patterns, a missing model or a bad judge model exit with status 2."""
     from deal_extract import api
+    from deal_extract.judge.model import JudgeModelError
     from deal_extract.nlp.model import ModelNotFound
     from deal_extract.rulefiles.loader import PatternError
 
     try:
         return api.load(**options)
-    except (PatternError, ModelNotFound) as exc:
+    except (PatternError, ModelNotFound, JudgeModelError) as exc:
         raise fail(command, exc) from None
 
 
@@ -101,7 +123,7 @@ def _main(
 
 #: the module that registers each command (importing one registers its commands)
 COMMAND_MODULES = {"extract": "extract", "schema": "extract", "batch": "batch", "evaluate": "evaluate",
-                   "report": "report", "agreement": "agreement"}
+                   "report": "report", "agreement": "agreement", "train": "train"}
 
 
 def _register(argv: Optional[list[str]] = None) -> None:

@@ -20,7 +20,8 @@ from typing import Annotated, Iterator, Optional
 
 import typer
 
-from deal_extract.cli import OrganisationsOption, command, extractor_or_exit, fail, say
+from deal_extract.cli import (JudgeOption, MinConfidenceOption, OrganisationsOption, command, extractor_or_exit, fail,
+                              judge_options, say)
 from deal_extract.text.language import NO_ENGLISH
 from deal_extract.text.reading import DEFAULT_MAX_CHARS
 
@@ -104,6 +105,8 @@ def batch_command(
     timeout: Annotated[Optional[float], typer.Option("--timeout", min=0, metavar="SECONDS", help="Fail an article that takes longer (default: 60 s plus 1 s per 1,000 characters; 0: no limit).")] = None,
     follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Also read symbolic links to files outside CORPUS_DIR.")] = False,
     dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Extract on the workers of the dask.distributed scheduler at ADDRESS (tcp://host:port); needs 'deal-extract[dask]'.")] = None,
+    judge: JudgeOption = None,
+    min_confidence: MinConfidenceOption = 0.0,
 ) -> None:
     """Extract every article of CORPUS_DIR into OUTPUT: per-article JSON, deals.sqlite, CSV/JSONL tables, manifest.json."""
     from deal_extract.run.batch import MANIFEST_NAME, BatchOptions, run_batch
@@ -137,7 +140,7 @@ def batch_command(
     try:
         with output_lock(output), _interruptible():
             extractor = extractor_or_exit("batch", model=model, patterns=patterns, organisations=organisations or (),
-                                          max_chars=max_chars)
+                                          max_chars=max_chars, **judge_options(judge, min_confidence))
             manifest = run_batch(extractor, options)
     except (OutputLocked, DaskError) as exc:
         raise _error(str(exc)) from None

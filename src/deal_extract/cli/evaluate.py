@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from deal_extract.cli import OrganisationsOption, command, fail, say
+from deal_extract.cli import JudgeOption, OrganisationsOption, command, fail, say
 from deal_extract.evaluation.evaluate import (
     BaselineError, FloorError, check_floors, compare, evaluate, floors_from, load_baseline, write_json,
 )
@@ -20,6 +20,7 @@ from deal_extract.nlp.model import ModelNotFound
 from deal_extract.rulefiles.loader import PatternError
 from deal_extract.text.reading import InputError
 from deal_extract.evaluation.gold import GoldError
+from deal_extract.judge.model import JudgeModelError
 
 
 @command("evaluate")
@@ -35,8 +36,9 @@ def evaluate_command(
     organisations: OrganisationsOption = None,
     model: Annotated[Optional[str], typer.Option("--model", metavar="NAME", help="spaCy base model name.")] = None,
     follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Also read symbolic links to files outside the --corpus folders.")] = False,
+    judge: JudgeOption = None,
 ) -> None:
-    """Score extraction against gold files: per-article and micro P/R/F1, missed and spurious items."""
+    """Score extraction against gold files: per-article and micro P/R/F1, missed and spurious items, the reliability of the confidences."""
     if not corpus:
         raise fail("evaluate", "give at least one --corpus DIR")
     gold = gold or [Path("tests/gold")]
@@ -44,8 +46,8 @@ def evaluate_command(
         wanted = floors_from(minimum or [], floors or [], floors_set)
         before = load_baseline(baseline) if baseline else None
         report = evaluate(gold, corpus, model=model, patterns=patterns, organisations=organisations or (),
-                          follow_symlinks=follow_symlinks)
-    except (FloorError, BaselineError, GoldError, InputError, ModelNotFound, PatternError) as exc:
+                          follow_symlinks=follow_symlinks, judge=judge)
+    except (FloorError, BaselineError, GoldError, InputError, ModelNotFound, PatternError, JudgeModelError) as exc:
         raise fail("evaluate", exc) from None
 
     for warning in report.warnings:

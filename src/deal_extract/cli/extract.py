@@ -13,7 +13,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from deal_extract.cli import OrganisationsOption, command, extractor_or_exit, fail, say
+from deal_extract.cli import (JudgeOption, MinConfidenceOption, OrganisationsOption, command, extractor_or_exit, fail,
+                              judge_options, say)
 from deal_extract.text.language import language_warnings
 from deal_extract.text.reading import DEFAULT_MAX_CHARS, InputError, read_article, read_stdin
 from deal_extract.records import ArticleResult
@@ -33,10 +34,12 @@ def extract_command(
     patterns: Annotated[Optional[Path], typer.Option("--patterns", metavar="DIR", help="Folder of rule files replacing the packaged ones (the others stay packaged).")] = None,
     organisations: OrganisationsOption = None,
     max_chars: Annotated[int, typer.Option("--max-chars", min=1, help="Refuse articles longer than this many characters.")] = DEFAULT_MAX_CHARS,
+    judge: JudgeOption = None,
+    min_confidence: MinConfidenceOption = 0.0,
 ) -> None:
     """Extract organisations, countries and deals from one article."""
     extractor = extractor_or_exit("extract", model=model, patterns=patterns, organisations=organisations or (),
-                                  max_chars=max_chars)
+                                  max_chars=max_chars, **judge_options(judge, min_confidence))
     try:
         article = read_stdin(max_chars) if str(file) == "-" else read_article(file, max_chars=max_chars)
     except InputError as exc:

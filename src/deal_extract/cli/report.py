@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from deal_extract.cli import OrganisationsOption, command, fail, say
+from deal_extract.cli import JudgeOption, MinConfidenceOption, OrganisationsOption, command, fail, say
 from deal_extract.cli.messages import printable
 from deal_extract.nlp.model import ModelNotFound
 from deal_extract.corpus.outputs import output_file_problem
@@ -15,6 +15,7 @@ from deal_extract.rulefiles.loader import PatternError
 from deal_extract.text.reading import InputError
 from deal_extract.evaluation.report import build_report, build_report_from_output, render_html, write_html
 from deal_extract.evaluation.gold import GoldError
+from deal_extract.judge.model import JudgeModelError
 
 
 @command("report")
@@ -28,6 +29,8 @@ def report_command(
     organisations: OrganisationsOption = None,
     model: Annotated[Optional[str], typer.Option("--model", metavar="NAME", help="spaCy base model name.")] = None,
     follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Also read symbolic links to files outside the --corpus folders.")] = False,
+    judge: JudgeOption = None,
+    min_confidence: MinConfidenceOption = 0.0,
 ) -> None:
     """Write an HTML review page: corpus deals, highlighted organisations, deal tables, evidence links."""
     if bool(corpus) == bool(from_output):
@@ -38,11 +41,12 @@ def report_command(
         raise fail("report", f"-o: {problem}")
     try:
         if from_output:
-            data = build_report_from_output(from_output, gold_dir=gold, patterns=patterns, organisations=organisations or ())
+            data = build_report_from_output(from_output, gold_dir=gold, patterns=patterns, organisations=organisations or (),
+                                            min_confidence=min_confidence)
         else:
             data = build_report(corpus, gold_dir=gold, model=model, patterns=patterns, organisations=organisations or (),
-                                follow_symlinks=follow_symlinks)
-    except (GoldError, InputError, ModelNotFound, PatternError) as exc:
+                                follow_symlinks=follow_symlinks, judge=judge, min_confidence=min_confidence)
+    except (GoldError, InputError, ModelNotFound, PatternError, JudgeModelError) as exc:
         raise fail("report", exc) from None
     for warning in data.warnings:
         say(f"warning: {warning}")

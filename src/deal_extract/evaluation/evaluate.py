@@ -24,9 +24,10 @@ from deal_extract.rulefiles.yamlfile import read_mapping
 from deal_extract.evaluation.gold import GoldError, find_gold_pairs, load_gold, read_listed_article
 from deal_extract.evaluation.scoring import MEASURES, ArticleScore, CorpusScore, score_article
 
-#: edges of the confidence bands of the report: the fallback rule (0.5), the weaker patterns
-#: (0.7-0.8), the clause-level patterns (0.85-0.9), a deal stated more than once (0.95-1.0)
-CONFIDENCE_BANDS = (0.0, 0.7, 0.85, 0.95, 1.0)
+#: edges of the confidence bands of the reliability table. The rules' confidences: the fallback
+#: rule (0.5), the weaker patterns (0.7-0.8), the clause-level patterns (0.85-0.9), a deal stated
+#: more than once (0.95-1.0); the judge's are probabilities, read against "expected"
+CONFIDENCE_BANDS = (0.0, 0.3, 0.5, 0.7, 0.85, 0.95, 1.0)
 
 FLOOR_EPSILON = 1e-9
 
@@ -85,14 +86,18 @@ class EvaluationReport(BaseModel):
         }
 
     def by_confidence(self) -> list[dict[str, Any]]:
-        """Predicted deals per confidence band: how many, and how many match a gold deal."""
-        bands = [{"from": lo, "to": hi, "deals": 0, "right": 0} for lo, hi in zip(CONFIDENCE_BANDS, CONFIDENCE_BANDS[1:])]
+        """The reliability table: predicted deals per confidence band, how many match a gold deal
+        (``right``), and how many the confidences expect to be right (their sum, ``expected``)."""
+        bands = [{"from": lo, "to": hi, "deals": 0, "right": 0, "expected": 0.0}
+                 for lo, hi in zip(CONFIDENCE_BANDS, CONFIDENCE_BANDS[1:])]
         for a in self.articles:
             for deal, match in zip(a.result.deals, a.score.deal_matches):
                 band = next(b for b in reversed(bands) if deal.confidence >= b["from"] or b is bands[0])
                 band["deals"] += 1
                 band["right"] += match is not None
+                band["expected"] += deal.confidence
         for b in bands:
+            b["expected"] = round(b["expected"], 3)
             b["precision"] = b["right"] / b["deals"] if b["deals"] else None
         return bands
 
@@ -136,9 +141,10 @@ def evaluate(
     patterns: Optional[Path | str] = None,
     organisations: Sequence[Path | str] = (),
     follow_symlinks: bool = False,
+    judge=None,
 ) -> EvaluationReport:
-    """Extract every article that has a gold file and score it (``model``, ``patterns`` and
-    ``organisations`` go to :func:`deal_extract.load` when no ``extractor`` is given).
+    """Extract every article that has a gold file and score it (``model``, ``patterns``,
+    ``organisations`` and ``judge`` go to :func:`deal_extract.load` when no ``extractor`` is given).
 
     Raises :class:`GoldError` (folders, gold files), :class:`deal_extract.text.reading.InputError`
     (articles), and the loader's ``ModelNotFound`` / ``PatternError``.
@@ -157,7 +163,7 @@ def evaluate(
     if extractor is None and articles:
         from deal_extract import api  # imported here: scoring needs no model
 
-        extractor = api.load(model=model, patterns=patterns, organisations=organisations)
+        extractor = api.load(model=model, patterns=patterns, organisations=organisations, judge=judge)
     results = list(progress(extractor.pipe(articles), len(articles), "evaluate")) if articles else []
     evaluated = [
         EvaluatedArticle(

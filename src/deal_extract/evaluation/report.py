@@ -27,7 +27,7 @@ from deal_extract.corpus.view import Corpus, build_corpus, curated_from
 from deal_extract.evaluation.htmlparts import attr, chips, partners
 from deal_extract.evaluation.report_corpus import corpus_view
 from deal_extract.run.progress import progress
-from deal_extract.records import ArticleResult, Deal, GoldFile
+from deal_extract.records import ArticleResult, Deal, GoldFile, keep_confident
 from deal_extract.text.reading import InputError
 from deal_extract.evaluation.gold import GoldError, gold_files, list_articles, load_gold, read_listed_article
 from deal_extract.evaluation.scoring import ArticleScore, CorpusScore, score_article
@@ -59,8 +59,11 @@ def build_report(
     patterns: Optional[Path | str] = None,
     organisations: Sequence[Path | str] = (),
     follow_symlinks: bool = False,
+    judge=None,
+    min_confidence: float = 0.0,
 ) -> ReportData:
-    """Extract every article of the corpus folders (recursively, as ``batch``); score those with a gold file."""
+    """Extract every article of the corpus folders (recursively, as ``batch``); score those with a gold file.
+    ``min_confidence``: only the deals at or above it are shown (and scored)."""
     sources, warnings = list_articles(corpus_dirs, follow_symlinks=follow_symlinks)
     golds = _load_golds(gold_dir, set(sources), warnings)
     articles = []
@@ -73,8 +76,10 @@ def build_report(
     if extractor is None and articles:
         from deal_extract import api  # imported here: the HTML needs no model
 
-        extractor = api.load(model=model, patterns=patterns, organisations=organisations)
-    results = list(progress(extractor.pipe(articles), len(articles), "report")) if articles else []
+        extractor = api.load(model=model, patterns=patterns, organisations=organisations, judge=judge,
+                             min_confidence=min_confidence)
+    results = [keep_confident(r, min_confidence)
+               for r in progress(extractor.pipe(articles), len(articles), "report")] if articles else []
     items = [_item(stem, str(path), article.text, result, golds.get(stem))
              for (stem, path), article, result in zip(sources.items(), articles, results)]
     curated, legal_forms = curated_from(getattr(extractor, "patterns", None))
@@ -84,15 +89,22 @@ def build_report(
 
 
 def build_report_from_output(output: Path | str, gold_dir: Optional[Path | str] = None,
-                             patterns: Optional[Path | str] = None, organisations: Sequence[Path | str] = ()) -> ReportData:
-    """The report of a batch's output folder: its article records and stored texts, without extracting."""
+                             patterns: Optional[Path | str] = None, organisations: Sequence[Path | str] = (),
+                             min_confidence: float = 0.0) -> ReportData:
+    """The report of a batch's output folder: its article records and stored texts, without extracting.
+    ``min_confidence``: only the deals at or above it are shown, in the articles and the corpus deals."""
     from deal_extract.rulefiles.loader import Patterns
     from deal_extract.corpus.store import load_output
 
     output = Path(output)
     if not output.is_dir():
         raise GoldError(f"{output}: output folder not found")
-    results, texts, corpus = load_output(output, Patterns(patterns, organisations))
+    rules = Patterns(patterns, organisations)
+    results, texts, corpus = load_output(output, rules)
+    if min_confidence > 0.0:
+        results = [keep_confident(r, min_confidence) for r in results]
+        curated, legal_forms = curated_from(rules)
+        corpus = build_corpus(results, texts=texts, curated=curated, country_legal_forms=legal_forms)
     names = {r.source: article_stem(r.source) for r in results}
     warnings: list[str] = []
     golds = _load_golds(gold_dir, set(names.values()), warnings)

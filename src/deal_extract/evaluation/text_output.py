@@ -80,17 +80,27 @@ def format_report(data: dict[str, Any]) -> str:
                 f"{field} {m.get('f1', m.get('accuracy', 0.0)):.3f}" for field, m in group["micro"].items()))
         if groups:
             out.append("")
-    bands = [b for b in data.get("by_confidence", []) if b["deals"]]
-    if bands:
-        out.append("deals by confidence: " + "  ".join(
-            f"{b['from']:.2f}-{b['to']:.2f}: {b['right']}/{b['deals']} right ({b['precision']:.0%})" for b in bands))
-        out.append("")
+    out += reliability_table(data.get("by_confidence", []))
     out.append(f"micro over {len(data['articles'])} article(s)")
     out += _table(data["micro"], data["counts"])
     issues = [line for name, a in data["articles"].items() for line in _issue_lines(name, a)]
     if issues:
         out += ["", "issues", *issues]
     return "\n".join(out) + "\n"
+
+
+def reliability_table(bands: list[dict[str, Any]]) -> list[str]:
+    """Per confidence band with deals: how many, how many right, how many the confidences expect."""
+    bands = [b for b in bands if b["deals"]]
+    if not bands:
+        return []
+    lines = ["reliability: deals by confidence",
+             f"  {'confidence':<12}{'deals':>7}{'right':>7}{'expected':>10}{'right %':>9}{'expected %':>12}"]
+    for b in bands:
+        expected = b.get("expected", 0.0)
+        lines.append(f"  {b['from']:.2f}-{b['to']:.2f}   {b['deals']:>7}{b['right']:>7}{expected:>10.1f}"
+                     f"{b['right'] / b['deals']:>9.0%}{expected / b['deals']:>12.0%}")
+    return lines + [""]
 
 
 def format_baseline(diff: "BaselineDiff", label: str) -> str:

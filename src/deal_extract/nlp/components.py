@@ -8,6 +8,7 @@ Add them to your own English pipeline (one with a parser and NER)::
     nlp.add_pipe("deal_extract_organisations")
     nlp.add_pipe("deal_extract_cues")
     nlp.add_pipe("deal_extract_deals")
+    nlp.add_pipe("deal_extract_judge")    # optional: the trained judge decides the deals
     doc = nlp(text)
     doc._.organisations, doc._.deals      # plain JSON-able dicts
 
@@ -15,7 +16,8 @@ The rules enter through ``initialize(nlp=nlp, patterns=...)`` (a validated
 :class:`~deal_extract.rulefiles.loader.Patterns` or a patterns folder; without it, the packaged
 rules), are built without running any other pipe, and are saved with the pipeline:
 ``nlp.to_disk(d)`` copies the rule files into each component's folder, and ``spacy.load(d)``
-builds the rules from that copy.
+builds the rules from that copy. The judge also writes its model file there (``judge.json``)
+and reads it back.
 """
 
 from __future__ import annotations
@@ -31,9 +33,11 @@ from spacy.tokens import Doc
 from deal_extract.nlp import extensions  # noqa: F401  (registers doc._.organisations, doc._.deals, ...)
 from deal_extract.deals.cues import SPANS_KEY, span_ruler_patterns
 from deal_extract.deals import DealFinder
+from deal_extract.judge.component import JudgeRules
 from deal_extract.text.linebreaks import LineBreaks
 from deal_extract.organisations.curated import CuratedNames
 from deal_extract.nlp.fastrules import AttributeTable, LemmaMemo
+from deal_extract.judge.model import MODEL_FILE, JudgeModel
 from deal_extract.organisations.resolve import OrganisationResolver
 from deal_extract.rulefiles.loader import Patterns
 
@@ -148,6 +152,64 @@ def make_cues(nlp: Language, name: str) -> Cues:
 def make_deals(nlp: Language, name: str) -> Deals:
     """Deal records (partners, themes, types, territories, value, evidence) in ``doc._.deals``."""
     return Deals(nlp, name)
+
+
+class Judge(RulesComponent):
+    """The trained judge of deal candidates (:mod:`deal_extract.judge`). Its model enters through
+    ``initialize(model=...)`` (a :class:`JudgeModel` or a model file; default: the packaged
+    model) and is saved with the pipeline. ``collect``: keep every candidate in
+    ``doc._.deal_candidates``; with ``model=None`` it then judges nothing (training)."""
+
+    def __init__(self, nlp: Language, name: str, collect: bool = False):
+        super().__init__(nlp, name)
+        self.collect = collect
+        self.model: Optional[JudgeModel] = None
+        self._model_given = False
+
+    def initialize(self, get_examples: Optional[Callable] = None, *, nlp: Optional[Language] = None,
+                   patterns: PatternsLike = None, model: Union[JudgeModel, str, Path, None] = None) -> None:
+        if model is not None:
+            self.model = model if isinstance(model, JudgeModel) else JudgeModel.load(model)
+            self._model_given = True
+        elif not self._model_given and not self.collect:
+            self.model = JudgeModel.load()
+            self._model_given = True
+        super().initialize(get_examples, nlp=nlp, patterns=patterns)
+
+    def initialize_collecting(self, *, patterns: PatternsLike = None) -> None:
+        """Collect candidates and judge nothing (what training reads)."""
+        self.model, self._model_given = None, True
+        super().initialize(patterns=patterns)
+
+    def build(self, patterns: Patterns) -> JudgeRules:
+        return JudgeRules(patterns, self.model, self.collect)
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 16) -> Iterable[Doc]:
+        if self._rules is None:
+            self.initialize()
+        return self._rules.pipe(docs, batch_size=batch_size)
+
+    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = ()) -> None:
+        super().to_disk(path, exclude=exclude)
+        if self.model is not None:
+            self.model.save(Path(path) / MODEL_FILE)
+
+    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = ()) -> "Judge":
+        model_file = Path(path) / MODEL_FILE
+        self.model, self._model_given = (JudgeModel.load(model_file) if model_file.exists() else None), True
+        self.initialize(patterns=Patterns(path).validate_all())
+        return self
+
+
+@Language.factory(
+    "deal_extract_judge",
+    requires=["doc.sents", "doc.spans", "token.dep", "token.head", "token.lemma", "doc._.organisations", "doc._.deals"],
+    assigns=["doc._.deals", "doc._.deal_candidates"],
+    default_config={"collect": False},
+)
+def make_judge(nlp: Language, name: str, collect: bool) -> Judge:
+    """The trained judge: decides the deals among the candidates (place it after "deal_extract_deals")."""
+    return Judge(nlp, name, collect=collect)
 
 
 @Language.factory(

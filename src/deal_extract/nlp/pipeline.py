@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from spacy.language import Language
 
 from deal_extract.nlp.components import RulesComponent  # importing components registers the factories
+from deal_extract.judge.model import JudgeModel
 from deal_extract.rulefiles.loader import Patterns
 
 #: The base model's rule components and their faster equivalents (same output, :mod:`.fastrules`).
 FAST_RULES = {"attribute_ruler": "deal_extract_attribute_table", "lemmatizer": "deal_extract_lemma_memo"}
 
 
-def add_components(nlp: Language, patterns: Patterns, fast: bool = True) -> Language:
+def add_components(nlp: Language, patterns: Patterns, fast: bool = True, judge: Optional[JudgeModel] = None,
+                   collect: bool = False) -> Language:
     """Add the deal-extract components to ``nlp`` (which must have a parser and NER) and give
     each the validated ``patterns``. ``fast``: the base model's rule components run as
     their faster equivalents and the token vectors are dropped at the end; False keeps the
-    model as published."""
+    model as published. ``judge``: a trained judge decides the deals (``deal_extract_judge``
+    after the rules); ``collect``: the judge component only collects candidates (training)."""
     if fast:
         use_fast_rules(nlp)
     if "parser" in nlp.pipe_names:
@@ -28,6 +33,12 @@ def add_components(nlp: Language, patterns: Patterns, fast: bool = True) -> Lang
     for component in components:
         if isinstance(component, RulesComponent):
             component.initialize(nlp=nlp, patterns=patterns)
+    if judge is not None or collect:
+        component = nlp.add_pipe("deal_extract_judge", config={"collect": collect})
+        if judge is None:
+            component.initialize_collecting(patterns=patterns)
+        else:
+            component.initialize(nlp=nlp, patterns=patterns, model=judge)
     if fast:
         nlp.add_pipe("deal_extract_drop_tensor")
     return nlp

@@ -91,6 +91,8 @@ class Patterns:
     """
 
     def __init__(self, directory: Optional[Path | str] = None, organisations: Sequence[Path | str] = ()):
+        #: curated name -> the stem of the file that lists it ("investors", "media"), set with :attr:`organisations`
+        self.organisation_segments: dict[str, str] = {}
         self.packaged = default_patterns_dir()
         self.directory = Path(directory) if directory else self.packaged
         if not self.directory.is_dir():
@@ -138,10 +140,13 @@ class Patterns:
     def organisations(self) -> list[OrgEntry]:
         entries: list[OrgEntry] = []
         seen: dict[str, tuple[Path, int, OrgEntry]] = {}
+        segments: dict[str, str] = {}
         for path in self.organisation_files():
             loaded = load_file(path, SCHEMAS[ORGANISATIONS_FILE], self._parsed).organisations
             _check_unique_orgs(path, loaded, seen)
             entries += loaded
+            segments.update((entry.name, segment_name(path)) for entry in loaded)
+        self.organisation_segments = segments
         return entries
 
     @cached_property
@@ -199,6 +204,14 @@ class Patterns:
             h.update(name.encode())
             h.update(path.read_bytes())
         return h.hexdigest()
+
+
+def segment_name(path: Path) -> str:
+    """The segment an organisation file stands for: its stem, without the ``NN-`` that
+    :meth:`Patterns.save` puts before it ("00-investors" is "investors")."""
+    stem = path.stem
+    prefix, dash, rest = stem.partition("-")
+    return rest if dash and prefix.isdigit() and rest else stem
 
 
 def _norm(name: str) -> str:

@@ -111,7 +111,7 @@ class BatchRun:
             tool_version=tool_version(),
             model=str(extractor.model_name),
             model_version=str(extractor.model_version),
-            patterns_sha256=extractor.patterns.digest(),
+            patterns_sha256=_digest(extractor),
             started=now(),
         )
         self.previous = {} if options.force else self._previous_records()
@@ -330,6 +330,13 @@ def _totals(records: list[InputRecord], words_processed: int, seconds: float) ->
         seconds=round(seconds, 3),
         words_per_second=round(words_processed / seconds, 1) if seconds > 0 else 0.0,
     )
+
+
+def _digest(extractor: Any) -> str:
+    """What decides the records besides the model: the patterns, and the judge and minimum
+    confidence when given (``Extractor.digest``); an input is skipped only when it is unchanged."""
+    digest = getattr(extractor, "digest", None)
+    return digest() if callable(digest) else extractor.patterns.digest()
 
 
 def run_batch(extractor: Any, options: BatchOptions) -> Manifest:
