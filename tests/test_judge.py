@@ -191,6 +191,15 @@ def test_min_confidence_keeps_only_confident_deals(tmp_path):
     assert result.exit_code == 0, result.output
     record = json.loads((tmp_path / "out" / "articles" / "a.txt.json").read_text(encoding="utf-8"))
     assert record["deals"] == []
+    # report --from a batch's output: the deals below the minimum are left out of the page
+    from deal_extract.cli import report  # noqa: F401
+
+    assert runner.invoke(app, ["batch", str(article.parent), "-o", str(tmp_path / "all"), "-q"]).exit_code == 0
+    for minimum, deals in (("0", len(everything["deals"])), ("0.99", 0)):
+        page = tmp_path / f"report{minimum}.html"
+        result = runner.invoke(app, ["report", "--from", str(tmp_path / "all"), "-o", str(page), "--min-confidence", minimum])
+        assert result.exit_code == 0, result.output
+        assert f"(1 article(s), {deals} deal(s))" in result.output
 
 
 def test_a_bad_judge_model_is_a_usage_error(tmp_path):

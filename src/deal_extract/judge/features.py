@@ -155,9 +155,6 @@ def _pair(view: DocView, window: Optional[Window], pair: Optional[tuple[Token, T
     out["orgs_between"] = len({facts.token_org[k] for k in range(lo + 1, hi) if k in facts.token_org}
                               - {facts.token_org.get(a.i), facts.token_org.get(b.i)})
     out["triggers_between"] = sum(view.is_trigger[k] for k in range(lo + 1, hi))
-    units = facts.units
-    start, end = units[window[0]].start, units[window[1]].end
-    out["triggers_in_window"] = sum(view.is_trigger[k] for k in range(start, end))
     roles = [a.dep_, b.dep_]
     out["subjects"] = sum(r in SUBJECT_DEPS for r in roles)
     out["objects"] = sum(r in OBJECT_DEPS for r in roles)
@@ -171,7 +168,7 @@ def _pair(view: DocView, window: Optional[Window], pair: Optional[tuple[Token, T
     preps = {t.head.lower_ for t in pair if t.dep_ == "pobj"}
     for p in PREPOSITIONS:
         out[f"prep_{p}"] = float(p in preps)
-    if a.sent.start == b.sent.start:
+    if view.tokens.sentence[a.i] == view.tokens.sentence[b.i]:
         lca, path = _path(a, b)
         if lca is not None:
             out["dep_path"] = min(len(path) - 1, MAX_PATH)
@@ -216,7 +213,9 @@ def _window(view: DocView, window: Optional[Window], pair: Optional[tuple[Token,
     if window not in view.windows:
         view.windows[window] = _window_words(view, window)
     out = dict(view.windows[window])
-    if pair is not None:
+    if pair is None:
+        del out["triggers_in_window"]   # a pair feature, read with the window's words
+    else:
         facts, words = view.facts, view.words
         here = [deal for deal, u in view.rule_units if u is not None and window[0] <= u <= window[1]]
         own = {facts.token_org.get(t.i) for t in pair}
@@ -262,6 +261,7 @@ def _window_words(view: DocView, window: Window) -> dict[str, float]:
         "money": sum(view.unit_money(k) for k in ks),
         "unit_tokens": sum(units[k].end - units[k].start for k in ks) / len(ks),
         "window_tokens": end - start,
+        "triggers_in_window": sum(view.is_trigger[start:end]),
         "orgs_in_unit": max(len(view.orgs_of[k]) for k in ks),
         "orgs_in_window": len({o for k in ks for o in view.orgs_of[k]}),
         "bullet": float(any(units[k].line.bullet for k in ks)),
@@ -363,7 +363,7 @@ def _partners(view: DocView, c: Candidate) -> dict[str, float]:
         "other_rule_deals_max": max(view.rule_deal_counts[i] - (c.partners in view.rule_deals) for i in partners),
     })
     shapes = [view.name_shapes[i] for i in partners]
-    out["curated"] = sum(view.words.is_curated(o["name"]) for o in orgs)
+    out["curated"] = sum(view.curated[i] for i in partners)
     out["name_words_min"] = min(len(shape.words) for shape in shapes)
     out["one_word_names"] = sum(len(shape.words) == 1 for shape in shapes)
     out["acronyms"] = sum(shape.acronym for shape in shapes)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Optional
 
-from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, IS_SPACE, LEMMA, LOWER, ORTH, TAG
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, IS_SPACE, LEMMA, LOWER, ORTH, SENT_START, TAG
 from spacy.tokens import Doc, Token
 
 from deal_extract.deals.facts import DocFacts
@@ -34,12 +34,13 @@ class TokenTable:
     ent_type: list[str]
     ent_begins: list[bool]
     is_space: list[bool]
+    sentence: list[int]   # the index of the token's sentence
 
     @classmethod
     def of(cls, doc: Doc) -> "TokenTable":
         if not len(doc):
-            return cls([], [], [], [], [], [], [], [])
-        columns = doc.to_array([LEMMA, LOWER, ORTH, TAG, DEP, ENT_TYPE, ENT_IOB, IS_SPACE]).T.tolist()
+            return cls([], [], [], [], [], [], [], [], [])
+        columns = doc.to_array([LEMMA, LOWER, ORTH, TAG, DEP, ENT_TYPE, ENT_IOB, IS_SPACE, SENT_START]).T.tolist()
         strings = doc.vocab.strings
         seen: dict[int, str] = {}
 
@@ -53,8 +54,12 @@ class TokenTable:
             return out
 
         lemma, lower, text, tag, dep, ent_type = (text_of(c) for c in columns[:6])
+        sentence, k = [], -1
+        for i, start in enumerate(columns[8]):   # SENT_START 1: a sentence starts at the token
+            k += start == 1 or i == 0
+            sentence.append(k)
         return cls([w.lower() for w in lemma], lower, text, tag, dep, ent_type,
-                   [v == 3 for v in columns[6]], [bool(v) for v in columns[7]])   # ENT_IOB 3 is "B"
+                   [v == 3 for v in columns[6]], [bool(v) for v in columns[7]], sentence)   # ENT_IOB 3 is "B"
 
     def has(self, i: int, words: frozenset[str]) -> bool:
         """The token's lemma or its lower-cased form is one of ``words``."""
@@ -132,6 +137,10 @@ class DocView:
                 actor = "regulator"
             out.append(actor)
         return out
+
+    @cached_property
+    def curated(self) -> list[bool]:
+        return [self.words.is_curated(org["name"]) for org in self.facts.orgs]
 
     @cached_property
     def name_shapes(self) -> list["NameShape"]:
