@@ -1595,3 +1595,20 @@ def _partner_sets(extractor, text: str) -> list[list[str]]:
 ])
 def test_partnership_light_verbs(extractor, sentence, partners):
     assert _partner_sets(extractor, "News\n\n" + sentence + "\n") == [partners]
+
+
+def test_finder_reads_title_case_deal_words(nlp, finder):
+    # "Acme and Beta signed a License Agreement ." as a press release writes it: the model tags
+    # and lemmatises "License Agreement" as proper nouns ("Agreement", capitalised)
+    doc = run_finder(nlp, finder, """
+        Acme       Acme       PROPN nsubj    3 B-ORG
+        and        and        CCONJ cc       0 O
+        Beta       Beta       PROPN conj     0 B-ORG
+        signed     sign       VERB  ROOT     3 O
+        a          a          DET   det      6 O
+        License    License    PROPN compound 6 O
+        Agreement  Agreement  PROPN dobj     3 O
+        .          .          PUNCT punct    3 O
+    """)
+    assert [d["rule"] for d in doc._.deals] == ["joint_subject"]
+    assert partner_sets(doc) == [frozenset({"Acme", "Beta"})]

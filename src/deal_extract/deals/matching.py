@@ -15,6 +15,7 @@ from spacy.vocab import Vocab
 
 from deal_extract.rulefiles.schemas import RelationEntry
 from deal_extract.deals.facts import DocFacts
+from deal_extract.deals.lemmas import pattern_lemma
 from deal_extract.deals.words import DealWords
 
 MAX_CACHED_MATCHERS = 512
@@ -99,11 +100,12 @@ class RelationMatcher:
             orgs = {token_org[t] for t in range(sent.start, sent.end) if t in token_org}
             if not (len(orgs) >= 2 or (orgs and any(t.lower_ in references or t.lemma_.lower() in references for t in sent))):
                 continue
-            found = ({t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
-                     | {CONTROLLED_MARK + t.lemma_.lower() for t in sent if t.dep_ in CONTROLLED_DEPS})
+            lemmas = [pattern_lemma(t, self.required_words) for t in sent]
+            found = ({lemma.lower() for lemma in lemmas} | {t.lower_ for t in sent}
+                     | {CONTROLLED_MARK + lemma.lower() for t, lemma in zip(sent, lemmas) if t.dep_ in CONTROLLED_DEPS})
             matcher = self.matcher_for(found & self.required_words)
             if matcher is not None:
-                out += [(match_id, [i + sent.start for i in ids]) for match_id, ids in matcher(sentence_doc(sent))
+                out += [(match_id, [i + sent.start for i in ids]) for match_id, ids in matcher(sentence_doc(sent, lemmas))
                         if self.within_one_clause(match_id, ids, sent)]
         return out
 
@@ -134,10 +136,11 @@ def _crosses_clause(token, ancestor) -> bool:
     return False
 
 
-def sentence_doc(sent: Span) -> Doc:
+def sentence_doc(sent: Span, lemmas: Optional[list[str]] = None) -> Doc:
     """A Doc of one sentence with what the relation patterns read (text, lemma, POS, tag,
     dependencies, entities), built in time linear in the sentence (``Span.as_doc`` copies
-    arrays of the whole Doc, which is quadratic over a long article)."""
+    arrays of the whole Doc, which is quadratic over a long article). ``lemmas``: the lemmas to
+    give it (default: the tokens' own)."""
     start = sent.start
     ents = []
     for k, t in enumerate(sent):
@@ -149,7 +152,7 @@ def sentence_doc(sent: Span) -> Doc:
         spaces=[bool(t.whitespace_) for t in sent],
         heads=[t.head.i - start for t in sent],
         deps=[t.dep_ or "dep" for t in sent],
-        lemmas=[t.lemma_ for t in sent],
+        lemmas=lemmas if lemmas is not None else [t.lemma_ for t in sent],
         pos=[t.pos_ or "X" for t in sent],
         tags=[t.tag_ for t in sent],
         ents=ents,
