@@ -545,3 +545,15 @@ def test_a_name_repeated_in_a_headline_is_one_organisation_and_never_its_own_par
 def test_a_hyphen_joins_one_longer_name(extractor, text, names):
     record = extractor.extract_text("Pipeline notes\n\n" + text + "\n", source="hyphen.txt")
     assert sorted(o.name for o in record.organisations) == names
+
+
+@pytest.mark.parametrize("body, expected, not_expected", [
+    # a curated name ("Fosun", "Zhejiang University") inside a longer name never splits it
+    ("Existing investor Fosun Kestrel Capital re-upped, Kelvar Therapeutics said.", "Fosun Kestrel Capital", "Fosun"),
+    ("The round included Zhejiang University Marovia Ventures, Kelvar Therapeutics said.",
+     "Zhejiang University Marovia Ventures", "Zhejiang University"),
+    ("Kelvar Therapeutics named China Life Private Equity as its lead investor.", "China Life Private Equity", "China Life"),
+])
+def test_curated_name_inside_a_longer_name_keeps_it_whole(extractor, body, expected, not_expected):
+    got = names(run(extractor, body))
+    assert expected in got and not_expected not in got, got

@@ -1612,3 +1612,10 @@ def test_finder_reads_title_case_deal_words(nlp, finder):
     """)
     assert [d["rule"] for d in doc._.deals] == ["joint_subject"]
     assert partner_sets(doc) == [frozenset({"Acme", "Beta"})]
+
+
+def test_a_partnership_between_two_names_the_parser_misreads(extractor):
+    # the parser takes the unknown second name for the verb; the words alone still tell the deal
+    deals = _deals(extractor, "A three-year partnership between Kelvar Health and QXInnovate to build "
+                              "diagnostics with artificial intelligence (AI) was announced.")
+    assert [partners for partners, _ in deals] == [["Kelvar Health", "QXInnovate"]]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from deal_extract.deals.cues import TYPE_PREFIX
 from deal_extract.deals.facts import DocFacts, members
@@ -342,10 +342,18 @@ def cooccurrence_mentions(facts: DocFacts, words: DealWords, earlier: Sequence[M
         headline_like = unit.line.heading or unit.line.bullet  # telegraphic: the tagger often takes verbs for nouns
         verbs = {t.lemma_.lower() for t in tokens if t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB") or headline_like}
         quoted_person = bool(lemmas & words.reporting_verbs) and any(t.ent_type_ == "PERSON" for t in tokens)
-        if lemmas & words.blockers or quoted_person or not verbs & words.fallback_verbs:
+        if lemmas & words.blockers or quoted_person or not (verbs & words.fallback_verbs or _deal_between(words, tokens)):
             continue
         out += mention(found, unit.index, words.scores.cooccurrence, "cooccurrence")
     return out
+
+
+def _deal_between(words: DealWords, tokens: Span) -> bool:
+    """A deal noun followed by "between" or "among" ("a three-year partnership between A and B
+    ... was announced"), read from the words alone: the parser often takes an unknown name
+    after it for the verb."""
+    return any(t.lemma_.lower() in words.deal_nouns and t.nbor().lower_ in ("between", "among", "amongst")
+               for t in tokens[:-1])
 
 
 def _reference_subject(facts: DocFacts, words: DealWords, tok: Token) -> bool:

@@ -147,11 +147,21 @@ def _split_at_joiners(ent: Span) -> list[Span]:
     return [Span(doc, s, e, label=ORG, span_id=ent.id) for s, e in pieces if e > s] if len(pieces) > 1 else [ent]
 
 
+#: capitalised words a name may carry before its head ("Zhejiang University" + "Future Capital",
+#: "Fosun" + "Health Capital", "China Life" + "Private Equity")
+_WORDS_BEFORE_HEAD = 2
+
+
 def _name_tail(doc: Doc, k: int, heads: set[str]) -> int:
-    """Where the rest of a name starting at token ``k`` ends: capitalised name heads ("Group",
-    "Holdings", "Biologics") closed by a legal form or by a word that is no name, or a legal
-    form alone ("Pte. Ltd.")."""
+    """Where the rest of a name starting at token ``k`` ends: up to two capitalised proper-noun
+    words, then capitalised name heads ("Group", "Holdings", "Biologics", "Capital"), closed by
+    a legal form or by a word that is no name, or a legal form alone ("Pte. Ltd.")."""
     end = k
+    while (end < k + _WORDS_BEFORE_HEAD and end + 1 < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_alpha
+           and doc[end].text[:1].isupper() and doc[end].lower_ not in heads and doc[end - 1].whitespace_):
+        end += 1
+    if end > k and not (doc[end].lower_ in heads and doc[end].text[:1].isupper()):
+        end = k  # words without a head are not a name's rest ("GIC Private", "Acme Monday")
     while end < len(doc) and doc[end].lower_ in heads and doc[end].text[:1].isupper():
         end += 1
     tail = legal_tail(doc, end)
