@@ -37,6 +37,7 @@ SETS = {
     "blind3": (REPO / "tests" / "gold" / "blind3", [REPO / "corpus" / "blind3"]),
     "blind4": (REPO / "tests" / "gold" / "blind4", [REPO / "corpus" / "blind4"]),
     "blind5": (REPO / "tests" / "gold" / "blind5", [REPO / "corpus" / "blind5"]),
+    "blind6": (REPO / "tests" / "gold" / "blind6", [REPO / "corpus" / "blind6"]),
 }
 
 
