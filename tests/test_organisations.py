@@ -557,3 +557,23 @@ def test_a_hyphen_joins_one_longer_name(extractor, text, names):
 def test_curated_name_inside_a_longer_name_keeps_it_whole(extractor, body, expected, not_expected):
     got = names(run(extractor, body))
     assert expected in got and not_expected not in got, got
+
+
+@pytest.mark.parametrize("body, expected, not_expected", [
+    ("In February Kelvomed Health announced a Series B led by Marovia Capital.", "Kelvomed Health",
+     "February Kelvomed Health"),
+    ("The round drew Kestrel Investment of South Korea and Marovia Capital.", "Kestrel Investment",
+     "Kestrel Investment of South Korea"),
+    ("Norvex Venture Capital for Telmar Laboratories invested in Kelvar Therapeutics.", "Norvex Venture Capital",
+     "Norvex Venture Capital for Telmar Laboratories"),
+    ("New money came from Quillon Asset Management and Parkway Brevis, Kelvar Bio said.", "Quillon Asset Management",
+     "Quillon Asset Management and Parkway Brevis"),
+])
+def test_words_glued_to_a_names_edges_are_cut(extractor, body, expected, not_expected):
+    got = names(run(extractor, body))
+    assert expected in got and not_expected not in got, got
+
+
+def test_a_field_word_before_and_keeps_one_name(extractor):
+    got = names(run(extractor, "The Norvex Institute of Vaccines and Medical Biologicals signed a pact with Kelvar Bio."))
+    assert "Norvex Institute of Vaccines and Medical Biologicals" in got, got

@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from deal_extract.text import structure
+from deal_extract.organisations.boundaries import split_at_and, trimmed_edges
 from deal_extract.organisations.countries import CountryEvidence, CountryWords, country_in_name, country_of_legal_form, dateline_countries
 from deal_extract.organisations.curated import CURATED_PREFIX, ORG
 from deal_extract.organisations.entities import (
@@ -78,7 +79,7 @@ class OrganisationResolver:
     def _trim(self, span: Span, source: str) -> Optional[Span]:
         if source == "curated" and span.text in self.curated_names:
             return span
-        start, end = span.start, span.end
+        start, end = trimmed_edges(span, self.name_heads, self.country_words)
         doc = span.doc
         start = _after_dateline(doc, start, end)
         while start < end and (doc[start].text in _TRIM_LEFT or doc[start].is_space):
@@ -238,7 +239,8 @@ class OrganisationResolver:
                 pieces.append(doc[start:t.i])
                 start = t.i + 1
         pieces.append(doc[start:end])
-        return [Span(doc, p.start, p.end, label=ent.label, span_id=ent.id) for p in pieces if len(p)]
+        return [Span(doc, s, e, label=ent.label, span_id=ent.id)
+                for p in pieces if len(p) for s, e in split_at_and(p) if e > s]
 
     def weak_candidates(self, doc: Doc, places: list, found: list[Mention], text_info: tuple[str, int]) -> list[Mention]:
         """Names the NER missed or called a person or place, kept when the text frames them as an
