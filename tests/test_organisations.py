@@ -577,3 +577,13 @@ def test_words_glued_to_a_names_edges_are_cut(extractor, body, expected, not_exp
 def test_a_field_word_before_and_keeps_one_name(extractor):
     got = names(run(extractor, "The Norvex Institute of Vaccines and Medical Biologicals signed a pact with Kelvar Bio."))
     assert "Norvex Institute of Vaccines and Medical Biologicals" in got, got
+
+
+@pytest.mark.parametrize("body, expected", [
+    # a coined word after a known name is the rest of that name
+    ("It also backed WuXi NextGenomix, the genome sequencing business.", "WuXi NextGenomix"),
+    # an institution head after a known name ends a longer name
+    ("Airlangga University Hospital teams up with Kelvar Cancer Centre.", "Airlangga University Hospital"),
+])
+def test_a_known_name_followed_by_the_rest_of_a_longer_one(extractor, body, expected):
+    assert expected in names(run(extractor, body)), names(run(extractor, body))

@@ -150,12 +150,25 @@ def _split_at_joiners(ent: Span) -> list[Span]:
 #: capitalised words a name may carry before its head ("Zhejiang University" + "Future Capital",
 #: "Fosun" + "Health Capital", "China Life" + "Private Equity")
 _WORDS_BEFORE_HEAD = 2
+#: heads that end an institution's name: "Airlangga University" + "Hospital"
+INSTITUTION_HEADS = frozenset(["hospital", "hospitals", "institute", "centre", "center", "college", "clinic",
+                               "academy", "foundation", "school"])
+
+
+def _coined(word: str) -> bool:
+    """A coined word that is no dictionary word: a capital after the first letter or a digit
+    among letters ("NextCode", "Innov8"), not an acronym in capitals."""
+    return (len(word) >= 3 and word[:1].isupper() and any(c.isalpha() for c in word[1:]) and not word.isupper()
+            and (any(c.isupper() for c in word[1:]) or any(c.isdigit() for c in word)) and word.isalnum())
 
 
 def _name_tail(doc: Doc, k: int, heads: set[str]) -> int:
     """Where the rest of a name starting at token ``k`` ends: up to two capitalised proper-noun
     words, then capitalised name heads ("Group", "Holdings", "Biologics", "Capital"), closed by
     a legal form or by a word that is no name, or a legal form alone ("Pte. Ltd.")."""
+    if k < len(doc) and k > 0 and doc[k - 1].whitespace_ and _coined(doc[k].text):
+        return _name_tail(doc, k + 1, heads) if k + 1 < len(doc) else k + 1  # "WuXi" + "NextCode", "Singtel" + "Innov8"
+    heads = heads | INSTITUTION_HEADS
     end = k
     while (end < k + _WORDS_BEFORE_HEAD and end + 1 < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_alpha
            and doc[end].text[:1].isupper() and doc[end].lower_ not in heads and doc[end - 1].whitespace_):
