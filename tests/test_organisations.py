@@ -587,3 +587,13 @@ def test_a_field_word_before_and_keeps_one_name(extractor):
 ])
 def test_a_known_name_followed_by_the_rest_of_a_longer_one(extractor, body, expected):
     assert expected in names(run(extractor, body)), names(run(extractor, body))
+
+
+def test_a_unit_named_after_a_known_organisation_takes_its_country(extractor):
+    orgs = {o.name: o for o in run(extractor, "Existing investor Fosun Kestrel Capital re-upped, Kelvar Therapeutics said.").organisations}
+    assert orgs["Fosun Kestrel Capital"].country == "CN"
+
+
+def test_a_unit_named_after_a_known_organisation_stays_apart_from_it(extractor):
+    got = names(run(extractor, "Bain Capital agreed to buy Kelvar Pharma. Bain Capital Private Equity led the talks."))
+    assert {"Bain Capital", "Bain Capital Private Equity"} <= got, got

@@ -522,6 +522,16 @@ CASES = [
         licence   licence   NOUN  npadvmod 1 O
         .         .         PUNCT punct    1 O
     """, (0, 2)),
+    case("license_object_to_do", """
+        Acme      Acme      PROPN nsubj    1 B-ORG
+        licensed  license   VERB  ROOT     1 O
+        Beta      Beta      PROPN dobj     1 B-ORG
+        to        to        PART  aux      4 O
+        make      make      VERB  advcl    1 O
+        the       the       DET   det      6 O
+        vaccine   vaccine   NOUN  dobj     4 O
+        .         .         PUNCT punct    1 O
+    """, (0, 2)),
     case("manufacture_for", """
         Acme        Acme        PROPN nsubj 2 B-ORG
         will        will        AUX   aux   2 O
@@ -1619,3 +1629,38 @@ def test_a_partnership_between_two_names_the_parser_misreads(extractor):
     deals = _deals(extractor, "A three-year partnership between Kelvar Health and QXInnovate to build "
                               "diagnostics with artificial intelligence (AI) was announced.")
     assert [partners for partners, _ in deals] == [["Kelvar Health", "QXInnovate"]]
+
+
+def _record(extractor, body: str):
+    return extractor.extract_text(body, source="invented.txt")
+
+
+def test_a_theme_word_inside_a_name_in_the_headline_is_no_cue(extractor):
+    record = _record(extractor, "Kelvar Bio Raises US$7.5 Million Led by Marovia Brain to Take Antibiotic Forward\n\n"
+                                "Kelvar Bio said the round was led by Marovia Brain Corporation, a Japanese venture investor, "
+                                "to develop antibiotics.")
+    [deal] = record.deals
+    assert "neurology" not in deal.themes and "infectious_disease" in deal.themes
+
+
+def test_a_follow_up_that_names_only_other_organisations_continues_no_deal(extractor):
+    record = _record(extractor, "Pipeline notes\n\nIn October Kelvar Therapeutics closed a US$600 million Series B led by "
+                                "Marovia Capital.\n\nFor Telmar Pharma, the deal was structured to pay up to US$5 billion "
+                                "in sales milestones.\n")
+    [deal] = [d for d in record.deals if {p.name for p in d.partners} == {"Kelvar Therapeutics", "Marovia Capital"}]
+    assert deal.value is not None and deal.value.amount == 600_000_000
+
+
+def test_a_licensee_told_what_it_may_do(extractor):
+    deals = _deals(extractor, "Telmar Pharma said it had licensed Kelvar Biologics to make and supply one billion doses "
+                              "of its vaccine.")
+    assert deals == [(["Kelvar Biologics", "Telmar Pharma"], ["licensing", "manufacturing"])]
+
+
+@pytest.mark.parametrize("sentence, theme", [
+    ("Kelvar Bio signed a deal with Telmar Pharma on its degrader-antibody conjugates.", "adc"),
+    ("Kelvar Bio signed a deal with Telmar Pharma to test a DNA vaccine against the coronavirus.", "infectious_disease"),
+])
+def test_theme_words(extractor, sentence, theme):
+    [deal] = _record(extractor, "Pipeline notes\n\n" + sentence + "\n").deals
+    assert theme in deal.themes

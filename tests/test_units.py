@@ -402,3 +402,17 @@ def test_deal_id_does_not_join_names_ambiguously():
 def test_an_amount_after_a_comma_and_or_is_a_conversion():
     found = find_money("The deal is worth up to $1.35 billion, or about 1.96 trillion won.")
     assert [a.conversion for a in found] == [False, True] and headline(found).amount == 1.35e9
+
+
+@pytest.mark.parametrize("text", [
+    "Bugworks has raised US$19 million since it was founded.",
+    "The company held about 150 billion won in cash before the round.",
+    "The round takes total capital raised to date, which reaches US$19 million,",
+    "Total capital raised reaches US$19 million.",
+])
+def test_cash_on_hand_and_running_totals_are_no_deal_value(text):
+    assert find_money(text) == []
+
+
+def test_an_amount_paid_in_cash_is_a_deal_value():
+    assert [m.text for m in find_money("It paid $500 million in cash for the unit.")] == ["$500 million"]

@@ -43,8 +43,9 @@ def doc_facts(doc: Doc) -> DocFacts:
     token_org = {t: o for t, o in token_organisations(doc._.organisations).items() if t not in listings}
     doc_units = units(doc, text)
     title_line = next((u.line for u in doc_units), None)
+    name_starts = _name_starts(doc._.organisations)
     cues = [s for s in (doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else [])
-            if not any(t in token_org for t in range(s.start, s.end))]
+            if not any(t in token_org for t in range(s.start, s.end)) and not _in_a_name_form(s, name_starts)]
     cue_spans = outermost(cues)
     places = sorted(doc._.places or [])
     return DocFacts(
@@ -55,6 +56,32 @@ def doc_facts(doc: Doc) -> DocFacts:
         cue_spans=cue_spans, cue_starts=[c.start for c in cue_spans], cue_chars=[c.start_char for c in cue_spans],
         places=places, place_starts=[p[0] for p in places], place_ends={p[1]: p for p in places},
     )
+
+
+#: the most words looked at around a cue for a name's opening words
+_NAME_WINDOW = 4
+
+
+def _name_starts(orgs: list[dict]) -> set[tuple[str, ...]]:
+    """The opening words (two or more) of every organisation's name, lower-cased: "Global Brain"
+    of "Global Brain Corporation", where a headline names it without its legal form."""
+    out: set[tuple[str, ...]] = set()
+    for org in orgs:
+        words = tuple(org["name"].lower().split())
+        out.update(words[:n] for n in range(2, len(words) + 1))
+    return out
+
+
+def _in_a_name_form(span: Span, name_starts: set[tuple[str, ...]]) -> bool:
+    """A cue word inside the opening words of an organisation's name, where the text writes the
+    name but the organisation layer did not mark it (a Title Case headline): "Brain" in "Led by
+    ... Global Brain to Take ..." is no neurology cue."""
+    doc = span.doc
+    for a in range(max(0, span.start - _NAME_WINDOW), span.start + 1):
+        for b in range(span.end, min(len(doc), a + _NAME_WINDOW + 1) + 1):
+            if b - a >= 2 and tuple(t.lower_ for t in doc[a:b]) in name_starts:
+                return True
+    return False
 
 
 def _listings(doc: Doc, orgs: list[dict]) -> set[int]:

@@ -166,7 +166,7 @@ def _attach_continuations(facts: DocFacts, words: DealWords, drafts: list[DealDr
         same_paragraph = last_unit.line.paragraph == unit.line.paragraph and not unit.line.heading
         next_paragraph = last_unit.line.paragraph + 1 == unit.line.paragraph and not unit.line.heading
         told_under_heading = any(m.rule == "heading_pair" for m in last.mentions) and not unit.line.heading
-        if (told_under_heading or _refers_back(facts, words, unit, last)
+        if (told_under_heading or (_refers_back(facts, words, unit, last) and not _names_others(facts, unit, last.partners))
                 or (same_paragraph and (_names_only(facts, unit, last.partners) or _refers_to_a_party(facts, words, unit)))
                 or (next_paragraph and _opens_paragraph(facts, unit) and _names_only(facts, unit, last.partners))):
             last.extra_units.append(unit.index)
@@ -201,6 +201,13 @@ def _refers_to_a_party(facts: DocFacts, words: DealWords, unit: Unit) -> bool:
                                                    and any(c.lower_ in words.subject_determiners for c in tok.children)):
                 return True
     return False
+
+
+def _names_others(facts: DocFacts, unit: Unit, partners: frozenset[int]) -> bool:
+    """The unit names an organisation outside ``partners`` as a subject or a possessor and none of
+    them: "For Hengrui, the deal was structured ..." is about another deal than Kailera's round."""
+    named = {facts.token_org[t] for t in range(unit.start, unit.end) if t in facts.token_org}
+    return bool(named) and not named & partners
 
 
 def _names_only(facts: DocFacts, unit: Unit, partners: frozenset[int]) -> bool:

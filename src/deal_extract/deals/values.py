@@ -54,11 +54,19 @@ _EXCLUDE_BEFORE = re.compile(
     r"\s+(of|were|was|reached|totall?ed|hit|at|to|worth|is|are|topped|exceeded|near)\s+(?:(about|around|roughly|nearly|over|more than|some|almost)\s*)?$",
     re.I)
 
-# "brings its total funding since 2019 to 4.5 billion yen": a running total of several rounds,
+# "brings its total funding since 2019 to 4.5 billion yen", "total capital raised reaches US$19
+# million": a running total of several rounds,
 # no one deal's value ("milestones that bring the total to 21 billion yen" is the deal's own)
 _CUMULATIVE = re.compile(
     r"\b(total|cumulative|overall|aggregate)\s+(funding|financing|fundraising|capital|investment|raised|amount)\b"
-    r"[^.;$\u20ac\u00a3\u00a5\u20a9]{0,60}\bto\s+(?:(about|around|roughly|nearly|over|more than|some|almost)\s+)?$", re.I)
+    r"[^.;$\u20ac\u00a3\u00a5\u20a9]{0,60}\b(to|reach(es|ed)?|hits?|stands at|stood at)\s+"
+    r"(?:(about|around|roughly|nearly|over|more than|some|almost)\s+)?$", re.I)
+
+# "has raised US$19 million since it was founded": a running total told by its starting point
+_SINCE = re.compile(r"^\s*(in total\s+)?since\s+(it was (founded|set up|established|launched)|(its\s+)?(founding|inception|launch)|(19|20)\d\d)\b", re.I)
+# "held about 150 billion won in cash before the round": cash on hand, not a payment ("paid $5m in cash" is one)
+_HELD = re.compile(r"\b(held|holds|holding|had|has|have|with)\s+(?:(about|around|roughly|nearly|over|more than|some|almost)\s+)?$", re.I)
+_IN_CASH = re.compile(r"^\s*(in|of)\s+cash\b", re.I)
 
 _BEFORE_WINDOW = 80
 _HEDGE = re.compile(r"\b(about|approximately|approx\.?|around|roughly|some|or|i\.e\.|c\.|ca\.|nearly|almost|equivalent to)$", re.I)
@@ -110,8 +118,9 @@ def find_money(text: str, offset: int = 0) -> list[Money]:
         marker = _CONVERSION_MARK.search(before)
         if marker is not None and excluded_end >= window + marker.start() - 3:
             continue
-        if (amount <= 0 or _EXCLUDE_BEFORE.search(text[max(0, m.start() - 60): m.start()])
-                or _CUMULATIVE.search(text[window: m.start()])):
+        before, after = text[max(0, m.start() - 60): m.start()], text[m.end(): m.end() + 40]
+        if (amount <= 0 or _EXCLUDE_BEFORE.search(before) or _CUMULATIVE.search(text[window: m.start()])
+                or _SINCE.search(after) or (_IN_CASH.search(after) and _HELD.search(before))):
             excluded_end = m.end()
             continue
         conversion = bool(found) and marker is not None and found[-1].end - offset >= window + marker.start() - 3

@@ -9,6 +9,8 @@ organisation shapes fill the NER's gaps without cutting its spans.
 
 from __future__ import annotations
 
+from typing import AbstractSet
+
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -103,7 +105,7 @@ def shape_matcher(vocab, patterns: Patterns) -> ShapeMatcher:
     return ShapeMatcher(vocab, patterns)
 
 
-def repaired_entities(doc: Doc, heads: set[str]) -> list[Span]:
+def repaired_entities(doc: Doc, heads: set[str], places: AbstractSet[str] = frozenset()) -> list[Span]:
     """The NER's entities with three repairs: another label ending in a legal form is an ORG
     ("NuGenerex Immuno-Oncology Inc." tagged PERSON); an ORG that starts at a name head takes
     the entity just before it ("F-star" PRODUCT + "Therapeutics Ltd." ORG); a legal form on its
@@ -123,12 +125,16 @@ def repaired_entities(doc: Doc, heads: set[str]) -> list[Span]:
         out.extend(_split_at_joiners(ent))
     starts = {e.start for e in out}
     for i, ent in enumerate(out):
-        end = _name_tail(doc, ent.end, heads) if ent.label_ == ORG else ent.end
+        end = _name_tail(doc, ent.end, heads, places) if ent.label_ == ORG else ent.end
         if end > ent.end and not starts.intersection(range(ent.end, end)):
             same = all(t.lower_ in LEGAL_SUFFIXES or t.lower_ in _CORPORATE or t.text in (",", ".") for t in doc[ent.end:end])
             # "Hansoh Pharmaceutical" + "Group Co., Ltd." is the same organisation; "Luminex" +
             # "Biologics" (a curated name inside a longer one) is another
-            out[i] = Span(doc, ent.start, end, label=ORG, span_id=ent.id if same else "")
+            # a longer name built on a known one with words of its own ("Bain Capital" + "Private
+            # Equity", "WuXi" + "NextCode") is its unit; with a name head ("Hikma" + "Pharmaceuticals
+            # USA Inc.") the known name is the longer one's short form
+            unit = SUBSIDIARY if ent.id_.startswith(CURATED_PREFIX) and doc[ent.end].lower_ not in heads else ""
+            out[i] = Span(doc, ent.start, end, label=ORG, span_id=ent.id if same else unit)
     return out
 
 
@@ -150,6 +156,7 @@ def _split_at_joiners(ent: Span) -> list[Span]:
 #: capitalised words a name may carry before its head ("Zhejiang University" + "Future Capital",
 #: "Fosun" + "Health Capital", "China Life" + "Private Equity")
 _WORDS_BEFORE_HEAD = 2
+_PLACE_LABELS = ("GPE", "LOC", "NORP")
 #: heads that end an institution's name: "Airlangga University" + "Hospital"
 INSTITUTION_HEADS = frozenset(["hospital", "hospitals", "institute", "centre", "center", "college", "clinic",
                                "academy", "foundation", "school"])
@@ -162,16 +169,18 @@ def _coined(word: str) -> bool:
             and (any(c.isupper() for c in word[1:]) or any(c.isdigit() for c in word)) and word.isalnum())
 
 
-def _name_tail(doc: Doc, k: int, heads: set[str]) -> int:
+def _name_tail(doc: Doc, k: int, heads: set[str], places: AbstractSet[str] = frozenset()) -> int:
     """Where the rest of a name starting at token ``k`` ends: up to two capitalised proper-noun
     words, then capitalised name heads ("Group", "Holdings", "Biologics", "Capital"), closed by
     a legal form or by a word that is no name, or a legal form alone ("Pte. Ltd.")."""
     if k < len(doc) and k > 0 and doc[k - 1].whitespace_ and _coined(doc[k].text):
-        return _name_tail(doc, k + 1, heads) if k + 1 < len(doc) else k + 1  # "WuXi" + "NextCode", "Singtel" + "Innov8"
+        return _name_tail(doc, k + 1, heads, places) if k + 1 < len(doc) else k + 1  # "WuXi" + "NextCode", "Singtel" + "Innov8"
     heads = heads | INSTITUTION_HEADS
     end = k
     while (end < k + _WORDS_BEFORE_HEAD and end + 1 < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_alpha
-           and doc[end].text[:1].isupper() and doc[end].lower_ not in heads and doc[end - 1].whitespace_):
+           and doc[end].text[:1].isupper() and doc[end].lower_ not in heads and doc[end - 1].whitespace_
+           and doc[end].ent_type_ not in _PLACE_LABELS and doc[end].lower_ not in places):
+        # "Hikma Pharmaceuticals" + "USA Inc.": a subsidiary's place, read by subsidiaries()
         end += 1
     if end > k and not (doc[end].lower_ in heads and doc[end].text[:1].isupper()):
         end = k  # words without a head are not a name's rest ("GIC Private", "Acme Monday")

@@ -384,7 +384,7 @@ class OrganisationResolver:
         text_info = (text, structure.title_end(text))
         headline_end = _token_at(doc, text_info[1]) if _is_title_case(text[:text_info[1]]) else 0
         places = self.places(doc)
-        ents = subsidiaries(doc, repaired_entities(doc, self.name_heads), places)
+        ents = subsidiaries(doc, repaired_entities(doc, self.name_heads, self.country_words), places)
         ents = with_ambiguous_names(doc, self.ambiguous, ents, places, headline_end)
         doc.ents = with_hyphen_names(doc, with_legal_forms(doc, with_shapes(doc, self.shapes, ents, headline_end),
                                                            self.legal_endings, self.legal_prefixes))
@@ -409,6 +409,9 @@ class OrganisationResolver:
                 country, how = legal, "name"
             if country is None and entry is not None:
                 country, how = entry.country, "curated"
+            if (country is None and entry is None and (parent := self._curated_prefix(name)) is not None
+                    and not country_in_name(name, self.country_rule_words, self.place_codes)):
+                country, how = parent.country, "curated"  # "Fosun Health Capital": Fosun's unit (not "Sanofi Korea")
             orgs.append({
                 "name": name,
                 "country": country,
@@ -432,6 +435,16 @@ class OrganisationResolver:
         others = [e for e in doc.ents if e.label_ != ORG]
         doc.ents = _non_overlapping(org_spans + others)
         return doc
+
+    def _curated_prefix(self, name: str):
+        """The curated entry whose name or alias opens ``name`` as whole words and is followed by
+        more of it ("Fosun" in "Fosun Health Capital"), the longest; None when none does."""
+        words = org_key(name).split()
+        for n in range(len(words) - 1, 0, -1):
+            entry = self.curated_by_key.get(" ".join(words[:n]))
+            if entry is not None:
+                return entry
+        return None
 
     def _kind(self, group: OrgGroup) -> str:
         """Kind from the name's words ("University", "Agency"), else from the shape that found it."""
