@@ -38,6 +38,7 @@ SETS = {
     "blind4": (REPO / "tests" / "gold" / "blind4", [REPO / "corpus" / "blind4"]),
     "blind5": (REPO / "tests" / "gold" / "blind5", [REPO / "corpus" / "blind5"]),
     "blind6": (REPO / "tests" / "gold" / "blind6", [REPO / "corpus" / "blind6"]),
+    "blind7": (REPO / "tests" / "gold" / "blind7", [REPO / "corpus" / "blind7"]),
 }
 
 

@@ -23,9 +23,11 @@ BLIND3 = GOLD / "blind3"  # blind batch 3, corpus/blind3
 BLIND4 = GOLD / "blind4"  # blind batch 4, corpus/blind4
 BLIND5 = GOLD / "blind5"  # blind batch 5 (rounds, acquisitions, institutions, medtech, services), corpus/blind5
 BLIND6 = GOLD / "blind6"  # blind batch 6 (the same domains, more markets), corpus/blind6
+BLIND7 = GOLD / "blind7"  # blind batch 7 (the same domains), corpus/blind7
 BLIND_SETS = {BLIND: (REPO / "corpus" / "blind", 40), BLIND2: (REPO / "corpus" / "blind2", 16),
               BLIND3: (REPO / "corpus" / "blind3", 16), BLIND4: (REPO / "corpus" / "blind4", 10),
-              BLIND5: (REPO / "corpus" / "blind5", 54), BLIND6: (REPO / "corpus" / "blind6", 50)}
+              BLIND5: (REPO / "corpus" / "blind5", 54), BLIND6: (REPO / "corpus" / "blind6", 50),
+              BLIND7: (REPO / "corpus" / "blind7", 50)}
 GOLD_FILES = sorted(GOLD.glob("*.yaml")) + [p for folder in BLIND_SETS for p in sorted(folder.glob("*.yaml"))]
 SEED = "apac_alliance_boom_2025"
 
@@ -59,7 +61,8 @@ def test_every_blind_article_has_gold_with_its_sources(gold_dir):
 #: the extractor reads a date only where the text states it whole
 YEARLESS = {"distractors_hutchmed_shpl_divestment": "Jan. 2", "newspaper_duopharma_biocon_insulin": "26 April",
             "agency_fosun_henlius_privatisation_voted_down": "Jan 22", "agency_shionogi_torii_japan_tobacco": "May 7",
-            "agency_samsung_biologics_asia_cmo_record": "Oct 22"}
+            "agency_samsung_biologics_asia_cmo_record": "Oct 22", "agency_aiims_iit_delhi_ai_centre": "June 4",
+            "agency_ibmi_chti_africa_device_procurement": "Dec. 4", "agency_sk_bioscience_idt_biologika": "Oct 2"}
 
 
 def _gold_params() -> list:
