@@ -597,3 +597,9 @@ def test_a_unit_named_after_a_known_organisation_takes_its_country(extractor):
 def test_a_unit_named_after_a_known_organisation_stays_apart_from_it(extractor):
     got = names(run(extractor, "Bain Capital agreed to buy Kelvar Pharma. Bain Capital Private Equity led the talks."))
     assert {"Bain Capital", "Bain Capital Private Equity"} <= got, got
+
+
+def test_pvt_ltd_is_a_legal_form_of_a_known_name(extractor):
+    got = names(run(extractor, "Kelvar Pharma signed an MoU with Serum Institute of India Pvt Ltd to buy vaccine "
+                               "made under know-how licensed from Serum."))
+    assert "Serum Institute of India Pvt Ltd" in got and "Serum" not in got, got

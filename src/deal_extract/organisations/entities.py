@@ -23,7 +23,7 @@ from deal_extract.organisations.places import NAME, REGION
 SHAPE_PREFIX = "shape:"
 SUBSIDIARY = "subsidiary"
 LEGAL_SUFFIXES = {"pty", "pty.", "co", "co.", "ltd", "ltd.", "inc", "inc.", "corp", "corp.", "limited", "plc", "sa", "ag",
-                  "llc", "pte", "pte.", "bhd", "bhd.", "sdn", "gmbh", "k.k.", "kk", ",", "corporation"}
+                  "llc", "pte", "pte.", "bhd", "bhd.", "sdn", "gmbh", "k.k.", "kk", ",", "corporation", "pvt", "pvt."}
 _PAIR_JOINERS = {"x", "×", "+", "/", "|", "vs", "vs."}
 _CORPORATE = {"group", "holdings", "holding", "international", "corporation", "company"}
 
@@ -127,7 +127,8 @@ def repaired_entities(doc: Doc, heads: set[str], places: AbstractSet[str] = froz
     for i, ent in enumerate(out):
         end = _name_tail(doc, ent.end, heads, places) if ent.label_ == ORG else ent.end
         if end > ent.end and not starts.intersection(range(ent.end, end)):
-            same = all(t.lower_ in LEGAL_SUFFIXES or t.lower_ in _CORPORATE or t.text in (",", ".") for t in doc[ent.end:end])
+            same = all(t.lower_ in LEGAL_SUFFIXES or t.lower_ in _CORPORATE or t.text in (",", ".") or _legal_adjective(t)
+                       for t in doc[ent.end:end])
             # "Hansoh Pharmaceutical" + "Group Co., Ltd." is the same organisation; "Luminex" +
             # "Biologics" (a curated name inside a longer one) is another
             # a longer name built on a known one with words of its own ("Bain Capital" + "Private
@@ -136,6 +137,12 @@ def repaired_entities(doc: Doc, heads: set[str], places: AbstractSet[str] = froz
             unit = SUBSIDIARY if ent.id_.startswith(CURATED_PREFIX) and doc[ent.end].lower_ not in heads else ""
             out[i] = Span(doc, ent.start, end, label=ORG, span_id=ent.id if same else unit)
     return out
+
+
+def _legal_adjective(tok) -> bool:
+    """"Private" / "Public" opening a legal form: "Private Limited", "Public Company Limited"."""
+    return (tok.lower_ in ("private", "public") and tok.i + 1 < len(tok.doc)
+            and (tok.nbor().lower_ in LEGAL_SUFFIXES or tok.nbor().lower_ in _CORPORATE))
 
 
 def _split_at_joiners(ent: Span) -> list[Span]:
