@@ -284,6 +284,19 @@ def test_full_disk_keeps_the_old_report_whole(use_session_pipeline, full_disk, t
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
+def test_report_never_replaces_a_device_or_fifo(monkeypatch, tmp_path):
+    import deal_extract.cli.report as report_cli
+
+    monkeypatch.setattr(report_cli, "build_report", lambda *a, **k: pytest.fail("the work started"))
+    fifo = tmp_path / "fifo.html"
+    os.mkfifo(fifo)
+    result = cli("report", "--corpus", write_files(tmp_path / "corpus", {"a.txt": DEAL}), "-o", fifo)
+    assert result.exit_code == 2
+    assert one_error_line(result, "report").endswith(f"-o: cannot write {fifo}: not a regular file "
+                                                     "(a device, FIFO or socket is never replaced)")
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
 def test_full_disk_writing_the_database_names_it(monkeypatch, tmp_path):
     import sqlite3
 

@@ -122,7 +122,7 @@ def batch_command(
     from deal_extract.run.dask_engine import DaskError, require
     from deal_extract.run.inputs import OutputFolderError, check_output_folder
     from deal_extract.run.lock import OutputLocked, output_lock
-    from deal_extract.corpus.outputs import check_writable, write_problem
+    from deal_extract.corpus.outputs import DISK_FULL, check_writable, write_problem
 
     if dask is not None:
         if n_process > 1:
@@ -154,8 +154,9 @@ def batch_command(
     except (OutputLocked, DaskError) as exc:
         raise _error(str(exc)) from None
     except OSError as exc:  # a full disk: finished articles are kept, a rerun completes the run
+        remedy = "free some space and run" if exc.errno in DISK_FULL else "fix that and run"
         say(f"deal-extract batch: error: {write_problem(exc, output)}; finished articles are kept in {output}: "
-            "free some space and run the same command again to complete")
+            f"{remedy} the same command again to complete")
         _leave(2, n_process)
     except KeyboardInterrupt:
         say(f"deal-extract batch: interrupted; finished articles are kept in {output}: "

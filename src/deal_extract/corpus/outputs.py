@@ -131,15 +131,15 @@ def check_writable(folder: Path) -> None:
     os.unlink(tmp)
 
 
-def output_file_problem(path: Path, example: str = "report.html") -> Optional[str]:
+def output_file_problem(path: Path) -> Optional[str]:
     """Why a file cannot be written at ``path`` (a folder or a device there, a file above it, no
-    permission), or ``None``; ``example`` is a file name to suggest for a folder.
+    permission), or ``None``.
 
     Checked before any work, so that a long run does not end in a traceback.
     """
     path = Path(path)
     if path.is_dir():
-        return f"{path} is a folder; give a file name such as {path / example}"
+        return f"{path} is a folder; give a file name such as {path / 'report.html'}"
     if path.exists() and not path.is_file():
         return f"cannot write {path}: not a regular file (a device, FIFO or socket is never replaced)"
     folder = path.parent

@@ -42,7 +42,8 @@ CONNECT_SECONDS = 10.0
 CLOSE_SECONDS = 10.0
 #: A run stops when no worker has been connected to the scheduler for this long.
 WORKERLESS_SECONDS = 60.0
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.02   # how often the client looks for a finished batch
+PROBE_SECONDS = 0.5   # how often it asks the scheduler for its workers
 #: Batches sent ahead per worker thread, so that no worker waits for the client.
 BATCHES_PER_THREAD = 2
 
@@ -174,20 +175,23 @@ def outcomes(client: Any, extractor: Extractor, jobs: Iterable[J], batch_size: i
 def _next_done(client: Any, done: Any, address: str) -> Any:
     """The next finished future of ``done``; :class:`DaskError` when the scheduler is lost, or when
     no worker has been connected to it for :data:`WORKERLESS_SECONDS` (tasks would wait for ever)."""
-    since = time.monotonic()
+    since = probe = time.monotonic()
     while not done.has_ready():
         if client.status != "running":
             raise _scheduler_lost(address)
-        try:
-            workers = client.nthreads()
-        except Exception:  # the scheduler stopped answering: the client's status tells at the next turn
-            workers = None
-        if workers:
-            since = time.monotonic()
-        elif time.monotonic() - since >= WORKERLESS_SECONDS:
-            raise DaskError(f"no Dask worker connected to the scheduler at {address} for "
-                            f"{WORKERLESS_SECONDS:g} s (every worker is gone): start workers and run the same "
-                            "command again; finished articles are kept")
+        now = time.monotonic()
+        if now >= probe:  # ask the scheduler for its workers once per PROBE_SECONDS
+            probe = now + PROBE_SECONDS
+            try:
+                workers = client.nthreads()
+            except Exception:  # the scheduler stopped answering: the client's status tells at the next turn
+                workers = None
+            if workers:
+                since = now
+            elif now - since >= WORKERLESS_SECONDS:
+                raise DaskError(f"no Dask worker connected to the scheduler at {address} for "
+                                f"{WORKERLESS_SECONDS:g} s (every worker is gone): start workers and run the same "
+                                "command again; finished articles are kept")
         time.sleep(POLL_SECONDS)
     return next(done)
 

@@ -56,9 +56,6 @@ def check_output_folder(corpus: Path, output: Path) -> None:
     as articles; a corpus folder that is itself a batch's output; and an output folder where
     a folder (or a device) stands in the place of an output file, or a file in the place of
     ``articles/`` or ``texts/`` (found before any work, not after the extraction)."""
-    problem = output_slot_problem(Path(output))
-    if problem:
-        raise OutputFolderError(problem)
     corpus_real = os.path.realpath(corpus)
     output_real = os.path.realpath(output)
     if corpus_real == output_real:
@@ -68,6 +65,9 @@ def check_output_folder(corpus: Path, output: Path) -> None:
     if is_output_folder(corpus):
         raise OutputFolderError(f"corpus folder {corpus} is a deal-extract output folder (it has {MANIFEST_NAME}); "
                                 "give the folder of the articles")
+    problem = output_slot_problem(Path(output))
+    if problem:
+        raise OutputFolderError(problem)
 
 
 def output_slot_problem(output: Path) -> Optional[str]:
