@@ -14,6 +14,7 @@ import json
 import os
 import stat
 import threading
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -174,7 +175,7 @@ def test_bidi_marks_are_dropped_with_exact_offsets(extractor, mark):
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(st.sampled_from(list("ae \n") + ["\u0301", "\u0327", "\u0308", "\u200e", "\u202e", "ﬁ", "Ｐ", "™",
-                                                  "\u1100", "\u1161", "\u11a8", "\v"]), max_size=30))
+                                                  "\u1100", "\u1161", "\u11a8", "\v", "é", "가", "日"]), max_size=30))
 def test_normalised_offsets_stay_exact_over_combining_sequences(text):
     norm = normalise(text)
     assert norm.text == normalise(norm.text).text  # nothing left to normalise
@@ -183,6 +184,19 @@ def test_normalised_offsets_stay_exact_over_combining_sequences(text):
             s, e = norm.start(i), norm.end(k)
             assert 0 <= s < e <= len(text)
             assert norm.text[i:k] in normalise(text[s:e]).text
+
+
+def test_marks_after_letters_passed_over_still_compose():
+    text = "Cafe\u0301 e\u0301\u0327 \uac00\u11a8 \u65e5\u200e\u0301 \u0435\u0308"  # Hangul LV + T, Cyrillic е + ̈
+    assert normalise(text).text == unicodedata.normalize("NFC", text.replace("\u200e", "")) == "Café ȩ́ 각 日́ ё"
+
+
+def test_characters_passed_over_are_ones_normalisation_keeps():
+    from deal_extract.text.normalise import _SPECIAL, _joins
+
+    kept = [chr(c) for c in range(0x80, 0x10000) if not _SPECIAL.match(chr(c))]
+    assert len(kept) > 30_000  # CJK, Hangul, kana, Latin-1, Greek, Cyrillic: passed over at regex speed
+    assert all(unicodedata.normalize("NFKC", c) == c and not _joins(c) for c in kept)
 
 
 def test_long_runs_of_combining_marks_are_normalised_in_bounded_sequences():

@@ -31,8 +31,12 @@ _KEEP = frozenset("\u2122\u2120")
 #: Longest combining sequence normalised as one (a base and 30 marks: Unicode's stream-safe
 #: format); further marks are normalised on their own, so the work stays linear.
 MAX_SEQUENCE = 31
-# one character class: every character that may change (non-ASCII, vertical tab, form feed)
-_SPECIAL = re.compile(r"[^\x00-\x0a\x0d-\x7f]")
+# one character class: every character that may change or combine: all but ASCII (vertical tab and
+# form feed included) and the common letters and punctuation NFKC keeps as they are (Latin-1
+# letters, Greek, Cyrillic, dashes and quotes, kana, CJK ideographs, Hangul syllables), which
+# a combining mark after them joins all the same
+_SPECIAL = re.compile(r"[^\x00-\x0a\x0d-\x7f\u00c0-\u00ff\u0391-\u03c9\u0400-\u045f\u2013\u2014\u2018-\u201d"
+                      r"\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff\uac00-\ud7a3]")
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,12 @@ def _is_mark(char: str) -> bool:
     return unicodedata.category(char).startswith("M") or "\u1160" <= char <= "\u11ff"
 
 
+@lru_cache(maxsize=4096)
+def _joins(char: str) -> bool:
+    """A character that continues a combining sequence: a mark, or an invisible character (dropped)."""
+    return _is_mark(char) or char in INVISIBLE
+
+
 def _is_base(char: str) -> bool:
     """A character that may start a combining sequence (not a line break, invisible or kept one)."""
     return char not in LINE_BREAKS and char not in INVISIBLE and char not in _KEEP
@@ -82,7 +92,7 @@ def _sequence_end(text: str, start: int) -> int:
     """The end of the combining sequence at ``start``: its base, then its marks (with any invisible
     characters between them), at most :data:`MAX_SEQUENCE` characters."""
     end, last, stop = start + 1, start + 1, min(len(text), start + MAX_SEQUENCE)
-    while end < stop and (_is_mark(text[end]) or text[end] in INVISIBLE):
+    while end < stop and _joins(text[end]):
         end += 1
         if _is_mark(text[end - 1]):
             last = end
@@ -122,13 +132,17 @@ def normalise(text: str) -> Normalised:
     pos = 0       # next original character not yet copied
     length = 0    # length of the normalised text so far
     settled = 0   # original characters before this one are copied, replaced or found unchanged
+    last = len(text) - 1
     for m in _SPECIAL.finditer(text):
         i = m.start()
         if i < settled:
             continue
-        # a combining mark after an ASCII letter ("e" + U+0301): the sequence starts at the letter
-        start = i - 1 if i > settled and _is_base(text[i - 1]) and _mark_follows(text, i) else i
-        end = _sequence_end(text, start) if _is_base(text[start]) else start + 1
+        if _is_mark(text[i]) or (i < last and text[i + 1] > "\x7f" and _joins(text[i + 1])):  # a combining sequence
+            # a combining mark after an ASCII letter ("e" + U+0301): the sequence starts at the letter
+            start = i - 1 if i > settled and _is_base(text[i - 1]) and _mark_follows(text, i) else i
+            end = _sequence_end(text, start) if _is_base(text[start]) else start + 1
+        else:  # a character on its own: most of them
+            start, end = i, i + 1
         settled = end
         old = text[start:end]
         new = _replacement(old)
