@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from deal_extract.cli import command, fail, say
+from deal_extract.cli.messages import printable_lines
 from deal_extract.evaluation.agreement import agreement
 from deal_extract.evaluation.gold import GoldError
 from deal_extract.evaluation.text_output import agreement_table
@@ -27,4 +28,4 @@ def agreement_command(
         say(f"warning: {stem}: no first reading in {first}")
     if not corpus.articles:
         raise fail("agreement", f"no gold file of {second} has a first reading in {first}")
-    typer.echo(agreement_table(corpus), nl=False)
+    typer.echo(printable_lines(agreement_table(corpus)), nl=False)

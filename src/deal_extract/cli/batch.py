@@ -16,7 +16,7 @@ import signal
 import sys
 import warnings
 from pathlib import Path
-from typing import Annotated, Iterator, Optional
+from typing import Annotated, Iterator, NoReturn, Optional
 
 import typer
 
@@ -66,6 +66,15 @@ def _interruptible() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+def _leave(code: int, n_process: int) -> NoReturn:
+    """Exit with ``code`` after an interruption or a full disk; with worker processes through
+    ``os._exit``, so that multiprocessing's exit handlers do not wait on the killed workers."""
+    if n_process > 1:
+        sys.stderr.flush()
+        os._exit(code)
+    raise typer.Exit(code) from None
+
+
 def _summary(manifest, manifest_path: Path, quiet: bool) -> None:
     t = manifest.totals
     failed = [r for r in manifest.inputs if r.status == "failed"]
@@ -113,7 +122,7 @@ def batch_command(
     from deal_extract.run.dask_engine import DaskError, require
     from deal_extract.run.inputs import OutputFolderError, check_output_folder
     from deal_extract.run.lock import OutputLocked, output_lock
-    from deal_extract.corpus.outputs import check_writable
+    from deal_extract.corpus.outputs import DISK_FULL, check_writable, write_problem
 
     if dask is not None:
         if n_process > 1:
@@ -144,13 +153,15 @@ def batch_command(
             manifest = run_batch(extractor, options)
     except (OutputLocked, DaskError) as exc:
         raise _error(str(exc)) from None
+    except OSError as exc:  # a full disk: finished articles are kept, a rerun completes the run
+        remedy = "free some space and run" if exc.errno in DISK_FULL else "fix that and run"
+        say(f"deal-extract batch: error: {write_problem(exc, output)}; finished articles are kept in {output}: "
+            f"{remedy} the same command again to complete")
+        _leave(2, n_process)
     except KeyboardInterrupt:
         say(f"deal-extract batch: interrupted; finished articles are kept in {output}: "
             "run the same command again to complete")
-        if n_process > 1:
-            sys.stderr.flush()
-            os._exit(130)
-        raise typer.Exit(130) from None
+        _leave(130, n_process)
     if not manifest.inputs:
         say(f"deal-extract batch: no input files found in {corpus_dir}" + (f" matching {glob!r}" if glob else ""))
     _summary(manifest, manifest_path, quiet)

@@ -12,6 +12,8 @@ from typing import Annotated, Optional
 import typer
 
 from deal_extract.cli import JudgeOption, OrganisationsOption, command, fail, say
+from deal_extract.cli.messages import printable_lines
+from deal_extract.corpus.outputs import write_problem
 from deal_extract.evaluation.evaluate import (
     BaselineError, FloorError, check_floors, compare, evaluate, floors_from, load_baseline, write_json,
 )
@@ -55,12 +57,15 @@ def evaluate_command(
     if not report.articles:
         raise fail("evaluate", f"nothing to evaluate: no article in {', '.join(map(str, corpus))} has a gold file in {', '.join(map(str, gold))}")
     data = report.to_dict()
-    typer.echo(format_report(data), nl=False)
+    typer.echo(printable_lines(format_report(data)), nl=False)
     if before is not None:
         typer.echo("")
-        typer.echo(format_baseline(compare(data, before), str(baseline)), nl=False)
+        typer.echo(printable_lines(format_baseline(compare(data, before), str(baseline))), nl=False)
     if output:
-        write_json(data, output)
+        try:
+            write_json(data, output)
+        except OSError as exc:  # a full disk: no half-written report
+            raise fail("evaluate", write_problem(exc, output)) from None
         say(f"wrote {output}")
 
     failures = check_floors(data["micro"], wanted)

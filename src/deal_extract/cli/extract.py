@@ -18,6 +18,7 @@ from deal_extract.cli import (JudgeOption, MinConfidenceOption, OrganisationsOpt
 from deal_extract.text.language import language_warnings
 from deal_extract.text.reading import DEFAULT_MAX_CHARS, InputError, read_article, read_stdin
 from deal_extract.records import ArticleResult
+from deal_extract.cli.messages import printable_lines
 from deal_extract.cli.table import format_table
 
 
@@ -47,7 +48,7 @@ def extract_command(
     for warning in article.warnings + language_warnings(article.text):
         say(f"warning: {article.source}: {warning}")
     result = next(extractor.pipe([article]))
-    typer.echo(result.to_json() if format is Format.json else format_table(result))
+    typer.echo(result.to_json() if format is Format.json else printable_lines(format_table(result)))
 
 
 @command("schema")

@@ -30,3 +30,9 @@ _TABLE = {code: _escape(code) for code in _CODES}
 def printable(text: str) -> str:
     """``text`` with control, line-separator, bidi and surrogate characters escaped."""
     return text.translate(_TABLE)
+
+
+def printable_lines(text: str) -> str:
+    """``text`` (a table, a report) with each of its lines made :func:`printable`: its own line
+    breaks are kept, and a title, name or evidence in it can neither drive the terminal nor add a line."""
+    return "\n".join(printable(line) for line in text.split("\n"))

@@ -10,7 +10,7 @@ import typer
 from deal_extract.cli import JudgeOption, MinConfidenceOption, OrganisationsOption, command, fail, say
 from deal_extract.cli.messages import printable
 from deal_extract.nlp.model import ModelNotFound
-from deal_extract.corpus.outputs import output_file_problem
+from deal_extract.corpus.outputs import output_file_problem, write_problem
 from deal_extract.rulefiles.loader import PatternError
 from deal_extract.text.reading import InputError
 from deal_extract.evaluation.report import build_report, build_report_from_output, render_html, write_html
@@ -53,6 +53,9 @@ def report_command(
     if not data.articles:
         where = from_output or ", ".join(map(str, corpus))
         raise fail("report", f"nothing to report: no article found in {where}")
-    path = write_html(render_html(data.articles, title=title, corpus=data.corpus), output)
+    try:
+        path = write_html(render_html(data.articles, title=title, corpus=data.corpus), output)
+    except OSError as exc:  # a full disk: the old page stays as it was
+        raise fail("report", write_problem(exc, output)) from None
     n_deals = sum(len(a.result.deals) for a in data.articles)
     typer.echo(printable(f"wrote {path} ({len(data.articles)} article(s), {n_deals} deal(s))"))

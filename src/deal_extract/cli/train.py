@@ -18,6 +18,7 @@ from typing import Annotated, Optional
 import typer
 
 from deal_extract.cli import OrganisationsOption, command, fail, say
+from deal_extract.cli.messages import printable_lines
 
 
 def metrics_path(model_path: Path) -> Path:
@@ -64,7 +65,7 @@ def train_command(
         from deal_extract.judge.lobo import format_table, leave_one_batch_out, pooled
 
         results = leave_one_batch_out(data, data.batches[1:], progress=progress)
-        typer.echo(format_table(results), err=True, nl=False)
+        typer.echo(printable_lines(format_table(results)), err=True, nl=False)
         metrics["leave_one_batch_out"] = [
             {"batch": r.batch, "articles": r.articles, "gold_deals": r.gold_deals,
              "rules": r.rules.figures(), "judge": r.judge.figures()} for r in [*results, pooled(results)]]

@@ -22,17 +22,18 @@ Tables (SPEC section 5, plus ``organisation_names`` and ``article_organisations`
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import sqlite3
-import tempfile
 from pathlib import Path
 from typing import Iterator, Optional
 
 from deal_extract.corpus.view import Corpus, CorpusArticle
-from deal_extract.corpus.outputs import TEMP_SUFFIX
+from deal_extract.corpus.outputs import atomic_file
 
 DATABASE_NAME = "deals.sqlite"
+SQLITE_FULL = 13  # the result code of "database or disk is full"
 
 SCHEMA = """
 CREATE TABLE articles (
@@ -107,26 +108,21 @@ def _content(path: Path) -> Optional[list[str]]:
 
 
 def write_database(path: Path, corpus: Corpus) -> bool:
-    """Write the corpus to ``path`` atomically; returns ``False`` when the content was already there."""
+    """Write the corpus to ``path`` atomically, with the mode of every other output; returns
+    ``False`` when the content was already there. A full disk is an :class:`OSError` naming ``path``."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
-    os.close(fd)
-    try:
-        with contextlib.closing(sqlite3.connect(tmp)) as con:
-            with con:
-                _fill(con, corpus)
+    with atomic_file(path) as tmp:
+        try:
+            with contextlib.closing(sqlite3.connect(tmp)) as con:
+                with con:
+                    _fill(con, corpus)
+        except sqlite3.Error as exc:  # SQLite's own I/O: "database or disk is full"
+            code = errno.ENOSPC if getattr(exc, "sqlite_errorcode", None) == SQLITE_FULL else errno.EIO
+            raise OSError(code, f"{os.strerror(code)} ({exc})", str(path)) from None
         if _content(Path(tmp)) == _content(path):
-            os.unlink(tmp)
+            os.unlink(tmp)  # the old file stays
             return False
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-        return True
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    return True
 
 
 def read_articles(path: Path) -> dict[str, CorpusArticle]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import hashlib
 import json
 import os
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
     from deal_extract.corpus.view import Corpus
 
 TEMP_SUFFIX = ".deal-extract.tmp"
+MANIFEST_NAME = "manifest.json"
+#: The tables a batch writes into its output folder (beside the manifest and deals.sqlite).
+DEALS_JSONL, DEALS_CSV, ORGANISATIONS_CSV, CORPUS_DEALS_CSV = "deals.jsonl", "deals.csv", "organisations.csv", "corpus_deals.csv"
+TABLE_NAMES = (DEALS_JSONL, DEALS_CSV, ORGANISATIONS_CSV, CORPUS_DEALS_CSV)
 
 DEALS_CSV_COLUMNS = (
     "source", "published", "title", "id", "partners", "partner_countries", "themes", "deal_types", "territories",
@@ -46,29 +51,58 @@ LIST_SEPARATOR = "; "
 # --- atomic writes ----------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
-def _file_mode() -> int:
+def file_mode() -> int:
+    """The mode of every file written: what ``open()`` would give under the umask (0644 under 022)."""
     mask = os.umask(0)
     os.umask(mask)
     return 0o666 & ~mask
 
 
+def write_problem(exc: OSError, default: Path) -> str:
+    """``cannot write PATH: CAUSE`` for an error writing an output (``default`` when the error names no file)."""
+    return f"cannot write {exc.filename or default}: {exc.strerror or exc}"
+
+
+#: A full disk or quota: no output can be written, so a batch stops (other write errors fail one article).
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[str]:
+    """The name of a new temporary file beside ``path`` (its folders created) for the block to
+    write; when the block ends, the file is fsync'ed, given the mode of every output
+    (:func:`file_mode`) and renamed onto ``path``, unless the block removed it.
+
+    On any error the temporary file is removed and ``path`` keeps its old content; an
+    :class:`OSError` (a full disk) names ``path`` in its ``filename``.
+    """
+    path = Path(path)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+        os.close(fd)
+        yield tmp
+        if os.path.exists(tmp):
+            with open(tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.chmod(tmp, file_mode())
+            os.replace(tmp, path)
+    except BaseException as exc:
+        if tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename in (None, tmp):
+            exc.filename = str(path)
+        raise
+
+
 @contextlib.contextmanager
 def atomic_open(path: Path, newline: Optional[str] = None, encoding: str = "utf-8") -> Iterator[IO[str]]:
-    """Open a temporary text file beside ``path``; on success it replaces ``path`` atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, _file_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    """Open a temporary text file beside ``path``; on success it replaces ``path`` atomically
+    (:func:`atomic_file`). The block writes to this one file only, so that an error in it is this file's."""
+    with atomic_file(path) as tmp, open(tmp, "w", encoding=encoding, newline=newline) as handle:
+        yield handle
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -98,13 +132,16 @@ def check_writable(folder: Path) -> None:
 
 
 def output_file_problem(path: Path) -> Optional[str]:
-    """Why a file cannot be written at ``path`` (a folder there, a file above it, no permission), or ``None``.
+    """Why a file cannot be written at ``path`` (a folder or a device there, a file above it, no
+    permission), or ``None``.
 
     Checked before any work, so that a long run does not end in a traceback.
     """
     path = Path(path)
     if path.is_dir():
         return f"{path} is a folder; give a file name such as {path / 'report.html'}"
+    if path.exists() and not path.is_file():
+        return f"cannot write {path}: not a regular file (a device, FIFO or socket is never replaced)"
     folder = path.parent
     while not folder.exists():  # the folders to be created; a path under a file does not "exist"
         folder = folder.parent
@@ -130,6 +167,7 @@ class InputRecord(BaseModel):
     encoding: Optional[str] = None
     warnings: list[str] = Field(default_factory=list)
     output: Optional[str] = Field(default=None, description="the article JSON, relative to the output folder")
+    text_sha256: Optional[str] = Field(default=None, description="sha256 of the stored text (texts/), checked when it is read back")
     organisations: int = 0
     deals: int = 0
     words: int = 0
@@ -185,6 +223,25 @@ def read_manifest(path: Path) -> Optional[Manifest]:
 NAME_BYTES = 200
 _MANGLED_PREFIX = 60
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
+
+
+_SOURCE_ESCAPES = str.maketrans({"%": "%25", "#": "%23", "\\": "%5C"})
+
+
+def source_name(rel: str) -> str:
+    """The source name of a corpus file (its path relative to the corpus), unique whatever the files are called.
+
+    A ``.jsonl`` line is named ``feed.jsonl#id``, so a file named ``feed.jsonl#x.txt`` would
+    share the name of line ``x.txt`` of ``feed.jsonl``; and :func:`printable` shows a file named
+    with an escape character as one named with a backslash. So a path is its own name unless it
+    holds ``.jsonl#``, a backslash, a control character or what looks like a percent escape
+    (``%41``); then ``%``, ``#`` and ``\\`` are written ``%25``, ``%23`` and ``%5C``, and control
+    characters as :func:`printable` writes them. Such a name holds ``%XX`` or a backslash, which
+    no name kept as it is holds, and never ``.jsonl#``, which every line's name holds.
+    """
+    plain = ("\\" not in rel and printable(rel) == rel and ".jsonl#" not in rel.lower()  # as suffixes are compared
+             and re.search(r"%[0-9A-Fa-f]{2}", rel) is None)
+    return rel if plain else printable(rel.translate(_SOURCE_ESCAPES))
 
 
 def article_json_path(file: str, ident: Optional[str] = None) -> str:
@@ -296,27 +353,21 @@ def write_aggregates(folder: Path, results: Iterable[ArticleResult], corpus: Opt
     Returns (deals, organisations). ``excel`` writes the CSV files with a UTF-8 byte-order mark.
     """
     folder = Path(folder)
-    encoding = CSV_ENCODINGS[excel]
-    n_deals = n_orgs = 0
-    with atomic_open(folder / "deals.jsonl") as jsonl, \
-            atomic_open(folder / "deals.csv", newline="", encoding=encoding) as deals_csv, \
-            atomic_open(folder / "organisations.csv", newline="", encoding=encoding) as orgs_csv:
-        deals = csv.DictWriter(deals_csv, fieldnames=DEALS_CSV_COLUMNS)
-        orgs = csv.DictWriter(orgs_csv, fieldnames=ORGANISATIONS_CSV_COLUMNS)
-        deals.writeheader()
-        orgs.writeheader()
-        for result in results:
-            for deal in result.deals:
-                jsonl.write(deal_line(result, deal) + "\n")
-                deals.writerow(deal_row(result, deal))
-                n_deals += 1
-            for org in result.organisations:
-                orgs.writerow({"source": result.source, "name": org.name, "country": org.country or "",
-                               "kind": org.kind, "mentions": len(org.mentions)})
-                n_orgs += 1
+    results = list(results)
+    pairs = [(result, deal) for result in results for deal in result.deals]
+    with atomic_open(folder / DEALS_JSONL) as jsonl:
+        jsonl.writelines(deal_line(result, deal) + "\n" for result, deal in pairs)
+    _write_csv(folder / DEALS_CSV, DEALS_CSV_COLUMNS, (deal_row(result, deal) for result, deal in pairs), excel)
+    orgs = [{"source": result.source, "name": org.name, "country": org.country or "", "kind": org.kind,
+             "mentions": len(org.mentions)} for result in results for org in result.organisations]
+    _write_csv(folder / ORGANISATIONS_CSV, ORGANISATIONS_CSV_COLUMNS, orgs, excel)
     if corpus is not None:
-        with atomic_open(folder / "corpus_deals.csv", newline="", encoding=encoding) as corpus_csv:
-            writer = csv.DictWriter(corpus_csv, fieldnames=CORPUS_DEALS_CSV_COLUMNS)
-            writer.writeheader()
-            writer.writerows(corpus_deal_row(deal) for deal in corpus.deals)
-    return n_deals, n_orgs
+        _write_csv(folder / CORPUS_DEALS_CSV, CORPUS_DEALS_CSV_COLUMNS, map(corpus_deal_row, corpus.deals), excel)
+    return len(pairs), len(orgs)
+
+
+def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[dict[str, str]], excel: bool) -> None:
+    with atomic_open(path, newline="", encoding=CSV_ENCODINGS[excel]) as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)

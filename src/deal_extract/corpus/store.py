@@ -10,13 +10,18 @@ the same files.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
+from deal_extract.cli.messages import printable
 from deal_extract.corpus.view import Corpus, CorpusArticle, build_corpus, curated_from
 from deal_extract.corpus.database import DATABASE_NAME, read_articles, write_database
-from deal_extract.corpus.outputs import InputRecord, article_json_path, atomic_write_text, read_article_json, write_aggregates
+from deal_extract.corpus.outputs import (
+    MANIFEST_NAME, InputRecord, article_json_path, atomic_write_text, read_article_json, read_manifest, write_aggregates,
+)
 from deal_extract.records import ArticleResult
+from deal_extract.text.reading import sha256
 
 ARTICLES_DIR = "articles"
 TEXTS_DIR = "texts"
@@ -31,18 +36,47 @@ def text_path(record: str) -> str:
     return f"{TEXTS_DIR}/{inner}.txt"
 
 
-def write_text(output: Path, record: str, text: str) -> None:
-    """Store the text of the input whose record goes to ``record`` (a path relative to ``output``)."""
+def text_sha256(text: str) -> str:
+    """The hash of a stored text (of its UTF-8 form), kept in the manifest to check it when read back."""
+    return sha256(text.encode("utf-8", "surrogatepass"))
+
+
+def write_text(output: Path, record: str, text: str) -> str:
+    """Store the text of the input whose record goes to ``record`` (a path relative to ``output``);
+    returns its :func:`text_sha256`."""
     atomic_write_text(Path(output) / text_path(record), text)
+    return text_sha256(text)
 
 
-def read_text(output: Path, record: str) -> Optional[str]:
+class StoredTextError(ValueError):
+    """A stored text that is not used: a symbolic link, not a regular file, or not the text of its record."""
+
+
+def read_text(output: Path, record: str, expected_sha256: Optional[str] = None) -> Optional[str]:
     """The stored text of the input whose record is at ``record`` (relative to ``output``), or
-    ``None`` (an output folder of an older version has none)."""
+    ``None`` (an output folder of an older version has none).
+
+    Raises :class:`StoredTextError` for a text that is (or lies under) a symbolic link, is no
+    regular file, or whose hash is not ``expected_sha256`` (the manifest's): an output folder
+    from elsewhere cannot bring another file, such as ``/etc/passwd``, into a report.
+    """
+    rel = text_path(record)
+    path = Path(output) / rel
+    if not os.path.lexists(path):
+        return None
+    real = os.path.realpath(path)
+    if real != os.path.join(os.path.realpath(output), *rel.split("/")):
+        raise StoredTextError(f"{path}: a symbolic link (to {printable(real)}), not a stored text")
+    if not os.path.isfile(real):
+        raise StoredTextError(f"{path}: not a regular file")
     try:
-        return (Path(output) / text_path(record)).read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
+    if expected_sha256 is not None and text_sha256(text) != expected_sha256:
+        raise StoredTextError(f"{path}: not the text its record was extracted from (its sha256 differs from the "
+                              "manifest's)")
+    return text
 
 
 def _at_own_path(record: str, source: str) -> bool:
@@ -81,9 +115,41 @@ def iter_records(output: Path) -> Iterator[ArticleResult]:
         yield result
 
 
-def stored_texts(output: Path, stored: Iterable[tuple[str, ArticleResult]]) -> dict[str, str]:
-    """source -> stored text, for the records that have one."""
-    return {r.source: text for record, r in stored if (text := read_text(output, record)) is not None}
+def spans_fit(result: ArticleResult, text: str) -> bool:
+    """Whether ``text`` can be the text of ``result``: every evidence is found at its offsets and
+    every mention lies within the text (the check of a text the manifest gives no hash for)."""
+    return (all(text[d.evidence.start:d.evidence.end] == d.evidence.text for d in result.deals)
+            and all(0 <= s <= e <= len(text) for o in result.organisations for s, e in o.mentions))
+
+
+def stored_texts(output: Path, stored: Iterable[tuple[str, ArticleResult]],
+                 hashes: Optional[dict[str, str]] = None) -> tuple[dict[str, str], dict[str, str]]:
+    """source -> stored text, for the records that have a usable one, and source -> why a stored
+    text is not used. ``hashes``: source -> :func:`text_sha256` (the manifest's ``text_sha256``)."""
+    hashes = hashes or {}
+    texts: dict[str, str] = {}
+    problems: dict[str, str] = {}
+    for record, result in stored:
+        try:
+            text = read_text(output, record, hashes.get(result.source))
+        except StoredTextError as exc:
+            problems[result.source] = str(exc)
+            continue
+        if text is None:
+            continue
+        if not spans_fit(result, text):
+            problems[result.source] = (f"{Path(output) / text_path(record)}: not the text its record was extracted "
+                                       "from (the evidence is not at its offsets)")
+            continue
+        texts[result.source] = text
+    return texts, problems
+
+
+def text_hashes(output: Path, inputs: Iterable[InputRecord] = ()) -> dict[str, str]:
+    """source -> the hash of its stored text, from the output folder's manifest and ``inputs`` (which win)."""
+    manifest = read_manifest(Path(output) / MANIFEST_NAME)
+    records = [*(manifest.inputs if manifest else ()), *inputs]
+    return {r.path: r.text_sha256 for r in records if r.text_sha256}
 
 
 def article_rows(previous: dict[str, CorpusArticle], inputs: Iterable[InputRecord],
@@ -100,22 +166,24 @@ def article_rows(previous: dict[str, CorpusArticle], inputs: Iterable[InputRecor
     return rows
 
 
-def load_output(output: Path, patterns=None,
-                inputs: Iterable[InputRecord] = ()) -> tuple[list[ArticleResult], dict[str, str], Corpus]:
-    """The records of an output folder, their stored texts (source -> text) and their corpus."""
+def load_output(output: Path, patterns=None, inputs: Iterable[InputRecord] = ()
+                ) -> tuple[list[ArticleResult], dict[str, str], Corpus, dict[str, str]]:
+    """The records of an output folder, their stored texts (source -> text), their corpus, and
+    why some stored texts were not used (:func:`stored_texts`)."""
     output = Path(output)
+    inputs = list(inputs)
     stored = list(iter_stored(output))
     results = [result for _, result in stored]
-    texts = stored_texts(output, stored)
+    texts, problems = stored_texts(output, stored, text_hashes(output, inputs))
     rows = article_rows(read_articles(output / DATABASE_NAME), inputs, {r.source for r in results})
     curated, legal_forms = curated_from(patterns)
     corpus = build_corpus(results, texts=texts, articles=rows, curated=curated, country_legal_forms=legal_forms)
-    return results, texts, corpus
+    return results, texts, corpus, problems
 
 
 def load_corpus(output: Path, patterns=None, inputs: Iterable[InputRecord] = ()) -> tuple[list[ArticleResult], Corpus]:
     """The records of an output folder and their corpus (``patterns``: a :class:`~deal_extract.rulefiles.loader.Patterns`)."""
-    results, _, corpus = load_output(output, patterns, inputs)
+    results, _, corpus, _ = load_output(output, patterns, inputs)
     return results, corpus
 
 

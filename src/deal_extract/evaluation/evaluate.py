@@ -17,6 +17,7 @@ from typing import Any, Iterable, Optional, Sequence
 
 from pydantic import BaseModel, Field
 
+from deal_extract.corpus.outputs import atomic_write_text
 from deal_extract.records import ArticleResult, GoldFile
 from deal_extract.run.progress import progress
 from deal_extract.text.reading import Article
@@ -318,9 +319,8 @@ def compare(current: dict[str, Any], baseline: dict[str, Any]) -> BaselineDiff:
 
 
 def write_json(data: dict[str, Any], path: Path | str) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    """Write the report atomically (a full disk leaves no half-written file)."""
+    atomic_write_text(Path(path), json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def floors_from(specs: Iterable[str], files: Iterable[Path | str] = (), section: Optional[str] = None) -> dict[str, float]:

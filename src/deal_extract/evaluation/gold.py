@@ -81,6 +81,10 @@ def list_articles(corpus_dirs: Sequence[Path | str],
                 warnings.append(f"{path}: {excluded.reason}")
         for file, _ in scan.files:
             for stem, path in _listed(file):
+                if path != file and path.exists():  # a file named like the line: read_listed_article would read it
+                    warnings.append(f"{path}: line {stem!r} of {file} has the name of a file; the line is left out "
+                                    "(rename the file, or use 'deal-extract batch', which names files apart)")
+                    continue
                 if stem in found:
                     warnings.append(f"{path}: article stem {stem!r} also at {found[stem]}; using the first")
                     continue

@@ -23,6 +23,7 @@ from typing import Iterator, Optional, Sequence
 
 from pydantic import BaseModel, Field
 
+from deal_extract.corpus.outputs import atomic_write_text
 from deal_extract.corpus.view import Corpus, build_corpus, curated_from
 from deal_extract.evaluation.htmlparts import attr, chips, partners
 from deal_extract.evaluation.report_corpus import corpus_view
@@ -100,18 +101,18 @@ def build_report_from_output(output: Path | str, gold_dir: Optional[Path | str] 
     if not output.is_dir():
         raise GoldError(f"{output}: output folder not found")
     rules = Patterns(patterns, organisations)
-    results, texts, corpus = load_output(output, rules)
+    results, texts, corpus, problems = load_output(output, rules)
     if min_confidence > 0.0:
         results = [keep_confident(r, min_confidence) for r in results]
         curated, legal_forms = curated_from(rules)
         corpus = build_corpus(results, texts=texts, curated=curated, country_legal_forms=legal_forms)
     names = {r.source: article_stem(r.source) for r in results}
-    warnings: list[str] = []
+    warnings = [f"{source}: {problem}; shown without it" for source, problem in problems.items()]
     golds = _load_golds(gold_dir, set(names.values()), warnings)
     items = []
     for result in progress(results, len(results), "report"):
         text = texts.get(result.source)
-        if text is None:
+        if text is None and result.source not in problems:
             warnings.append(f"{result.source}: no stored text in {output} (written by an older version); shown without it")
         items.append(_item(names[result.source], result.source, text, result, golds.get(names[result.source])))
     return ReportData(articles=items, warnings=warnings, gold_dir=Path(gold_dir) if gold_dir else None, corpus=corpus)
@@ -437,9 +438,9 @@ def render_html(items: Sequence[ReportArticle], title: str = "deal-extract repor
 
 
 def write_html(html: str, path: Path | str) -> Path:
+    """Write the page atomically: a full disk leaves the old page (or none), never half of one."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
+    atomic_write_text(path, html)
     return path
 
 

@@ -29,6 +29,7 @@ from deal_extract.run.inputs import MANIFEST_NAME, check_output_folder, find_inp
 from deal_extract.text.language import language_warnings
 from deal_extract.run.lock import output_lock
 from deal_extract.corpus.outputs import (
+    DISK_FULL,
     InputRecord,
     Manifest,
     Totals,
@@ -38,6 +39,7 @@ from deal_extract.corpus.outputs import (
     read_manifest,
     remove_stale_temp_files,
     write_manifest,
+    write_problem,
 )
 from deal_extract.text.reading import DEFAULT_MAX_CHARS, Article, InputError, InputItem, iter_items
 from deal_extract.records import ArticleResult
@@ -191,16 +193,17 @@ class BatchRun:
     def _finish(self, job: _InFlight, result: ArticleResult) -> None:
         output = job.output
         try:  # the text first: a record never exists without the text its offsets index into
-            write_text(self.output, output, job.article.text)
+            stored_sha256 = write_text(self.output, output, job.article.text)
             atomic_write_text(self.output / output, result.to_json() + "\n")
         except OSError as exc:
-            self._fail(job.item, f"{job.path}: cannot write {self.output / output}: {exc.strerror or exc}", 0.0,
-                       job.article.encoding)
+            if exc.errno in DISK_FULL:  # every later write would fail too: the run stops (a rerun completes it)
+                raise
+            self._fail(job.item, f"{job.path}: {write_problem(exc, self.output / output)}", 0.0, job.article.encoding)
             return
         record = InputRecord(
             path=job.item.source, status="ok", sha256=job.item.sha256, encoding=job.article.encoding,
-            warnings=list(job.article.warnings), output=output, organisations=len(result.organisations),
-            deals=len(result.deals), words=job.words,
+            warnings=list(job.article.warnings), output=output, text_sha256=stored_sha256,
+            organisations=len(result.organisations), deals=len(result.deals), words=job.words,
         )
         self._record(record)
         self.clock.finished(record, len(job.article.text))
@@ -253,8 +256,12 @@ class BatchRun:
         with self._engine() as engine:
             self.clock.restart()
             with contextlib.closing(engine(self._jobs(files))) as settled:
-                for job, outcome in settled:
-                    self._settle(job, outcome)
+                try:
+                    for job, outcome in settled:
+                        self._settle(job, outcome)
+                except OSError:  # a full disk: stop the workers before the pipe closes (they would wait)
+                    self._stop_workers()
+                    raise
             self.clock.flush()
 
     # -- manifest and aggregates --

@@ -26,7 +26,9 @@ import asyncio
 import concurrent.futures
 import contextlib
 import functools
+import logging
 import threading
+import time
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 
@@ -38,6 +40,10 @@ if TYPE_CHECKING:  # the pipeline is loaded through LoadOptions.load, on the wor
 
 CONNECT_SECONDS = 10.0
 CLOSE_SECONDS = 10.0
+#: A run stops when no worker has been connected to the scheduler for this long.
+WORKERLESS_SECONDS = 60.0
+POLL_SECONDS = 0.02   # how often the client looks for a finished batch
+PROBE_SECONDS = 0.5   # how often it asks the scheduler for its workers
 #: Batches sent ahead per worker thread, so that no worker waits for the client.
 BATCHES_PER_THREAD = 2
 
@@ -65,10 +71,24 @@ def connect(address: str, timeout: float = CONNECT_SECONDS) -> Iterator[Any]:
         client = distributed.Client(address, timeout=timeout, set_as_default=False)
     except Exception as exc:  # any failure to connect (timeout, bad address, not a scheduler) is the user's one line
         raise DaskError(f"cannot connect to the Dask scheduler at {address} (time-out {timeout:g} s): {describe(exc)}") from None
+    with _quiet_client_log():  # a lost scheduler is the run's one line, not distributed's log records too
+        try:
+            yield client
+        finally:
+            client.close(timeout=CLOSE_SECONDS)
+
+
+@contextlib.contextmanager
+def _quiet_client_log() -> Iterator[None]:
+    """Within the block, ``distributed.client``'s log records (its "Failed to reconnect to
+    scheduler" ERROR line) are not printed: :func:`outcomes` says what happened, in one line."""
+    logger = logging.getLogger("distributed.client")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
     try:
-        yield client
+        yield
     finally:
-        client.close(timeout=CLOSE_SECONDS)
+        logger.setLevel(level)
 
 
 def _handshake(distributed: Any, address: str, timeout: float) -> None:
@@ -113,6 +133,7 @@ def outcomes(client: Any, extractor: Extractor, jobs: Iterable[J], batch_size: i
     """Each job with its outcome, as the workers finish them (in no set order)."""
     distributed = require()
     options, expected = extractor.options, extractor.identity()
+    address = client.scheduler.address  # while it is there
     batches = chunked(jobs, batch_size, CHUNK_CHARS // CHUNK_BATCHES)
     done = distributed.as_completed(loop=client.loop)
     sent: dict[str, list[J]] = {}
@@ -129,7 +150,8 @@ def outcomes(client: Any, extractor: Extractor, jobs: Iterable[J], batch_size: i
             send(batch)
 
     send_more()
-    for future in done:
+    while not done.is_empty():
+        future = _next_done(client, done, address)
         batch = sent.pop(future.key)
         try:
             results = future.result()
@@ -142,7 +164,39 @@ def outcomes(client: Any, extractor: Extractor, jobs: Iterable[J], batch_size: i
         except DaskError:
             raise
         except Exception as exc:  # the task itself failed (not an article: those are outcomes)
+            if client.status != "running":  # its future was cancelled: the scheduler is gone
+                raise _scheduler_lost(address) from None
             raise DaskError(f"a Dask worker failed: {describe(exc)} "
                             "(is the same deal-extract installed on the workers?)") from None
         send_more()
         yield from zip(batch, results)
+
+
+def _next_done(client: Any, done: Any, address: str) -> Any:
+    """The next finished future of ``done``; :class:`DaskError` when the scheduler is lost, or when
+    no worker has been connected to it for :data:`WORKERLESS_SECONDS` (tasks would wait for ever)."""
+    since = probe = time.monotonic()
+    while not done.has_ready():
+        if client.status != "running":
+            raise _scheduler_lost(address)
+        now = time.monotonic()
+        if now >= probe:  # ask the scheduler for its workers once per PROBE_SECONDS
+            probe = now + PROBE_SECONDS
+            try:
+                workers = client.nthreads()
+            except Exception:  # the scheduler stopped answering: the client's status tells at the next turn
+                workers = None
+            if workers:
+                since = now
+            elif now - since >= WORKERLESS_SECONDS:
+                raise DaskError(f"no Dask worker connected to the scheduler at {address} for "
+                                f"{WORKERLESS_SECONDS:g} s (every worker is gone): start workers and run the same "
+                                "command again; finished articles are kept")
+        time.sleep(POLL_SECONDS)
+    return next(done)
+
+
+def _scheduler_lost(address: str) -> DaskError:
+    return DaskError(f"lost the connection to the Dask scheduler at {address} (it stopped or the "
+                     "network failed): restart it and its workers and run the same command again; finished "
+                     "articles are kept")

@@ -16,10 +16,14 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from deal_extract.cli.messages import printable
-from deal_extract.corpus.outputs import ExcludedPath, read_manifest
+from deal_extract.corpus.database import DATABASE_NAME
+from deal_extract.corpus.outputs import MANIFEST_NAME, TABLE_NAMES, ExcludedPath, read_manifest, source_name
+from deal_extract.corpus.store import ARTICLES_DIR, TEXTS_DIR
 from deal_extract.text.reading import SUPPORTED_SUFFIXES
 
-MANIFEST_NAME = "manifest.json"
+#: The files a batch writes into its output folder, and its folders there.
+OUTPUT_FILES = (MANIFEST_NAME, *TABLE_NAMES, DATABASE_NAME)
+OUTPUT_FOLDERS = (ARTICLES_DIR, TEXTS_DIR)
 _MANIFEST_MAX_BYTES = 256 * 2**20
 
 
@@ -49,7 +53,9 @@ def _inside(path: str, root: str) -> bool:
 
 def check_output_folder(corpus: Path, output: Path) -> None:
     """Refuse an output folder that is the corpus folder, or would put outputs into the corpus
-    as articles; and a corpus folder that is itself a batch's output."""
+    as articles; a corpus folder that is itself a batch's output; and an output folder where
+    a folder (or a device) stands in the place of an output file, or a file in the place of
+    ``articles/`` or ``texts/`` (found before any work, not after the extraction)."""
     corpus_real = os.path.realpath(corpus)
     output_real = os.path.realpath(output)
     if corpus_real == output_real:
@@ -59,6 +65,24 @@ def check_output_folder(corpus: Path, output: Path) -> None:
     if is_output_folder(corpus):
         raise OutputFolderError(f"corpus folder {corpus} is a deal-extract output folder (it has {MANIFEST_NAME}); "
                                 "give the folder of the articles")
+    problem = output_slot_problem(Path(output))
+    if problem:
+        raise OutputFolderError(problem)
+
+
+def output_slot_problem(output: Path) -> Optional[str]:
+    """Why a batch could not write one of its outputs into ``output``, or ``None``."""
+    for name in OUTPUT_FILES:
+        path = output / name
+        if path.is_dir():
+            return f"{path} is a folder, where the batch writes its {name} file: remove or rename it, or choose another -o folder"
+        if path.exists() and not path.is_file():
+            return f"{path} is not a regular file (a device, FIFO or socket), where the batch writes its {name} file: remove it"
+    for name in OUTPUT_FOLDERS:
+        path = output / name
+        if path.exists() and not path.is_dir():
+            return f"{path} is a file, where the batch keeps its {name}/ folder: remove or rename it, or choose another -o folder"
+    return None
 
 
 def _matches(rel: str, name: str, pattern: Optional[str]) -> bool:
@@ -74,8 +98,9 @@ def scan_corpus(corpus: Path, pattern: Optional[str] = None, exclude: Iterable[P
     """The files to read (sorted by relative path) and the paths left out for a reason.
 
     ``pattern`` narrows the files: without ``/`` it matches file names at any depth, with
-    ``/`` the relative path (``*`` there also crosses folders). Relative paths are made
-    printable (control characters escaped), as they name the inputs in messages.
+    ``/`` the relative path (``*`` there also crosses folders). Relative paths are given as
+    :func:`~deal_extract.corpus.outputs.source_name` writes them (unique, control characters
+    escaped), as they name the inputs in the manifest and in messages.
     """
     corpus = Path(corpus)
     root = os.path.realpath(corpus)
@@ -87,7 +112,7 @@ def scan_corpus(corpus: Path, pattern: Optional[str] = None, exclude: Iterable[P
             path = Path(folder) / d
             if d.startswith("."):
                 continue
-            rel = printable(path.relative_to(corpus).as_posix())
+            rel = source_name(path.relative_to(corpus).as_posix())
             if os.path.realpath(path) in excluded_dirs:
                 scan.excluded.append(ExcludedPath(path=rel, reason="the output folder of this run"))
             elif is_output_folder(path):
@@ -99,9 +124,10 @@ def scan_corpus(corpus: Path, pattern: Optional[str] = None, exclude: Iterable[P
             if name.startswith(".") or Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
                 continue
             path = Path(folder) / name
-            rel = printable(path.relative_to(corpus).as_posix())
-            if not _matches(rel, name, pattern):
+            posix = path.relative_to(corpus).as_posix()
+            if not _matches(posix, name, pattern):
                 continue
+            rel = source_name(posix)
             if path.is_symlink() and not follow_symlinks:
                 target = os.path.realpath(path)
                 if not _inside(target, root):

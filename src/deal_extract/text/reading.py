@@ -21,6 +21,7 @@ newlines, no BOM); evidence offsets index into exactly that text.
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import hashlib
 import json
 import re
@@ -60,10 +61,14 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# not tab, line feed, vertical tab (Word's manual line break), form feed or carriage return
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _MAX_CONTROL_SHARE = 0.02
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _ISO_DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})")
+#: Digits a JSON integer may have: Python's own limit for converting text to int (converting
+#: longer ones takes quadratic time, and Python refuses them with a ValueError).
+JSON_INT_DIGITS = 4300
 _MD_TITLE = re.compile(r"^#[ \t]+(.+)$", re.MULTILINE)  # closing "#"s are stripped in Python (linear)
 
 
@@ -232,11 +237,18 @@ def _check_text(text: str, name: str, max_chars: int) -> None:
 
 
 def iso_date(value: Any) -> Optional[str]:
-    """``YYYY-MM-DD`` from a date or timestamp string, else ``None``."""
+    """``YYYY-MM-DD`` from a date or timestamp string, else ``None`` (also for a day that does
+    not exist, such as ``2025-02-30``)."""
     if not isinstance(value, str):
         return None
     match = _ISO_DATE.match(value)
-    return match.group(1) if match else None
+    if not match:
+        return None
+    try:
+        dt.date.fromisoformat(match.group(1))
+    except ValueError:
+        return None
+    return match.group(1)
 
 
 # --- formats ----------------------------------------------------------------------------
@@ -303,12 +315,29 @@ def parse_json(data: bytes, name: str, source: str, max_chars: int) -> Article:
     return article_from_object(obj, name, source, max_chars, encoding, warnings)
 
 
+class _LongInteger(ValueError):
+    def __init__(self, digits: int):
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _json_int(literal: str) -> int:
+    """A JSON integer; one too long to convert is refused (before Python spends time on it)."""
+    digits = len(literal) - literal.startswith("-")
+    if digits > JSON_INT_DIGITS:
+        raise _LongInteger(digits)
+    return int(literal)
+
+
 def _json_value(text: str, where: str, with_line: bool) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as exc:
         at = f"line {exc.lineno}, column {exc.colno}" if with_line else f"column {exc.colno}"
         raise InputError(f"{where}: invalid JSON: {exc.msg} ({at})") from None
+    except _LongInteger as exc:
+        raise InputError(f"{where}: invalid JSON: a number of {exc.digits:,} digits, over the limit of "
+                         f"{JSON_INT_DIGITS:,}") from None
     except RecursionError:
         raise InputError(f"{where}: invalid JSON: nested too deeply") from None
 
