@@ -77,6 +77,33 @@ def test_extract_dash_reads_standard_input(extractor, monkeypatch):
     assert record["source"] == "<stdin>" and len(record["deals"]) == 1
 
 
+PAGE = ("<!DOCTYPE html>\n<html><head><title>Kestrel signs</title></head><body><article>"
+        "<h1>Kestrel Oncology licenses its ADC to Pfizer</h1><p>Kestrel Oncology, a Seoul-based biotech, signed a "
+        "licence agreement with Pfizer for its ADC candidate KO-101.</p></article></body></html>\n")
+
+
+@pytest.mark.parametrize("data", [PAGE.encode(), b"\xef\xbb\xbf  \n" + PAGE.upper().encode(),
+                                  PAGE.replace("<!DOCTYPE html>\n", "").encode("utf-16")],
+                         ids=["utf-8", "bom-and-upper-case", "utf-16"])
+def test_extract_dash_reads_a_web_page_on_standard_input_as_html(data):
+    import io
+
+    from deal_extract.text.reading import read_stdin
+
+    article = read_stdin(stream=io.BytesIO(data))
+    assert article.title and "kestrel" in article.title.casefold() and "<" not in article.title
+    assert "<" not in article.text and "kestrel oncology licenses its adc to pfizer" in article.text.casefold()
+
+
+def test_extract_dash_reads_text_that_merely_starts_with_a_bracket_as_text():
+    import io
+
+    from deal_extract.text.reading import read_stdin
+
+    text = "<b>Note</b> Samsung Biologics signed a deal with Pfizer.\n"
+    assert read_stdin(stream=io.BytesIO(text.encode())).text == text
+
+
 def test_an_article_without_english_is_warned_about_in_manifest_and_on_stderr(tmp_path, monkeypatch):
     import deal_extract.api as api
 
