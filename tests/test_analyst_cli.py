@@ -57,6 +57,11 @@ def test_help_shows_flags_as_flags_and_paths_as_file_or_dir(command):
         assert "DIR" in text
 
 
+def test_help_text_in_brackets_is_shown_as_written():
+    text = " ".join(invoke("batch", "--help").stdout.split())
+    assert "needs 'deal-extract[dask]'" in text
+
+
 def test_quiet_short_form_and_excel_flag(tmp_path, monkeypatch):
     import deal_extract.api as api
 

@@ -35,6 +35,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help text as written: "deal-extract[dask]" is no markup tag
     context_settings={"help_option_names": ["-h", "--help"]},
     cls=Group,
 )
