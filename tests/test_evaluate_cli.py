@@ -250,6 +250,25 @@ def test_exit_2_missing_folders_and_bad_gold(cli, dirs, tmp_path):
     assert r.exit_code == 2 and "a.yaml: invalid gold file" in r.stderr
 
 
+def test_a_gold_file_with_several_problems_prints_one_line_each(cli, dirs):
+    gold, corpus = dirs
+    (gold / "a.yaml").write_text("article: a.txt\norganisations:\n  - name: Acme\n    country: KRR\n    bogus: 1\n"
+                                 "deals:\n  - partners: [Acme]\n", encoding="utf-8")
+    (corpus / "x\ny.txt").write_text(TEXT_A, encoding="utf-8")  # a name with a line break cannot forge a line
+    (gold / "x\ny.yaml").write_text('article: "x\\ny.txt"\ndeals: 1\n', encoding="utf-8")
+    r = cli(["evaluate", "--gold", gold, "--corpus", corpus])
+    assert r.exit_code == 2
+    lines = r.stderr.splitlines()
+    assert lines[0].startswith("deal-extract evaluate: error: ") and lines[0].endswith("a.yaml: invalid gold file")
+    assert [line.split(":")[0] for line in lines[1:]] == ["  organisations.0.country", "  organisations.0.bogus",
+                                                           "  deals.0.partners"]
+    assert "\\n" not in r.stderr
+    (gold / "a.yaml").unlink()
+    r = cli(["evaluate", "--gold", gold, "--corpus", corpus])
+    assert r.exit_code == 2 and r.stderr.splitlines()[0].endswith("x\\ny.yaml: invalid gold file")
+    assert r.stderr.splitlines()[1].startswith("  deals: ")
+
+
 def test_exit_2_model_and_pattern_errors(cli, dirs, monkeypatch):
     gold, corpus = dirs
 

@@ -54,12 +54,16 @@ def say(message: str) -> None:
 def fail(command: str, message: str | Exception, code: int = 2) -> typer.Exit:
     """Print one clear error line on stderr and return the ``typer.Exit`` to raise.
 
-    A :class:`PatternError` lists its problems on indented lines after the first; any other
-    message is one line, whatever it holds (a file name cannot forge a second line).
+    A :class:`PatternError` or :class:`GoldError` lists its problems on indented lines after the
+    first; any other message is one line, whatever it holds (a file name cannot forge a second line).
     """
+    from deal_extract.evaluation.gold import GoldError
     from deal_extract.rulefiles.loader import PatternError
 
-    lines = str(message).split("\n") if isinstance(message, PatternError) else [str(message)]
+    if isinstance(message, GoldError):
+        lines = message.lines
+    else:
+        lines = str(message).split("\n") if isinstance(message, PatternError) else [str(message)]
     say(f"deal-extract {command}: error: {lines[0]}")
     for line in lines[1:]:
         say(line)
