@@ -157,7 +157,17 @@ def test_nothing_to_report_or_evaluate_is_an_error(tmp_path):
     result = invoke("report", "--corpus", empty, "-o", tmp_path / "r.html")
     assert result.exit_code == 2 and "nothing to report" in result.stderr
     result = invoke("report", "--from", empty, "-o", tmp_path / "r.html")
-    assert result.exit_code == 2 and "nothing to report" in result.stderr and not (tmp_path / "r.html").exists()
+    assert result.exit_code == 2 and "is not the output folder of a batch run" in result.stderr
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_report_from_a_folder_of_articles_says_it_is_no_batch_output(tmp_path):
+    corpus = nested_corpus(tmp_path / "c")
+    result = invoke("report", "--from", corpus, "-o", tmp_path / "r.html")
+    assert result.exit_code == 2 and not (tmp_path / "r.html").exists()
+    assert result.stderr == (f"deal-extract report: error: {corpus} is not the output folder of a batch run (it has no "
+                             f"manifest.json and no articles/): give --from the -o folder of 'deal-extract batch', "
+                             f"or --corpus {corpus} to extract its articles now\n")
 
 
 def test_report_from_output_needs_no_extraction_and_shows_the_corpus_view(tmp_path, monkeypatch):

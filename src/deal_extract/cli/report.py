@@ -13,7 +13,8 @@ from deal_extract.nlp.model import ModelNotFound
 from deal_extract.corpus.outputs import output_file_problem
 from deal_extract.rulefiles.loader import PatternError
 from deal_extract.text.reading import InputError
-from deal_extract.evaluation.report import build_report, build_report_from_output, render_html, write_html
+from deal_extract.evaluation.report import (ReportInputError, build_report, build_report_from_output, render_html,
+                                           write_html)
 from deal_extract.evaluation.gold import GoldError
 from deal_extract.judge.model import JudgeModelError
 
@@ -46,7 +47,7 @@ def report_command(
         else:
             data = build_report(corpus, gold_dir=gold, model=model, patterns=patterns, organisations=organisations or (),
                                 follow_symlinks=follow_symlinks, judge=judge, min_confidence=min_confidence)
-    except (GoldError, InputError, ModelNotFound, PatternError, JudgeModelError) as exc:
+    except (GoldError, InputError, ModelNotFound, PatternError, JudgeModelError, ReportInputError) as exc:
         raise fail("report", exc) from None
     for warning in data.warnings:
         say(f"warning: {warning}")

@@ -29,8 +29,12 @@ from deal_extract.evaluation.report_corpus import corpus_view
 from deal_extract.run.progress import progress
 from deal_extract.records import ArticleResult, Deal, GoldFile, keep_confident
 from deal_extract.text.reading import InputError
-from deal_extract.evaluation.gold import GoldError, gold_files, list_articles, load_gold, read_listed_article
+from deal_extract.evaluation.gold import gold_files, list_articles, load_gold, read_listed_article
 from deal_extract.evaluation.scoring import ArticleScore, CorpusScore, score_article
+
+
+class ReportInputError(ValueError):
+    """``report --from`` was given a folder that is no batch output; ``str()`` says what to give."""
 
 
 class ReportArticle(BaseModel):
@@ -94,11 +98,16 @@ def build_report_from_output(output: Path | str, gold_dir: Optional[Path | str] 
     """The report of a batch's output folder: its article records and stored texts, without extracting.
     ``min_confidence``: only the deals at or above it are shown, in the articles and the corpus deals."""
     from deal_extract.rulefiles.loader import Patterns
-    from deal_extract.corpus.store import load_output
+    from deal_extract.corpus.store import ARTICLES_DIR, load_output
+    from deal_extract.run.inputs import MANIFEST_NAME, is_output_folder
 
     output = Path(output)
     if not output.is_dir():
-        raise GoldError(f"{output}: output folder not found")
+        raise ReportInputError(f"{output}: output folder not found")
+    if not is_output_folder(output) and not (output / ARTICLES_DIR).is_dir():
+        raise ReportInputError(f"{output} is not the output folder of a batch run (it has no {MANIFEST_NAME} and no "
+                               f"{ARTICLES_DIR}/): give --from the -o folder of 'deal-extract batch', or --corpus {output} "
+                               "to extract its articles now")
     rules = Patterns(patterns, organisations)
     results, texts, corpus = load_output(output, rules)
     if min_confidence > 0.0:
@@ -443,5 +452,5 @@ def write_html(html: str, path: Path | str) -> Path:
     return path
 
 
-__all__ = ["ReportArticle", "ReportData", "build_report", "build_report_from_output", "render_html", "render_spans",
+__all__ = ["ReportArticle", "ReportData", "ReportInputError", "build_report", "build_report_from_output", "render_html", "render_spans",
            "write_html", "Span"]
