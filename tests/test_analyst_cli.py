@@ -161,6 +161,16 @@ def test_nothing_to_report_or_evaluate_is_an_error(tmp_path):
     assert not (tmp_path / "r.html").exists()
 
 
+@pytest.mark.parametrize("glob", [None, "*.html"])
+def test_batch_without_articles_is_an_error_and_writes_nothing(tmp_path, glob):
+    corpus = make_corpus(tmp_path / "c", {"notes.pdf": b"%PDF", ".hidden.txt": DEAL.encode()})
+    result = invoke("batch", corpus, "-o", tmp_path / "out", *(["--glob", glob] if glob else []))
+    where = f"{corpus} matching {glob!r}" if glob else str(corpus)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"deal-extract batch: error: nothing to extract: no article found in {where}\n"
+    assert not (tmp_path / "out").exists()
+
+
 def test_report_from_a_folder_of_articles_says_it_is_no_batch_output(tmp_path):
     corpus = nested_corpus(tmp_path / "c")
     result = invoke("report", "--from", corpus, "-o", tmp_path / "r.html")

@@ -1,8 +1,9 @@
 """``deal-extract batch CORPUS_DIR``: extract every article of a folder into OUTPUT_DIR.
 
 Exit status: 0 when every input succeeded or was skipped, 1 when any failed, 2 for bad
-usage, a missing corpus folder, an unwritable output folder, bad patterns or a missing
-model, 130 when interrupted. stdout carries only the manifest path; messages go to stderr.
+usage, a missing corpus folder or one without articles (nothing is written then), an
+unwritable output folder, bad patterns or a missing model, 130 when interrupted. stdout
+carries only the manifest path; messages go to stderr.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def batch_command(
     """Extract every article of CORPUS_DIR into OUTPUT: per-article JSON, deals.sqlite, CSV/JSONL tables, manifest.json."""
     from deal_extract.run.batch import MANIFEST_NAME, BatchOptions, run_batch
     from deal_extract.run.dask_engine import DaskError, require
-    from deal_extract.run.inputs import OutputFolderError, check_output_folder
+    from deal_extract.run.inputs import OutputFolderError, check_output_folder, scan_corpus
     from deal_extract.run.lock import OutputLocked, output_lock
     from deal_extract.corpus.outputs import check_writable
 
@@ -128,6 +129,11 @@ def batch_command(
         check_output_folder(corpus_dir, output)
     except OutputFolderError as exc:
         raise _error(str(exc)) from None
+    scan = scan_corpus(corpus_dir, glob, exclude=[output], follow_symlinks=follow_symlinks)
+    if not scan.files:  # nothing to do is an error, as for report and evaluate; nothing is written
+        raise _error(f"nothing to extract: no article found in {corpus_dir}" + (f" matching {glob!r}" if glob else "")
+                     + (f" ({len(scan.excluded)} paths not read: symbolic links leaving the corpus, output folders)"
+                        if scan.excluded else ""))
     try:
         check_writable(output)
     except OSError as exc:
@@ -151,8 +157,6 @@ def batch_command(
             sys.stderr.flush()
             os._exit(130)
         raise typer.Exit(130) from None
-    if not manifest.inputs:
-        say(f"deal-extract batch: no input files found in {corpus_dir}" + (f" matching {glob!r}" if glob else ""))
     _summary(manifest, manifest_path, quiet)
     typer.echo(str(manifest_path))
     if manifest.totals.failed:
