@@ -60,10 +60,10 @@ def client(cluster):
         yield session_client
 
 
-def assert_same_outputs(out: Path, expected: Path) -> None:
+def assert_same_outputs(out: Path, expected: Path, articles: dict = ARTICLES) -> None:
     """Every article JSON, text and table equal; the manifest lists every input exactly once, done."""
     paths = [i["path"] for i in manifest_of(out)["inputs"]]
-    assert paths == [i["path"] for i in manifest_of(expected)["inputs"]] == sorted(ARTICLES)
+    assert paths == [i["path"] for i in manifest_of(expected)["inputs"]] == sorted(articles)
     assert {i["status"] for i in manifest_of(out)["inputs"]} <= {"ok", "skipped"}
     for name in TABLES:
         assert (out / name).read_text() == (expected / name).read_text(), name
@@ -239,6 +239,53 @@ def test_cli_on_scheduler_and_workers_one_killed_mid_run(dask_corpus, local_out,
         assert json.loads((out / "manifest.json").read_text())["totals"]["ok"] == len(ARTICLES)
     finally:
         stop(processes)
+
+
+# --- --dask local: a LocalCluster started for the run ------------------------------------
+
+@pytest.mark.slow
+def test_dask_local_runs_on_a_local_cluster_of_one_worker_per_core(extractor, cluster, tmp_path, monkeypatch):
+    """``--dask local`` without ``-n``: a LocalCluster of one single-threaded worker process per core
+    (one here), closed after the run; the outputs of a local run. The session's cluster, whose
+    workers have loaded the pipeline already, stands in for the one started."""
+    import contextlib
+    import os
+
+    from deal_extract.cli import _register, app
+    from deal_extract import api
+    from typer.testing import CliRunner
+
+    started = []
+
+    def local_cluster(**kwargs):
+        started.append(kwargs)
+        return contextlib.nullcontext(cluster)
+
+    monkeypatch.setattr(distributed, "LocalCluster", local_cluster)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(api, "load", lambda **options: extractor)
+    _register()
+    articles = {"a.txt": DEAL.encode(), "b.txt": ("On Monday. " + DEAL).encode()}
+    corpus, out, expected = make_corpus(tmp_path / "corpus", articles), tmp_path / "out", tmp_path / "local"
+    result = CliRunner().invoke(app, ["batch", str(corpus), "-o", str(out), "--dask", "local", "-q"])
+    assert result.exit_code == 0, result.output
+    assert [(k["n_workers"], k["threads_per_worker"], k["processes"]) for k in started] == [(1, 1, True)]
+    run(corpus, expected, extractor)
+    assert_same_outputs(out, expected, articles)
+
+
+def test_dask_local_scheduler_listens_on_this_machine_only_and_closes():
+    from deal_extract.run.dask_engine import LOCAL, scheduler
+
+    with scheduler(LOCAL, 0) as address:  # no worker: the scheduler alone
+        assert address.startswith("tcp://127.0.0.1:")
+        with connect(address, timeout=10) as client:
+            assert client.scheduler_info()["workers"] == {}
+    with pytest.raises(DaskError, match="cannot connect"):
+        with connect(address, timeout=1):
+            pass
+    with scheduler("tcp://elsewhere:8786", 4) as given:
+        assert given == "tcp://elsewhere:8786"
 
 
 # --- errors -----------------------------------------------------------------------------

@@ -93,7 +93,7 @@ def _summary(manifest, manifest_path: Path, quiet: bool) -> None:
 def batch_command(
     corpus_dir: Annotated[Path, typer.Argument(metavar="CORPUS_DIR", help="Folder of articles (.txt .md .html .htm .json .jsonl), searched recursively.")],
     output: Annotated[Path, typer.Option("-o", "--output", metavar="DIR", help="Output folder (holds every article ever processed into it).")] = Path("output"),
-    n_process: Annotated[int, typer.Option("-n", "--n-process", min=1, help="Worker processes for nlp.pipe.")] = 1,
+    n_process: Annotated[Optional[int], typer.Option("-n", "--n-process", min=1, metavar="N", help="Worker processes for nlp.pipe (default 1); with --dask local, the Dask workers (default: one per core).")] = None,
     batch_size: Annotated[int, typer.Option("-b", "--batch-size", min=1, help="Articles per nlp.pipe batch.")] = 16,
     glob: Annotated[Optional[str], typer.Option("--glob", metavar="PATTERN", help="Only files matching this pattern ('*.txt', 'news/**/*.html').")] = None,
     force: Annotated[bool, typer.Option("-F", "--force", help="Redo every input, even unchanged ones.")] = False,
@@ -105,19 +105,19 @@ def batch_command(
     max_chars: Annotated[int, typer.Option("--max-chars", min=1, help="Fail articles longer than this many characters.")] = DEFAULT_MAX_CHARS,
     timeout: Annotated[Optional[float], typer.Option("--timeout", min=0, metavar="SECONDS", help="Fail an article that takes longer (default: 60 s plus 1 s per 1,000 characters; 0: no limit).")] = None,
     follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Also read symbolic links to files outside CORPUS_DIR.")] = False,
-    dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Extract on the workers of the dask.distributed scheduler at ADDRESS (tcp://host:port); needs 'deal-extract[dask]'.")] = None,
+    dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Extract on the workers of the dask.distributed scheduler at ADDRESS (tcp://host:port), or 'local': a LocalCluster on this machine; needs 'deal-extract[dask]'.")] = None,
     judge: JudgeOption = None,
     min_confidence: MinConfidenceOption = 0.0,
 ) -> None:
     """Extract every article of CORPUS_DIR into OUTPUT: per-article JSON, deals.sqlite, CSV/JSONL tables, manifest.json."""
     from deal_extract.run.batch import MANIFEST_NAME, BatchOptions, run_batch
-    from deal_extract.run.dask_engine import DaskError, require
+    from deal_extract.run.dask_engine import LOCAL, DaskError, require
     from deal_extract.run.inputs import OutputFolderError, check_output_folder, scan_corpus
     from deal_extract.run.lock import OutputLocked, output_lock
     from deal_extract.corpus.outputs import check_writable
 
     if dask is not None:
-        if n_process > 1:
+        if dask != LOCAL and n_process is not None and n_process > 1:
             raise _error("-n and --dask do not go together: the Dask workers are the processes")
         try:
             require()
@@ -139,6 +139,7 @@ def batch_command(
     except OSError as exc:
         raise _error(f"output folder {output} is not writable: {exc.strerror or exc}") from None
 
+    n_process = n_process or ((os.cpu_count() or 1) if dask == LOCAL else 1)  # --dask local: its workers
     options = BatchOptions(corpus=corpus_dir, output=output, n_process=n_process, batch_size=batch_size, glob=glob,
                            force=force, max_chars=max_chars, progress=False if quiet else None, timeout=timeout,
                            follow_symlinks=follow_symlinks, excel=excel, dask=dask)
@@ -153,7 +154,7 @@ def batch_command(
     except KeyboardInterrupt:
         say(f"deal-extract batch: interrupted; finished articles are kept in {output}: "
             "run the same command again to complete")
-        if n_process > 1:
+        if n_process > 1 or dask == LOCAL:
             sys.stderr.flush()
             os._exit(130)
         raise typer.Exit(130) from None
