@@ -193,6 +193,19 @@ def test_exit_0_prints_report_and_warnings(cli, dirs):
     assert "missing country       Omega Bio: gold SG, predicted null" in r.stdout
 
 
+def test_articles_of_another_set_in_a_subfolder_are_not_warned_about(cli, dirs):
+    """The README's regression commands search corpus/ recursively, into the blind batches,
+    whose gold lies in other folders: those articles are no missing gold file."""
+    gold, corpus = dirs
+    (corpus / "blind").mkdir()
+    for name in ("x.txt", "y.txt"):
+        (corpus / "blind" / name).write_text(TEXT_B, encoding="utf-8")
+    r = cli(["evaluate", "--gold", gold, "--corpus", corpus])
+    assert r.exit_code == 0, r.output
+    assert [line for line in r.stderr.splitlines() if "article without gold file" in line] == [
+        f"warning: {corpus / 'c.txt'}: article without gold file in {gold}"]
+
+
 def test_exit_1_names_each_missed_floor(cli, dirs):
     gold, corpus = dirs
     r = cli(["evaluate", "--gold", gold, "--corpus", corpus, "--min", "deals.f1=0.9",
