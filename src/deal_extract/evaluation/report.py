@@ -24,7 +24,7 @@ from typing import Iterator, Optional, Sequence
 from pydantic import BaseModel, Field
 
 from deal_extract.corpus.view import Corpus, build_corpus, curated_from
-from deal_extract.evaluation.htmlparts import attr, chips, partners
+from deal_extract.evaluation.htmlparts import attr, chips, evidence_anchor, partners
 from deal_extract.evaluation.report_corpus import corpus_view
 from deal_extract.run.progress import progress
 from deal_extract.records import ArticleResult, Deal, GoldFile, keep_confident
@@ -290,17 +290,24 @@ def _org_status(a: ReportArticle) -> tuple[list[bool], dict[str, str]]:
     return spurious, wrong
 
 
-def _text_block(a: ReportArticle, prefix: str) -> str:
+def _text_block(a: ReportArticle) -> str:
     if a.text is None:
         return '<p class="meta">The text of this article is not stored in the output folder.</p>'
-    return f'<div class="text">{render_spans(a.text, _text_spans(a, prefix))}</div>'
+    return f'<div class="text">{render_spans(a.text, _text_spans(a))}</div>'
 
 
-def _text_spans(a: ReportArticle, prefix: str) -> list[Span]:
+def _anchor(a: ReportArticle, deal: Deal) -> str:
+    return evidence_anchor(a.result.source, deal.id, deal.evidence.start)
+
+
+def _text_spans(a: ReportArticle) -> list[Span]:
     spans: list[Span] = []
-    for i, deal in enumerate(a.result.deals):
+    anchors: set[str] = set()
+    for deal in a.result.deals:
+        anchor = _anchor(a, deal)  # two deals of the same id and evidence share it: one id in the page
         spans.append(Span(deal.evidence.start, deal.evidence.end, 0, "span",
-                          {"class": "evidence", "data-deal": deal.id}, {"id": f"{prefix}-ev-{i}"}))
+                          {"class": "evidence", "data-deal": deal.id}, {} if anchor in anchors else {"id": anchor}))
+        anchors.add(anchor)
     spurious, wrong = _org_status(a)
     taken: list[tuple[int, int]] = []
     for j, org in enumerate(a.result.organisations):
@@ -344,7 +351,7 @@ def _value_cell(deal: Deal, correct: Optional[bool]) -> str:
     return f'<span class="{cls}" title="{attr(deal.value.currency)} {deal.value.amount:,.0f}">{escape(text)} <span class="cc">{escape(deal.value.currency)}</span></span>'
 
 
-def _deals_table(a: ReportArticle, prefix: str) -> str:
+def _deals_table(a: ReportArticle) -> str:
     scored = a.score is not None
     head = "<th>Partners</th><th>Themes</th><th>Deal types</th><th>Territories</th><th>Value</th><th>Confidence</th><th>Evidence</th>"
     if scored:
@@ -362,7 +369,7 @@ def _deals_table(a: ReportArticle, prefix: str) -> str:
             f"<td>{themes}</td><td>{types}</td><td>{chips(deal.territories)}</td>"
             f"<td>{_value_cell(deal, match.value_correct if match else None)}</td>"
             f'<td class="num">{deal.confidence:.2f}</td>'
-            f'<td><a class="ev-link" href="#{prefix}-ev-{i}" title="{attr(deal.evidence.text)}">evidence</a></td>'
+            f'<td><a class="ev-link" href="#{_anchor(a, deal)}" title="{attr(deal.evidence.text)}">evidence</a></td>'
         )
         cls = ""
         if scored:
@@ -415,9 +422,9 @@ def _section(a: ReportArticle, section_id: str) -> str:
     return (
         f'<section class="article" id="{section_id}" data-article="{attr(a.name)}">'
         f'<h2>{escape(a.name)}</h2><p class="source">{source}</p>'
-        f"<h3>Deals</h3>{_deals_table(a, section_id)}"
+        f"<h3>Deals</h3>{_deals_table(a)}"
         f"<h3>Organisations</h3>{_org_list(a)}"
-        f"<h3>Text</h3>{_text_block(a, section_id)}"
+        f"<h3>Text</h3>{_text_block(a)}"
         "</section>"
     )
 
