@@ -187,9 +187,10 @@ def test_report_from_output_needs_no_extraction_and_shows_the_corpus_view(tmp_pa
     out = tmp_path / "out"
     run(corpus, out)
     monkeypatch.setattr(api, "load", lambda **kw: pytest.fail("report --from extracted again"))
-    result = invoke("report", "--from", out, "-o", tmp_path / "r.html")
+    result = invoke("report", "--from", out)  # written into the output folder, where 'serve' links to it
     assert result.exit_code == 0, result.output
-    html = (tmp_path / "r.html").read_text()
+    assert result.stdout.startswith(f"wrote {out / 'report.html'} (")
+    html = (out / "report.html").read_text()
     assert "<script" not in html and 'id="corpus"' in html
     assert html.count("data-corpus-deal=") == 1 + 2 + 2  # the table, two countries, two themes
     assert '<details class="group" data-country="KR">' in html and 'data-theme="cdmo"' in html

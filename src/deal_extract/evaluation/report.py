@@ -33,6 +33,10 @@ from deal_extract.evaluation.gold import gold_files, list_articles, load_gold, r
 from deal_extract.evaluation.scoring import ArticleScore, CorpusScore, score_article
 
 
+#: the review page's name in a batch's output folder (``report --from OUTPUT``), where ``serve`` finds it
+REVIEW_PAGE = "report.html"
+
+
 class ReportInputError(ValueError):
     """``report --from`` was given a folder that is no batch output; ``str()`` says what to give."""
 
@@ -459,5 +463,5 @@ def write_html(html: str, path: Path | str) -> Path:
     return path
 
 
-__all__ = ["ReportArticle", "ReportData", "ReportInputError", "build_report", "build_report_from_output", "render_html", "render_spans",
+__all__ = ["REVIEW_PAGE", "ReportArticle", "ReportData", "ReportInputError", "build_report", "build_report_from_output", "render_html", "render_spans",
            "write_html", "Span"]
