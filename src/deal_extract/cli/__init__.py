@@ -128,7 +128,7 @@ def _main(
 
 #: the module that registers each command (importing one registers its commands)
 COMMAND_MODULES = {"extract": "extract", "schema": "extract", "batch": "batch", "evaluate": "evaluate",
-                   "report": "report", "agreement": "agreement", "train": "train"}
+                   "report": "report", "agreement": "agreement", "train": "train", "serve": "serve"}
 
 
 def _register(argv: Optional[list[str]] = None) -> None:

@@ -7,6 +7,9 @@ from typing import Optional, Sequence
 
 from deal_extract.corpus.identity import short_hash
 
+#: the review page's name in a batch's output folder (``report --from OUTPUT``), where ``serve`` links to it
+REVIEW_PAGE = "report.html"
+
 
 def attr(value: str) -> str:
     return escape(value, quote=True)

@@ -24,17 +24,13 @@ from typing import Iterator, Optional, Sequence
 from pydantic import BaseModel, Field
 
 from deal_extract.corpus.view import Corpus, build_corpus, curated_from
-from deal_extract.evaluation.htmlparts import attr, chips, evidence_anchor, partners
+from deal_extract.evaluation.htmlparts import REVIEW_PAGE, attr, chips, evidence_anchor, partners
 from deal_extract.evaluation.report_corpus import corpus_view
 from deal_extract.run.progress import progress
 from deal_extract.records import ArticleResult, Deal, GoldFile, keep_confident
 from deal_extract.text.reading import InputError
 from deal_extract.evaluation.gold import gold_files, list_articles, load_gold, read_listed_article
 from deal_extract.evaluation.scoring import ArticleScore, CorpusScore, score_article
-
-
-#: the review page's name in a batch's output folder (``report --from OUTPUT``), where ``serve`` finds it
-REVIEW_PAGE = "report.html"
 
 
 class ReportInputError(ValueError):
