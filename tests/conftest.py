@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +29,27 @@ def shared_corpus() -> Path:
         unavailable(f"{SHARED_CORPUS} not found: the seed article is read from there (set DEAL_EXTRACT_SHARED_CORPUS "
                     "to the folder that holds it)")
     return SHARED_CORPUS
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, seconds: float, log: Path | None = None) -> None:
+    """Wait until ``proc`` listens on ``port`` on 127.0.0.1; fail when it exits or after ``seconds``
+    (a guard against a hang, several times what starting takes)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        assert proc.poll() is None, f"{' '.join(map(str, proc.args))} exited with {proc.returncode}" + (
+            f": {log.read_text()}" if log else "")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        assert time.monotonic() < deadline, f"nothing listens on port {port} after {seconds} s"
+        time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import free_port, wait_for_port
 from deal_extract.run.dask_engine import DaskError, connect
 from test_batch import deal_extract_cmd, make_corpus, manifest_of, run, temp_files
 
@@ -72,23 +72,6 @@ def assert_same_outputs(out: Path, expected: Path, articles: dict = ARTICLES) ->
     for rel in stored:
         assert (out / rel).read_bytes() == (expected / rel).read_bytes(), rel
     assert temp_files(out) == []
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, proc: subprocess.Popen, seconds: float = WAIT_SECONDS) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        assert proc.poll() is None, f"the scheduler exited with {proc.returncode}"
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        assert time.monotonic() < deadline, f"nothing listens on port {port} after {seconds} s"
-        time.sleep(0.1)
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -210,7 +193,7 @@ def test_cli_on_scheduler_and_workers_one_killed_mid_run(dask_corpus, local_out,
 
     try:
         scheduler = start("scheduler", [*dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"])
-        wait_for_port(port, scheduler)
+        wait_for_port(port, scheduler, WAIT_SECONDS)
         worker_ports = [free_port(), free_port()]
         workers = {f"tcp://127.0.0.1:{p}": start(f"worker{k}", [*dask, "worker", address, "--host", "127.0.0.1",
                                                  "--worker-port", str(p), "--nthreads", "1", "--no-nanny",

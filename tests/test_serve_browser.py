@@ -9,16 +9,15 @@ tests below need no browser: the command's one-line errors, the shipped metadata
 
 from __future__ import annotations
 
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from conftest import free_port, wait_for_port
 from deal_extract.cli import _register, app
 from deal_extract.corpus.database import DATABASE_NAME
 from deal_extract.evaluation.report import build_report_from_output, render_html, write_html
@@ -29,12 +28,6 @@ from test_report_browser import chromium
 REPO = Path(__file__).resolve().parents[1]
 ARTICLES = ("pr_hanbit_kestrel_licence.txt", "pr_sora_cdmo_supply.txt")
 START_SECONDS = 120  # a guard against a hang: serve starts in a few seconds
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -59,14 +52,7 @@ def served(output) -> str:
         proc = subprocess.Popen([sys.executable, "-c", "from deal_extract.cli import main; main()", "serve", str(output),
                                  "--port", str(port)], stdout=subprocess.PIPE, stderr=stderr, text=True)
     try:
-        deadline = time.monotonic() + START_SECONDS
-        while True:
-            assert proc.poll() is None, f"serve exited with {proc.returncode}: {log.read_text()}"
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            assert time.monotonic() < deadline, f"serve does not listen on port {port} after {START_SECONDS} s"
-            time.sleep(0.1)
+        wait_for_port(port, proc, START_SECONDS, log)
         yield proc.stdout.readline().strip()
     finally:
         proc.terminate()
