@@ -1,8 +1,55 @@
-"""Shared fixtures: the pipeline is loaded once per test session."""
+"""Shared fixtures: the pipeline is loaded once per test session; the shared seed corpus."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+
 import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+#: the folder of the seed article: third-party text, kept outside the repository and never copied into it
+SHARED_CORPUS = Path(os.environ.get("DEAL_EXTRACT_SHARED_CORPUS", REPO.parent / "shared" / "corpus"))
+
+
+def unavailable(reason: str) -> None:
+    """Skip a test that needs what this machine lacks; in CI (``CI`` set), where it must be present, fail it."""
+    if os.environ.get("CI"):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
+def shared_corpus() -> Path:
+    """:data:`SHARED_CORPUS`, for a test that needs the seed article: skipped with the reason when
+    the folder is missing, failed in CI."""
+    if not SHARED_CORPUS.is_dir():
+        unavailable(f"{SHARED_CORPUS} not found: the seed article is read from there (set DEAL_EXTRACT_SHARED_CORPUS "
+                    "to the folder that holds it)")
+    return SHARED_CORPUS
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, seconds: float, log: Path | None = None) -> None:
+    """Wait until ``proc`` listens on ``port`` on 127.0.0.1; fail when it exits or after ``seconds``
+    (a guard against a hang, several times what starting takes)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        assert proc.poll() is None, f"{' '.join(map(str, proc.args))} exited with {proc.returncode}" + (
+            f": {log.read_text()}" if log else "")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        assert time.monotonic() < deadline, f"nothing listens on port {port} after {seconds} s"
+        time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")

@@ -57,6 +57,11 @@ def test_help_shows_flags_as_flags_and_paths_as_file_or_dir(command):
         assert "DIR" in text
 
 
+def test_help_text_in_brackets_is_shown_as_written():
+    text = " ".join(invoke("batch", "--help").stdout.split())
+    assert "needs 'deal-extract[dask]'" in text
+
+
 def test_quiet_short_form_and_excel_flag(tmp_path, monkeypatch):
     import deal_extract.api as api
 
@@ -75,6 +80,33 @@ def test_extract_dash_reads_standard_input(extractor, monkeypatch):
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout)
     assert record["source"] == "<stdin>" and len(record["deals"]) == 1
+
+
+PAGE = ("<!DOCTYPE html>\n<html><head><title>Kestrel signs</title></head><body><article>"
+        "<h1>Kestrel Oncology licenses its ADC to Pfizer</h1><p>Kestrel Oncology, a Seoul-based biotech, signed a "
+        "licence agreement with Pfizer for its ADC candidate KO-101.</p></article></body></html>\n")
+
+
+@pytest.mark.parametrize("data", [PAGE.encode(), b"\xef\xbb\xbf  \n" + PAGE.upper().encode(),
+                                  PAGE.replace("<!DOCTYPE html>\n", "").encode("utf-16")],
+                         ids=["utf-8", "bom-and-upper-case", "utf-16"])
+def test_extract_dash_reads_a_web_page_on_standard_input_as_html(data):
+    import io
+
+    from deal_extract.text.reading import read_stdin
+
+    article = read_stdin(stream=io.BytesIO(data))
+    assert article.title and "kestrel" in article.title.casefold() and "<" not in article.title
+    assert "<" not in article.text and "kestrel oncology licenses its adc to pfizer" in article.text.casefold()
+
+
+def test_extract_dash_reads_text_that_merely_starts_with_a_bracket_as_text():
+    import io
+
+    from deal_extract.text.reading import read_stdin
+
+    text = "<b>Note</b> Samsung Biologics signed a deal with Pfizer.\n"
+    assert read_stdin(stream=io.BytesIO(text.encode())).text == text
 
 
 def test_an_article_without_english_is_warned_about_in_manifest_and_on_stderr(tmp_path, monkeypatch):
@@ -125,7 +157,27 @@ def test_nothing_to_report_or_evaluate_is_an_error(tmp_path):
     result = invoke("report", "--corpus", empty, "-o", tmp_path / "r.html")
     assert result.exit_code == 2 and "nothing to report" in result.stderr
     result = invoke("report", "--from", empty, "-o", tmp_path / "r.html")
-    assert result.exit_code == 2 and "nothing to report" in result.stderr and not (tmp_path / "r.html").exists()
+    assert result.exit_code == 2 and "is not the output folder of a batch run" in result.stderr
+    assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize("glob", [None, "*.html"])
+def test_batch_without_articles_is_an_error_and_writes_nothing(tmp_path, glob):
+    corpus = make_corpus(tmp_path / "c", {"notes.pdf": b"%PDF", ".hidden.txt": DEAL.encode()})
+    result = invoke("batch", corpus, "-o", tmp_path / "out", *(["--glob", glob] if glob else []))
+    where = f"{corpus} matching {glob!r}" if glob else str(corpus)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"deal-extract batch: error: nothing to extract: no article found in {where}\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_report_from_a_folder_of_articles_says_it_is_no_batch_output(tmp_path):
+    corpus = nested_corpus(tmp_path / "c")
+    result = invoke("report", "--from", corpus, "-o", tmp_path / "r.html")
+    assert result.exit_code == 2 and not (tmp_path / "r.html").exists()
+    assert result.stderr == (f"deal-extract report: error: {corpus} is not the output folder of a batch run (it has no "
+                             f"manifest.json and no articles/): give --from the -o folder of 'deal-extract batch', "
+                             f"or --corpus {corpus} to extract its articles now\n")
 
 
 def test_report_from_output_needs_no_extraction_and_shows_the_corpus_view(tmp_path, monkeypatch):
@@ -135,9 +187,10 @@ def test_report_from_output_needs_no_extraction_and_shows_the_corpus_view(tmp_pa
     out = tmp_path / "out"
     run(corpus, out)
     monkeypatch.setattr(api, "load", lambda **kw: pytest.fail("report --from extracted again"))
-    result = invoke("report", "--from", out, "-o", tmp_path / "r.html")
+    result = invoke("report", "--from", out)  # written into the output folder, where 'serve' links to it
     assert result.exit_code == 0, result.output
-    html = (tmp_path / "r.html").read_text()
+    assert result.stdout.startswith(f"wrote {out / 'report.html'} (")
+    html = (out / "report.html").read_text()
     assert "<script" not in html and 'id="corpus"' in html
     assert html.count("data-corpus-deal=") == 1 + 2 + 2  # the table, two countries, two themes
     assert '<details class="group" data-country="KR">' in html and 'data-theme="cdmo"' in html

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import free_port, wait_for_port
 from deal_extract.run.dask_engine import DaskError, connect
 from test_batch import deal_extract_cmd, make_corpus, manifest_of, run, temp_files
 
@@ -60,10 +60,10 @@ def client(cluster):
         yield session_client
 
 
-def assert_same_outputs(out: Path, expected: Path) -> None:
+def assert_same_outputs(out: Path, expected: Path, articles: dict = ARTICLES) -> None:
     """Every article JSON, text and table equal; the manifest lists every input exactly once, done."""
     paths = [i["path"] for i in manifest_of(out)["inputs"]]
-    assert paths == [i["path"] for i in manifest_of(expected)["inputs"]] == sorted(ARTICLES)
+    assert paths == [i["path"] for i in manifest_of(expected)["inputs"]] == sorted(articles)
     assert {i["status"] for i in manifest_of(out)["inputs"]} <= {"ok", "skipped"}
     for name in TABLES:
         assert (out / name).read_text() == (expected / name).read_text(), name
@@ -72,23 +72,6 @@ def assert_same_outputs(out: Path, expected: Path) -> None:
     for rel in stored:
         assert (out / rel).read_bytes() == (expected / rel).read_bytes(), rel
     assert temp_files(out) == []
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, proc: subprocess.Popen, seconds: float = WAIT_SECONDS) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        assert proc.poll() is None, f"the scheduler exited with {proc.returncode}"
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        assert time.monotonic() < deadline, f"nothing listens on port {port} after {seconds} s"
-        time.sleep(0.1)
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -210,7 +193,7 @@ def test_cli_on_scheduler_and_workers_one_killed_mid_run(dask_corpus, local_out,
 
     try:
         scheduler = start("scheduler", [*dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"])
-        wait_for_port(port, scheduler)
+        wait_for_port(port, scheduler, WAIT_SECONDS)
         worker_ports = [free_port(), free_port()]
         workers = {f"tcp://127.0.0.1:{p}": start(f"worker{k}", [*dask, "worker", address, "--host", "127.0.0.1",
                                                  "--worker-port", str(p), "--nthreads", "1", "--no-nanny",
@@ -239,6 +222,53 @@ def test_cli_on_scheduler_and_workers_one_killed_mid_run(dask_corpus, local_out,
         assert json.loads((out / "manifest.json").read_text())["totals"]["ok"] == len(ARTICLES)
     finally:
         stop(processes)
+
+
+# --- --dask local: a LocalCluster started for the run ------------------------------------
+
+@pytest.mark.slow
+def test_dask_local_runs_on_a_local_cluster_of_one_worker_per_core(extractor, cluster, tmp_path, monkeypatch):
+    """``--dask local`` without ``-n``: a LocalCluster of one single-threaded worker process per core
+    (one here), closed after the run; the outputs of a local run. The session's cluster, whose
+    workers have loaded the pipeline already, stands in for the one started."""
+    import contextlib
+    import os
+
+    from deal_extract.cli import _register, app
+    from deal_extract import api
+    from typer.testing import CliRunner
+
+    started = []
+
+    def local_cluster(**kwargs):
+        started.append(kwargs)
+        return contextlib.nullcontext(cluster)
+
+    monkeypatch.setattr(distributed, "LocalCluster", local_cluster)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(api, "load", lambda **options: extractor)
+    _register()
+    articles = {"a.txt": DEAL.encode(), "b.txt": ("On Monday. " + DEAL).encode()}
+    corpus, out, expected = make_corpus(tmp_path / "corpus", articles), tmp_path / "out", tmp_path / "local"
+    result = CliRunner().invoke(app, ["batch", str(corpus), "-o", str(out), "--dask", "local", "-q"])
+    assert result.exit_code == 0, result.output
+    assert [(k["n_workers"], k["threads_per_worker"], k["processes"]) for k in started] == [(1, 1, True)]
+    run(corpus, expected, extractor)
+    assert_same_outputs(out, expected, articles)
+
+
+def test_dask_local_scheduler_listens_on_this_machine_only_and_closes():
+    from deal_extract.run.dask_engine import LOCAL, scheduler
+
+    with scheduler(LOCAL, 0) as address:  # no worker: the scheduler alone
+        assert address.startswith("tcp://127.0.0.1:")
+        with connect(address, timeout=10) as client:
+            assert client.scheduler_info()["workers"] == {}
+    with pytest.raises(DaskError, match="cannot connect"):
+        with connect(address, timeout=1):
+            pass
+    with scheduler("tcp://elsewhere:8786", 4) as given:
+        assert given == "tcp://elsewhere:8786"
 
 
 # --- errors -----------------------------------------------------------------------------

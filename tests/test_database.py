@@ -183,6 +183,29 @@ def test_database_has_the_spec_tables_and_columns(tmp_path):
         assert con.execute("SELECT count(*) FROM deal_sources").fetchone()[0] == 3
 
 
+def test_deals_carry_countries_roles_and_year_to_facet_on_and_a_search_index(tmp_path):
+    path = tmp_path / DATABASE_NAME
+    articles = [a.model_copy(deep=True) for a in ARTICLES]
+    articles[0].deals[0].partners[0].role = "client"
+    articles[0].deals[0].partners[1].role = "provider"
+    articles[1].deals[0].announced = "2024-11"
+    write_database(path, build_corpus(articles, texts=TEXTS, curated=[PORTON]))
+    with sqlite3.connect(path) as con:
+        row = con.execute("SELECT rowid, countries, roles, year FROM deals").fetchone()
+        assert (json.loads(row[1]), json.loads(row[2]), row[3]) == (["CN", "JP"], ["client", "provider"], 2024)
+
+        def found(query: str) -> list[int]:
+            return [r[0] for r in con.execute("SELECT rowid FROM deals_fts WHERE deals_fts MATCH ?", [query])]
+
+        # every spelling of a partner, the evidence of every source; nothing else
+        assert found('"HOSHINO"') == found('"Porton" "Solutions"') == found('"pharmaceutical company"') == [row[0]]
+        assert found('"Pfizer"') == []
+    no_date = ARTICLES[0].model_copy(update={"published": None})
+    write_database(path, build_corpus([no_date], texts=TEXTS))
+    with sqlite3.connect(path) as con:
+        assert con.execute("SELECT year FROM deals").fetchone() == (None,)
+
+
 def test_rewriting_the_same_corpus_changes_nothing_and_a_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
     path = tmp_path / DATABASE_NAME
     corpus = build_corpus(ARTICLES, texts=TEXTS, curated=[PORTON])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from typer.testing import CliRunner
 
 import deal_extract.evaluation.evaluate as evaluation
 import deal_extract.evaluation.text_output as text_output
+from conftest import SHARED_CORPUS, shared_corpus
 from deal_extract import api
 from deal_extract.nlp.model import ModelNotFound
 from deal_extract.records import ArticleResult, Deal, Evidence, Organisation, Party
@@ -22,16 +22,11 @@ REPO = Path(__file__).resolve().parents[1]
 FLOORS = REPO / "tests" / "floors.yml"
 
 
-def shared_corpus() -> Path:
-    """The shared seed corpus (third-party text kept outside the repo)."""
-    return Path(os.environ.get("DEAL_EXTRACT_SHARED_CORPUS", REPO.parent / "shared" / "corpus"))
-
-
 # --- the regression gate: pinned floors over the real gold ------------------------------
 
 #: the gold sets of tests/floors.yml: gold folder and article folders
 SETS = {
-    "team": (REPO / "tests" / "gold", [REPO / "corpus", shared_corpus()]),
+    "team": (REPO / "tests" / "gold", [REPO / "corpus", SHARED_CORPUS]),
     "blind": (REPO / "tests" / "gold" / "blind", [REPO / "corpus" / "blind"]),
     "blind2": (REPO / "tests" / "gold" / "blind2", [REPO / "corpus" / "blind2"]),
     "blind3": (REPO / "tests" / "gold" / "blind3", [REPO / "corpus" / "blind3"]),
@@ -58,6 +53,8 @@ def test_floors_file_names_every_set():
 @pytest.mark.parametrize("name", SETS)
 def test_gold_figures_meet_floors(extractor, name):
     gold_dir, corpus = SETS[name]
+    if SHARED_CORPUS in corpus:
+        shared_corpus()  # the seed article: skipped with the reason when missing, failed in CI
     corpus_dirs = [d for d in corpus if d.is_dir()]
     assert corpus_dirs, f"no corpus folder: {corpus}"
     report = evaluation.evaluate(gold_dir, corpus_dirs, extractor=extractor)
@@ -194,6 +191,19 @@ def test_exit_0_prints_report_and_warnings(cli, dirs):
     assert "missing country       Omega Bio: gold SG, predicted null" in r.stdout
 
 
+def test_articles_of_another_set_in_a_subfolder_are_not_warned_about(cli, dirs):
+    """The README's regression commands search corpus/ recursively, into the blind batches,
+    whose gold lies in other folders: those articles are no missing gold file."""
+    gold, corpus = dirs
+    (corpus / "blind").mkdir()
+    for name in ("x.txt", "y.txt"):
+        (corpus / "blind" / name).write_text(TEXT_B, encoding="utf-8")
+    r = cli(["evaluate", "--gold", gold, "--corpus", corpus])
+    assert r.exit_code == 0, r.output
+    assert [line for line in r.stderr.splitlines() if "article without gold file" in line] == [
+        f"warning: {corpus / 'c.txt'}: article without gold file in {gold}"]
+
+
 def test_exit_1_names_each_missed_floor(cli, dirs):
     gold, corpus = dirs
     r = cli(["evaluate", "--gold", gold, "--corpus", corpus, "--min", "deals.f1=0.9",
@@ -249,6 +259,25 @@ def test_exit_2_missing_folders_and_bad_gold(cli, dirs, tmp_path):
     (gold / "a.yaml").write_text("article: a.txt\ndeals:\n  - partners: [Acme, Nobody]\n", encoding="utf-8")
     r = cli(["evaluate", "--gold", gold, "--corpus", corpus])
     assert r.exit_code == 2 and "a.yaml: invalid gold file" in r.stderr
+
+
+def test_a_gold_file_with_several_problems_prints_one_line_each(cli, dirs):
+    gold, corpus = dirs
+    (gold / "a.yaml").write_text("article: a.txt\norganisations:\n  - name: Acme\n    country: KRR\n    bogus: 1\n"
+                                 "deals:\n  - partners: [Acme]\n", encoding="utf-8")
+    (corpus / "x\ny.txt").write_text(TEXT_A, encoding="utf-8")  # a name with a line break cannot forge a line
+    (gold / "x\ny.yaml").write_text('article: "x\\ny.txt"\ndeals: 1\n', encoding="utf-8")
+    r = cli(["evaluate", "--gold", gold, "--corpus", corpus])
+    assert r.exit_code == 2
+    lines = r.stderr.splitlines()
+    assert lines[0].startswith("deal-extract evaluate: error: ") and lines[0].endswith("a.yaml: invalid gold file")
+    assert [line.split(":")[0] for line in lines[1:]] == ["  organisations.0.country", "  organisations.0.bogus",
+                                                           "  deals.0.partners"]
+    assert "\\n" not in r.stderr
+    (gold / "a.yaml").unlink()
+    r = cli(["evaluate", "--gold", gold, "--corpus", corpus])
+    assert r.exit_code == 2 and r.stderr.splitlines()[0].endswith("x\\ny.yaml: invalid gold file")
+    assert r.stderr.splitlines()[1].startswith("  deals: ")
 
 
 def test_exit_2_model_and_pattern_errors(cli, dirs, monkeypatch):

@@ -4,11 +4,11 @@ skeleton's figures on its own; the micro figures over all gold files are in test
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from conftest import SHARED_CORPUS, shared_corpus
 from deal_extract.text.reading import read_article
 from deal_extract.records import ArticleResult
 from deal_extract.evaluation.gold import find_gold_pairs, load_gold
@@ -16,7 +16,6 @@ from deal_extract.evaluation.scoring import score_article
 
 REPO = Path(__file__).resolve().parents[1]
 GOLD = REPO / "tests" / "gold"
-SHARED = Path(os.environ.get("DEAL_EXTRACT_SHARED_CORPUS", REPO.parent / "shared" / "corpus"))
 BLIND = GOLD / "blind"   # blind batch 1: articles written from real deal news, corpus/blind
 BLIND2 = GOLD / "blind2"  # blind batch 2, corpus/blind2
 BLIND3 = GOLD / "blind3"  # blind batch 3, corpus/blind3
@@ -33,12 +32,26 @@ SEED = "apac_alliance_boom_2025"
 
 
 def article_for(gold_path: Path) -> Path:
-    pairs = find_gold_pairs([GOLD, *BLIND_SETS], [d for d in (REPO / "corpus", SHARED) if d.is_dir()])
+    if gold_path.stem == SEED:
+        shared_corpus()  # skipped with the reason when the seed article's folder is missing, failed in CI
+    pairs = find_gold_pairs([GOLD, *BLIND_SETS], [d for d in (REPO / "corpus", SHARED_CORPUS) if d.is_dir()])
     found = dict(pairs.pairs)
     if gold_path not in found:
-        pytest.fail(f"{gold_path.name}: no article {gold_path.stem}.* in corpus/ or {SHARED} "
+        pytest.fail(f"{gold_path.name}: no article {gold_path.stem}.* in corpus/ or {SHARED_CORPUS} "
                     "(set DEAL_EXTRACT_SHARED_CORPUS to the shared corpus folder)")
     return found[gold_path]
+
+
+def test_a_missing_seed_folder_skips_with_the_reason_and_fails_in_ci(monkeypatch, tmp_path):
+    import conftest
+
+    monkeypatch.setattr(conftest, "SHARED_CORPUS", tmp_path / "nowhere")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="nowhere not found: the seed article is read from there"):
+        article_for(GOLD / f"{SEED}.yaml")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="nowhere not found"):
+        article_for(GOLD / f"{SEED}.yaml")
 
 
 def test_there_are_gold_files_for_seed_and_team_corpus():

@@ -15,6 +15,7 @@ from typing import Iterator, Optional
 
 import pytest
 
+from conftest import SHARED_CORPUS, unavailable
 from deal_extract.records import (
     ArticleResult, Deal, Evidence, GoldDeal, GoldFile, GoldOrganisation, Organisation, Party,
 )
@@ -107,10 +108,7 @@ def parse(html: str) -> Node:
 def chromium() -> Path:
     if CHROMIUM.exists():
         return CHROMIUM
-    reason = f"{CHROMIUM} not found: install it with .ci/install-chromium (apt-get install -y chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
+    unavailable(f"{CHROMIUM} not found: install it with .ci/install-chromium (apt-get install -y chromium)")
 
 
 def rendered_dom(html_file: Path, tmp_path: Path) -> Node:
@@ -303,6 +301,19 @@ def test_render_spans_nests_crossing_spans():
     )
 
 
+def test_evidence_anchors_are_the_same_whatever_the_other_articles():
+    """Other pages link to a deal's evidence (deal-extract serve): its id depends on the article,
+    the deal and the evidence offset only."""
+    from deal_extract.evaluation.htmlparts import evidence_anchor
+
+    articles = sample()
+    alone, both = render_html(articles[1:]), render_html(articles[::-1])
+    deal = articles[1].result.deals[0]
+    anchor = evidence_anchor("corpus/b.txt", deal.id, deal.evidence.start)
+    for html in (alone, both):
+        assert html.count(f'id="{anchor}"') == 1 and html.count(f'href="#{anchor}"') == 1
+
+
 def test_render_spans_escapes_and_clamps():
     html = render_spans("<b>&", [Span(1, 99, 0, "span", {"title": '"x"'})])
     assert html == '&lt;<span title="&quot;x&quot;">b&gt;&amp;</span>'
@@ -311,8 +322,7 @@ def test_render_spans_escapes_and_clamps():
 # --- the real thing, end to end ---------------------------------------------------------
 
 def test_report_of_corpus_in_browser(extractor, tmp_path):
-    shared = Path(os.environ.get("DEAL_EXTRACT_SHARED_CORPUS", REPO.parent / "shared" / "corpus"))
-    corpus_dirs = [d for d in (REPO / "corpus", shared) if d.is_dir()]
+    corpus_dirs = [d for d in (REPO / "corpus", SHARED_CORPUS) if d.is_dir()]
     data = build_report(corpus_dirs, gold_dir=REPO / "tests" / "gold", extractor=extractor)
     path = write_html(render_html(data.articles), tmp_path / "report.html")
     dom = rendered_dom(path, tmp_path)

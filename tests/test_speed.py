@@ -3,18 +3,17 @@ token, the whole pipeline record for record over the corpus."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from spacy.attrs import DEP, HEAD, LEMMA, MORPH, POS, TAG
 from spacy.tokens import Doc
 
+from conftest import SHARED_CORPUS
 from deal_extract.nlp.fastrules import AttributeTable, LemmaMemo
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = sorted((REPO / "corpus").glob("*.txt"))
-SHARED = Path(os.environ.get("DEAL_EXTRACT_SHARED_CORPUS", REPO.parent / "shared" / "corpus"))
 # the ruler's rules of several tokens, with DEP and regular expressions: "gon na", "let 's", "ai n't",
 # "There is", "c'm on", "y all", and space tokens
 ODD = "Y'all gonna let's go, ain't it? There is a deal.  \n\n c'mon   Y all said It's BioNTech's gotta-have."
@@ -26,7 +25,7 @@ def corpus_articles() -> list:
     from deal_extract.text.reading import read_articles
 
     out = []
-    for folder in (REPO / "corpus", SHARED):
+    for folder in (REPO / "corpus", SHARED_CORPUS):
         if folder.is_dir():
             for path, rel in find_inputs(folder):
                 out.extend(read_articles(path, rel, 5_000_000))

@@ -35,6 +35,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help text as written: "deal-extract[dask]" is no markup tag
     context_settings={"help_option_names": ["-h", "--help"]},
     cls=Group,
 )
@@ -53,12 +54,16 @@ def say(message: str) -> None:
 def fail(command: str, message: str | Exception, code: int = 2) -> typer.Exit:
     """Print one clear error line on stderr and return the ``typer.Exit`` to raise.
 
-    A :class:`PatternError` lists its problems on indented lines after the first; any other
-    message is one line, whatever it holds (a file name cannot forge a second line).
+    A :class:`PatternError` or :class:`GoldError` lists its problems on indented lines after the
+    first; any other message is one line, whatever it holds (a file name cannot forge a second line).
     """
+    from deal_extract.evaluation.gold import GoldError
     from deal_extract.rulefiles.loader import PatternError
 
-    lines = str(message).split("\n") if isinstance(message, PatternError) else [str(message)]
+    if isinstance(message, GoldError):
+        lines = message.lines
+    else:
+        lines = str(message).split("\n") if isinstance(message, PatternError) else [str(message)]
     say(f"deal-extract {command}: error: {lines[0]}")
     for line in lines[1:]:
         say(line)
@@ -123,7 +128,7 @@ def _main(
 
 #: the module that registers each command (importing one registers its commands)
 COMMAND_MODULES = {"extract": "extract", "schema": "extract", "batch": "batch", "evaluate": "evaluate",
-                   "report": "report", "agreement": "agreement", "train": "train"}
+                   "report": "report", "agreement": "agreement", "train": "train", "serve": "serve"}
 
 
 def _register(argv: Optional[list[str]] = None) -> None:

@@ -1,8 +1,9 @@
 """``deal-extract batch CORPUS_DIR``: extract every article of a folder into OUTPUT_DIR.
 
 Exit status: 0 when every input succeeded or was skipped, 1 when any failed, 2 for bad
-usage, a missing corpus folder, an unwritable output folder, bad patterns or a missing
-model, 130 when interrupted. stdout carries only the manifest path; messages go to stderr.
+usage, a missing corpus folder or one without articles (nothing is written then), an
+unwritable output folder, bad patterns or a missing model, 130 when interrupted. stdout
+carries only the manifest path; messages go to stderr.
 """
 
 from __future__ import annotations
@@ -67,8 +68,9 @@ def _interruptible() -> Iterator[None]:
 
 
 def _leave(code: int, n_process: int) -> NoReturn:
-    """Exit with ``code`` after an interruption or a full disk; with worker processes through
-    ``os._exit``, so that multiprocessing's exit handlers do not wait on the killed workers."""
+    """Exit with ``code`` after an interruption or a full disk; with worker processes (``-n`` above
+    1, or a local Dask cluster) through ``os._exit``, so that exit handlers do not wait on the
+    killed workers."""
     if n_process > 1:
         sys.stderr.flush()
         os._exit(code)
@@ -101,7 +103,7 @@ def _summary(manifest, manifest_path: Path, quiet: bool) -> None:
 def batch_command(
     corpus_dir: Annotated[Path, typer.Argument(metavar="CORPUS_DIR", help="Folder of articles (.txt .md .html .htm .json .jsonl), searched recursively.")],
     output: Annotated[Path, typer.Option("-o", "--output", metavar="DIR", help="Output folder (holds every article ever processed into it).")] = Path("output"),
-    n_process: Annotated[int, typer.Option("-n", "--n-process", min=1, help="Worker processes for nlp.pipe.")] = 1,
+    n_process: Annotated[Optional[int], typer.Option("-n", "--n-process", min=1, metavar="N", help="Worker processes for nlp.pipe (default 1); with --dask local, the Dask workers (default: one per core).")] = None,
     batch_size: Annotated[int, typer.Option("-b", "--batch-size", min=1, help="Articles per nlp.pipe batch.")] = 16,
     glob: Annotated[Optional[str], typer.Option("--glob", metavar="PATTERN", help="Only files matching this pattern ('*.txt', 'news/**/*.html').")] = None,
     force: Annotated[bool, typer.Option("-F", "--force", help="Redo every input, even unchanged ones.")] = False,
@@ -113,19 +115,19 @@ def batch_command(
     max_chars: Annotated[int, typer.Option("--max-chars", min=1, help="Fail articles longer than this many characters.")] = DEFAULT_MAX_CHARS,
     timeout: Annotated[Optional[float], typer.Option("--timeout", min=0, metavar="SECONDS", help="Fail an article that takes longer (default: 60 s plus 1 s per 1,000 characters; 0: no limit).")] = None,
     follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Also read symbolic links to files outside CORPUS_DIR.")] = False,
-    dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Extract on the workers of the dask.distributed scheduler at ADDRESS (tcp://host:port); needs 'deal-extract[dask]'.")] = None,
+    dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Extract on the workers of the dask.distributed scheduler at ADDRESS (tcp://host:port), or 'local': a LocalCluster on this machine; needs 'deal-extract[dask]'.")] = None,
     judge: JudgeOption = None,
     min_confidence: MinConfidenceOption = 0.0,
 ) -> None:
     """Extract every article of CORPUS_DIR into OUTPUT: per-article JSON, deals.sqlite, CSV/JSONL tables, manifest.json."""
     from deal_extract.run.batch import MANIFEST_NAME, BatchOptions, run_batch
-    from deal_extract.run.dask_engine import DaskError, require
-    from deal_extract.run.inputs import OutputFolderError, check_output_folder
+    from deal_extract.run.dask_engine import LOCAL, DaskError, require
+    from deal_extract.run.inputs import OutputFolderError, check_output_folder, scan_corpus
     from deal_extract.run.lock import OutputLocked, output_lock
     from deal_extract.corpus.outputs import DISK_FULL, check_writable, write_problem
 
     if dask is not None:
-        if n_process > 1:
+        if dask != LOCAL and n_process is not None and n_process > 1:
             raise _error("-n and --dask do not go together: the Dask workers are the processes")
         try:
             require()
@@ -137,11 +139,17 @@ def batch_command(
         check_output_folder(corpus_dir, output)
     except OutputFolderError as exc:
         raise _error(str(exc)) from None
+    scan = scan_corpus(corpus_dir, glob, exclude=[output], follow_symlinks=follow_symlinks)
+    if not scan.files:  # nothing to do is an error, as for report and evaluate; nothing is written
+        raise _error(f"nothing to extract: no article found in {corpus_dir}" + (f" matching {glob!r}" if glob else "")
+                     + (f" ({len(scan.excluded)} paths not read: symbolic links leaving the corpus, output folders)"
+                        if scan.excluded else ""))
     try:
         check_writable(output)
     except OSError as exc:
         raise _error(f"output folder {output} is not writable: {exc.strerror or exc}") from None
 
+    n_process = n_process or ((os.cpu_count() or 1) if dask == LOCAL else 1)  # --dask local: its workers
     options = BatchOptions(corpus=corpus_dir, output=output, n_process=n_process, batch_size=batch_size, glob=glob,
                            force=force, max_chars=max_chars, progress=False if quiet else None, timeout=timeout,
                            follow_symlinks=follow_symlinks, excel=excel, dask=dask)
@@ -157,13 +165,11 @@ def batch_command(
         remedy = "free some space and run" if exc.errno in DISK_FULL else "fix that and run"
         say(f"deal-extract batch: error: {write_problem(exc, output)}; finished articles are kept in {output}: "
             f"{remedy} the same command again to complete")
-        _leave(2, n_process)
+        _leave(2, n_process if dask != LOCAL else max(n_process, 2))
     except KeyboardInterrupt:
         say(f"deal-extract batch: interrupted; finished articles are kept in {output}: "
             "run the same command again to complete")
-        _leave(130, n_process)
-    if not manifest.inputs:
-        say(f"deal-extract batch: no input files found in {corpus_dir}" + (f" matching {glob!r}" if glob else ""))
+        _leave(130, n_process if dask != LOCAL else max(n_process, 2))
     _summary(manifest, manifest_path, quiet)
     typer.echo(str(manifest_path))
     if manifest.totals.failed:

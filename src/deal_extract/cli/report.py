@@ -13,7 +13,8 @@ from deal_extract.nlp.model import ModelNotFound
 from deal_extract.corpus.outputs import output_file_problem, write_problem
 from deal_extract.rulefiles.loader import PatternError
 from deal_extract.text.reading import InputError
-from deal_extract.evaluation.report import build_report, build_report_from_output, render_html, write_html
+from deal_extract.evaluation.report import (REVIEW_PAGE, ReportInputError, build_report, build_report_from_output,
+                                           render_html, write_html)
 from deal_extract.evaluation.gold import GoldError
 from deal_extract.judge.model import JudgeModelError
 
@@ -23,7 +24,7 @@ def report_command(
     corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", metavar="DIR", help="Folder of articles (repeatable), searched recursively; extracted now.")] = None,
     from_output: Annotated[Optional[Path], typer.Option("--from", metavar="DIR", help="A batch's output folder: report its articles without extracting again.")] = None,
     gold: Annotated[Optional[Path], typer.Option("--gold", metavar="DIR", help="Folder of gold YAML files: adds figures and missed/spurious marks.")] = None,
-    output: Annotated[Path, typer.Option("-o", "--output", metavar="FILE", help="HTML file to write.")] = Path("output/report.html"),
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", metavar="FILE", help=f"HTML file to write (default: OUTPUT/{REVIEW_PAGE} with --from, where 'deal-extract serve OUTPUT' links to it; else output/{REVIEW_PAGE}).")] = None,
     title: Annotated[str, typer.Option("--title", help="Page title.")] = "deal-extract report",
     patterns: Annotated[Optional[Path], typer.Option("--patterns", metavar="DIR", help="Folder of rule files replacing the packaged ones (the others stay packaged).")] = None,
     organisations: OrganisationsOption = None,
@@ -36,6 +37,7 @@ def report_command(
     if bool(corpus) == bool(from_output):
         raise fail("report", "give --corpus DIR (extract now) or --from OUTPUT (a batch's output), not both" if corpus
                    else "give at least one --corpus DIR, or --from OUTPUT")
+    output = output or (from_output or Path("output")) / REVIEW_PAGE
     problem = output_file_problem(output)
     if problem:
         raise fail("report", f"-o: {problem}")
@@ -46,7 +48,7 @@ def report_command(
         else:
             data = build_report(corpus, gold_dir=gold, model=model, patterns=patterns, organisations=organisations or (),
                                 follow_symlinks=follow_symlinks, judge=judge, min_confidence=min_confidence)
-    except (GoldError, InputError, ModelNotFound, PatternError, JudgeModelError) as exc:
+    except (GoldError, InputError, ModelNotFound, PatternError, JudgeModelError, ReportInputError) as exc:
         raise fail("report", exc) from None
     for warning in data.warnings:
         say(f"warning: {warning}")

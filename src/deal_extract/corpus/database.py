@@ -13,10 +13,16 @@ Tables (SPEC section 5, plus ``organisation_names`` and ``article_organisations`
     organisation_names(org_id, name)                      -- every spelling the articles use
     article_organisations(source, org_id, name)           -- who each article names
     deals(deal_id PK, partners, themes, deal_types, territories, value_amount, value_currency,
-          value_text, first_published, last_published, n_sources)
-    deal_partners(deal_id, org_id)
+          value_text, first_published, last_published, n_sources,
+          status, announced, assets, upfront_amount, upfront_currency, value_usd,   -- SPEC section 6
+          countries, roles, year)               -- the partners' home countries and roles, the deal's year
+    deal_partners(deal_id, org_id, role)
     deal_sources(deal_id, source, article_deal_id, evidence_text, evidence_start, evidence_end,
                  published, confidence)
+    deals_fts(names, assets, evidence)          -- full-text search of deals; rowid = the deals row's rowid
+
+``countries``, ``roles`` and ``year`` are there to filter and facet on (``deal-extract serve``);
+``deals_fts`` indexes every name of each partner, the assets and the evidence of every source.
 """
 
 from __future__ import annotations
@@ -50,7 +56,7 @@ CREATE TABLE deals (
     territories TEXT NOT NULL, value_amount REAL, value_currency TEXT, value_text TEXT,
     first_published TEXT, last_published TEXT, n_sources INTEGER NOT NULL,
     status TEXT NOT NULL, announced TEXT, assets TEXT NOT NULL, upfront_amount REAL, upfront_currency TEXT,
-    value_usd REAL);
+    value_usd REAL, countries TEXT NOT NULL, roles TEXT NOT NULL, year INTEGER);
 CREATE TABLE deal_partners (
     deal_id TEXT NOT NULL REFERENCES deals(deal_id), org_id TEXT NOT NULL REFERENCES organisations(org_id),
     role TEXT, PRIMARY KEY (deal_id, org_id));
@@ -61,6 +67,7 @@ CREATE TABLE deal_sources (
     PRIMARY KEY (deal_id, source, article_deal_id));
 CREATE INDEX deal_partners_org ON deal_partners(org_id);
 CREATE INDEX deal_sources_source ON deal_sources(source);
+CREATE VIRTUAL TABLE deals_fts USING fts5(names, assets, evidence, tokenize = 'unicode61 remove_diacritics 2');
 """
 
 
@@ -82,14 +89,20 @@ def _fill(con: sqlite3.Connection, corpus: Corpus) -> None:
                     [(o.org_id, n) for o in corpus.organisations for n in o.names])
     con.executemany("INSERT OR IGNORE INTO article_organisations VALUES (?, ?, ?)",
                     [(a.source, a.org_id, a.name) for a in corpus.article_organisations])
+    names = {o.org_id: o.names for o in corpus.organisations}
     for d in corpus.deals:
         value = d.value
-        con.execute("INSERT INTO deals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+        row = con.execute("INSERT INTO deals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
             d.deal_id, _json(p.name for p in d.partners), _json(d.themes), _json(d.deal_types), _json(d.territories),
             value.amount if value else None, value.currency if value else None, value.text if value else None,
             _iso(d.first_published), _iso(d.last_published), d.n_sources,
             d.status, d.announced, _json(d.assets), d.upfront.amount if d.upfront else None,
-            d.upfront.currency if d.upfront else None, d.value_usd))
+            d.upfront.currency if d.upfront else None, d.value_usd,
+            _json(sorted({p.country for p in d.partners if p.country})), _json(sorted({p.role for p in d.partners if p.role})),
+            d.year)).lastrowid
+        con.execute("INSERT INTO deals_fts (rowid, names, assets, evidence) VALUES (?, ?, ?, ?)", (
+            row, "\n".join(dict.fromkeys(n for p in d.partners for n in (p.name, *names.get(p.org_id, ())))),
+            "\n".join(d.assets), "\n".join(dict.fromkeys(s.evidence.text for s in d.sources))))
         con.executemany("INSERT INTO deal_partners VALUES (?, ?, ?)", [(d.deal_id, p.org_id, p.role) for p in d.partners])
         con.executemany("INSERT OR IGNORE INTO deal_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
             (d.deal_id, s.source, s.article_deal_id, s.evidence.text, s.evidence.start, s.evidence.end,

@@ -80,6 +80,13 @@ class CorpusDeal(BaseModel):
     def n_sources(self) -> int:
         return len({s.source for s in self.sources})
 
+    @property
+    def year(self) -> Optional[int]:
+        """The deal's year: of its ``announced`` date, else of its first report."""
+        if self.announced:
+            return int(self.announced[:4])
+        return self.first_published.year if self.first_published else None
+
     def row(self) -> dict[str, Any]:
         """A flat dict (lists kept as lists), the row of :meth:`Corpus.to_frame`."""
         return {

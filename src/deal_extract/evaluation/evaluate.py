@@ -22,7 +22,7 @@ from deal_extract.records import ArticleResult, GoldFile
 from deal_extract.run.progress import progress
 from deal_extract.text.reading import Article
 from deal_extract.rulefiles.yamlfile import read_mapping
-from deal_extract.evaluation.gold import GoldError, find_gold_pairs, load_gold, read_listed_article
+from deal_extract.evaluation.gold import GoldError, GoldPairs, find_gold_pairs, load_gold, read_listed_article
 from deal_extract.evaluation.scoring import MEASURES, ArticleScore, CorpusScore, score_article
 
 #: edges of the confidence bands of the reliability table. The rules' confidences: the fallback
@@ -134,6 +134,15 @@ class EvaluationReport(BaseModel):
         }
 
 
+def unpaired_beside_paired(found: GoldPairs) -> list[Path]:
+    """The articles without a gold file in a folder where other articles have one: a gold file
+    missing or misnamed, warned about. A folder none of whose articles has a gold file is another
+    set (``corpus/blind/`` when scoring ``tests/gold`` with ``--corpus corpus``, which is searched
+    recursively) and is not warned about; the ``-o`` report lists every article without gold."""
+    paired = {source.parent for _, source in found.pairs}
+    return [article for article in found.article_without_gold if article.parent in paired]
+
+
 def evaluate(
     gold_dir: Path | str | Sequence[Path | str],
     corpus_dirs: Sequence[Path | str],
@@ -156,7 +165,7 @@ def evaluate(
     warnings += [f"{g}: gold file without article in {', '.join(map(str, corpus_dirs))}" for g in found.gold_without_article]
     gold_dirs = [Path(gold_dir)] if isinstance(gold_dir, (str, Path)) else [Path(d) for d in gold_dir]
     gold_names = ", ".join(map(str, gold_dirs))
-    warnings += [f"{a}: article without gold file in {gold_names}" for a in found.article_without_gold]
+    warnings += [f"{a}: article without gold file in {gold_names}" for a in unpaired_beside_paired(found)]
     for gold_path, source_path, gold in golds:
         if gold.article not in (source_path.name, source_path.name.rpartition("#")[2]):
             warnings.append(f"{gold_path}: names article {gold.article!r} but is paired by stem with {source_path}")

@@ -15,7 +15,13 @@ GOLD_SUFFIXES = (".yaml", ".yml")
 
 
 class GoldError(ValueError):
-    """A gold file or folder cannot be used; ``str()`` names the file and the cause."""
+    """A gold file or folder cannot be used; ``str()`` names the file and the cause. ``lines``:
+    the message as lines to print (a file's problems after its name), none holding a line break
+    of its own but what a file name brings."""
+
+    def __init__(self, *lines: str):
+        super().__init__("\n".join(lines))
+        self.lines = list(lines)
 
 
 def gold_files(gold_dirs: Path | str | Sequence[Path | str]) -> tuple[dict[str, Path], list[str]]:
@@ -46,7 +52,7 @@ def load_gold(path: Path | str) -> GoldFile:
         for e in err.errors():
             loc = ".".join(str(part) for part in e["loc"]) or "top level"
             lines.append(f"  {loc}: {e['msg']}")
-        raise GoldError("\n".join(lines)) from None
+        raise GoldError(*lines) from None
 
 
 class GoldPairs(BaseModel):

@@ -25,13 +25,17 @@ from pydantic import BaseModel, Field
 
 from deal_extract.corpus.outputs import atomic_write_text
 from deal_extract.corpus.view import Corpus, build_corpus, curated_from
-from deal_extract.evaluation.htmlparts import attr, chips, partners
+from deal_extract.evaluation.htmlparts import REVIEW_PAGE, attr, chips, evidence_anchor, partners
 from deal_extract.evaluation.report_corpus import corpus_view
 from deal_extract.run.progress import progress
 from deal_extract.records import ArticleResult, Deal, GoldFile, keep_confident
 from deal_extract.text.reading import InputError
-from deal_extract.evaluation.gold import GoldError, gold_files, list_articles, load_gold, read_listed_article
+from deal_extract.evaluation.gold import gold_files, list_articles, load_gold, read_listed_article
 from deal_extract.evaluation.scoring import ArticleScore, CorpusScore, score_article
+
+
+class ReportInputError(ValueError):
+    """``report --from`` was given a folder that is no batch output; ``str()`` says what to give."""
 
 
 class ReportArticle(BaseModel):
@@ -95,11 +99,16 @@ def build_report_from_output(output: Path | str, gold_dir: Optional[Path | str] 
     """The report of a batch's output folder: its article records and stored texts, without extracting.
     ``min_confidence``: only the deals at or above it are shown, in the articles and the corpus deals."""
     from deal_extract.rulefiles.loader import Patterns
-    from deal_extract.corpus.store import load_output
+    from deal_extract.corpus.store import ARTICLES_DIR, load_output
+    from deal_extract.run.inputs import MANIFEST_NAME, is_output_folder
 
     output = Path(output)
     if not output.is_dir():
-        raise GoldError(f"{output}: output folder not found")
+        raise ReportInputError(f"{output}: output folder not found")
+    if not is_output_folder(output) and not (output / ARTICLES_DIR).is_dir():
+        raise ReportInputError(f"{output} is not the output folder of a batch run (it has no {MANIFEST_NAME} and no "
+                               f"{ARTICLES_DIR}/): give --from the -o folder of 'deal-extract batch', or --corpus {output} "
+                               "to extract its articles now")
     rules = Patterns(patterns, organisations)
     results, texts, corpus, problems = load_output(output, rules)
     if min_confidence > 0.0:
@@ -282,17 +291,24 @@ def _org_status(a: ReportArticle) -> tuple[list[bool], dict[str, str]]:
     return spurious, wrong
 
 
-def _text_block(a: ReportArticle, prefix: str) -> str:
+def _text_block(a: ReportArticle) -> str:
     if a.text is None:
         return '<p class="meta">The text of this article is not stored in the output folder.</p>'
-    return f'<div class="text">{render_spans(a.text, _text_spans(a, prefix))}</div>'
+    return f'<div class="text">{render_spans(a.text, _text_spans(a))}</div>'
 
 
-def _text_spans(a: ReportArticle, prefix: str) -> list[Span]:
+def _anchor(a: ReportArticle, deal: Deal) -> str:
+    return evidence_anchor(a.result.source, deal.id, deal.evidence.start)
+
+
+def _text_spans(a: ReportArticle) -> list[Span]:
     spans: list[Span] = []
-    for i, deal in enumerate(a.result.deals):
+    anchors: set[str] = set()
+    for deal in a.result.deals:
+        anchor = _anchor(a, deal)  # two deals of the same id and evidence share it: one id in the page
         spans.append(Span(deal.evidence.start, deal.evidence.end, 0, "span",
-                          {"class": "evidence", "data-deal": deal.id}, {"id": f"{prefix}-ev-{i}"}))
+                          {"class": "evidence", "data-deal": deal.id}, {} if anchor in anchors else {"id": anchor}))
+        anchors.add(anchor)
     spurious, wrong = _org_status(a)
     taken: list[tuple[int, int]] = []
     for j, org in enumerate(a.result.organisations):
@@ -336,7 +352,7 @@ def _value_cell(deal: Deal, correct: Optional[bool]) -> str:
     return f'<span class="{cls}" title="{attr(deal.value.currency)} {deal.value.amount:,.0f}">{escape(text)} <span class="cc">{escape(deal.value.currency)}</span></span>'
 
 
-def _deals_table(a: ReportArticle, prefix: str) -> str:
+def _deals_table(a: ReportArticle) -> str:
     scored = a.score is not None
     head = "<th>Partners</th><th>Themes</th><th>Deal types</th><th>Territories</th><th>Value</th><th>Confidence</th><th>Evidence</th>"
     if scored:
@@ -354,7 +370,7 @@ def _deals_table(a: ReportArticle, prefix: str) -> str:
             f"<td>{themes}</td><td>{types}</td><td>{chips(deal.territories)}</td>"
             f"<td>{_value_cell(deal, match.value_correct if match else None)}</td>"
             f'<td class="num">{deal.confidence:.2f}</td>'
-            f'<td><a class="ev-link" href="#{prefix}-ev-{i}" title="{attr(deal.evidence.text)}">evidence</a></td>'
+            f'<td><a class="ev-link" href="#{_anchor(a, deal)}" title="{attr(deal.evidence.text)}">evidence</a></td>'
         )
         cls = ""
         if scored:
@@ -407,9 +423,9 @@ def _section(a: ReportArticle, section_id: str) -> str:
     return (
         f'<section class="article" id="{section_id}" data-article="{attr(a.name)}">'
         f'<h2>{escape(a.name)}</h2><p class="source">{source}</p>'
-        f"<h3>Deals</h3>{_deals_table(a, section_id)}"
+        f"<h3>Deals</h3>{_deals_table(a)}"
         f"<h3>Organisations</h3>{_org_list(a)}"
-        f"<h3>Text</h3>{_text_block(a, section_id)}"
+        f"<h3>Text</h3>{_text_block(a)}"
         "</section>"
     )
 
@@ -444,5 +460,5 @@ def write_html(html: str, path: Path | str) -> Path:
     return path
 
 
-__all__ = ["ReportArticle", "ReportData", "build_report", "build_report_from_output", "render_html", "render_spans",
+__all__ = ["REVIEW_PAGE", "ReportArticle", "ReportData", "ReportInputError", "build_report", "build_report_from_output", "render_html", "render_spans",
            "write_html", "Span"]

@@ -66,7 +66,8 @@ class BatchOptions:
     timeout: Optional[float] = None  # seconds per article; None: scaled by its length; 0: no limit
     follow_symlinks: bool = False
     excel: bool = False  # CSV files with a UTF-8 byte-order mark
-    dask: Optional[str] = None  # the address of a dask.distributed scheduler to extract on
+    dask: Optional[str] = None  # the address of a dask.distributed scheduler to extract on; "local": a
+    # LocalCluster of n_process workers on this machine
 
 
 def tool_version() -> str:
@@ -249,7 +250,8 @@ class BatchRun:
             return
         from deal_extract.run import dask_engine
 
-        with dask_engine.connect(self.options.dask) as client:
+        with dask_engine.scheduler(self.options.dask, self.options.n_process) as address, \
+                dask_engine.connect(address) as client:
             yield functools.partial(dask_engine.outcomes, client, self.extractor, batch_size=self.options.batch_size)
 
     def _extract(self, files: list[tuple[Path, str]]) -> None:

@@ -38,6 +38,8 @@ from deal_extract.text.reading import Article
 if TYPE_CHECKING:  # the pipeline is loaded through LoadOptions.load, on the workers
     from deal_extract.api import Extractor, LoadOptions
 
+#: ``--dask local``: a LocalCluster started on this machine for the run, instead of a scheduler's address
+LOCAL = "local"
 CONNECT_SECONDS = 10.0
 CLOSE_SECONDS = 10.0
 #: A run stops when no worker has been connected to the scheduler for this long.
@@ -60,6 +62,20 @@ def require() -> Any:
         raise DaskError(f"--dask needs dask.distributed, which cannot be imported ({exc}): "
                         "pip install 'deal-extract[dask]'") from None
     return distributed
+
+
+@contextlib.contextmanager
+def scheduler(address: str, local_workers: int) -> Iterator[str]:
+    """The address of the scheduler to extract on: ``address`` itself, or for :data:`LOCAL` that of
+    a ``LocalCluster`` of ``local_workers`` single-threaded worker processes on this machine (no
+    dashboard, listening on 127.0.0.1 only), started here and closed on exit."""
+    if address != LOCAL:
+        yield address
+        return
+    distributed = require()
+    with distributed.LocalCluster(n_workers=local_workers, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
 
 
 @contextlib.contextmanager

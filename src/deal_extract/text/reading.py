@@ -423,7 +423,23 @@ def read_article(path: Path, max_chars: int = DEFAULT_MAX_CHARS, source: Optiona
     return articles[0]
 
 
+#: How a web page starts (after a byte-order mark and white space), lower case
+_HTML_STARTS = ("<!doctype html", "<html", "<head", "<body")
+
+
+def looks_like_html(data: bytes) -> bool:
+    """Whether ``data`` is a web page: it starts with ``<!DOCTYPE html>``, ``<html>``, ``<head>``
+    or ``<body>`` (case and leading white space aside), in UTF-8, UTF-16 or an ASCII-compatible encoding."""
+    head = data[:1024]
+    encoding = next((enc for bom, enc in _BOMS if head.startswith(bom)), "latin-1")
+    return head.decode(encoding, errors="ignore").lstrip("\ufeff").lstrip().lower().startswith(_HTML_STARTS)
+
+
 def read_stdin(max_chars: int = DEFAULT_MAX_CHARS, stream: Optional[BinaryIO] = None) -> Article:
-    """Plain text from standard input (``deal-extract extract -``), decoded like a ``.txt`` file."""
+    """Standard input (``deal-extract extract -``): a web page is read like a ``.html`` file
+    (:func:`looks_like_html`), anything else like a ``.txt`` file."""
     stream = stream if stream is not None else sys.stdin.buffer
-    return parse_text(stream.read(4 * max_chars + 5), "<stdin>", "<stdin>", max_chars)
+    data = stream.read(HTML_SIZE_FACTOR * TEXT_BYTES_PER_CHAR * max_chars + 5)
+    if looks_like_html(data):
+        return parse_html(data, "<stdin>", "<stdin>", max_chars)
+    return parse_text(data, "<stdin>", "<stdin>", max_chars)

@@ -1,0 +1,40 @@
+"""``deal-extract serve OUTPUT_DIR``: browse, filter, facet and search a batch's deal database in Datasette.
+
+Prints the address on stdout and serves until Ctrl-C; warnings (no review page yet) on stderr.
+Exit 2 when Datasette is not installed (one line naming the extra) or the folder has no database.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from deal_extract.cli import command, fail, say
+from deal_extract.cli.messages import printable
+from deal_extract.corpus.explorer import DEFAULT_HOST, DEFAULT_PORT, START_PATH, ExplorerError, explorer, run
+
+
+@command("serve")
+def serve_command(
+    output_dir: Annotated[Path, typer.Argument(metavar="OUTPUT_DIR", help="A batch's output folder (deal-extract batch CORPUS -o OUTPUT_DIR).")],
+    host: Annotated[str, typer.Option("--host", metavar="HOST", help="Address to listen on; the default serves this machine only.")] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option("--port", "-p", min=1, max=65535, metavar="PORT", help="Port to listen on.")] = DEFAULT_PORT,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the deals table in the web browser.")] = False,
+) -> None:
+    """Explore OUTPUT_DIR/deals.sqlite in Datasette: facets, search, canned queries, links to the evidence; needs 'deal-extract[datasette]'."""
+    try:
+        found = explorer(output_dir)
+    except ExplorerError as exc:
+        raise fail("serve", exc) from None
+    for warning in found.warnings:
+        say(f"warning: {warning}")
+    url = f"http://{host}:{port}{START_PATH}"
+    typer.echo(printable(url))
+    say("deal-extract serve: serving until Ctrl-C")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    run(found, host=host, port=port)
