@@ -20,7 +20,7 @@ from deal_extract.organisations.boundaries import split_at_and, trimmed_edges
 from deal_extract.organisations.countries import CountryEvidence, CountryWords, country_in_name, country_of_legal_form, dateline_countries
 from deal_extract.organisations.curated import CURATED_PREFIX, ORG
 from deal_extract.organisations.entities import (
-    LEGAL_SUFFIXES, SHAPE_PREFIX, ambiguous_matcher, legal_tail, repaired_entities, shape_matcher, subsidiaries,
+    LEGAL_SUFFIXES, SHAPE_PREFIX, SUBSIDIARY, ambiguous_matcher, legal_tail, repaired_entities, shape_matcher, subsidiaries,
     with_ambiguous_names, with_hyphen_names, with_legal_forms, with_shapes,
 )
 from deal_extract.text.markup import MARKUP_TOKENS
@@ -409,7 +409,8 @@ class OrganisationResolver:
                 country, how = legal, "name"
             if country is None and entry is not None:
                 country, how = entry.country, "curated"
-            if (country is None and entry is None and (parent := self._curated_prefix(name)) is not None
+            if (country is None and entry is None and any(m.span.id_ == SUBSIDIARY for m in g.mentions)
+                    and (parent := self._curated_prefix(name)) is not None
                     and not country_in_name(name, self.country_rule_words, self.place_codes)):
                 country, how = parent.country, "curated"  # "Fosun Health Capital": Fosun's unit (not "Sanofi Korea")
             orgs.append({
