@@ -54,7 +54,31 @@ def wait_for_port(port: int, proc: subprocess.Popen, seconds: float, log: Path |
 
 @pytest.fixture(scope="session")
 def extractor():
-    """``deal_extract.load()`` once per session (model + patterns)."""
+    """``deal_extract.load()`` once per session (model + patterns), its ``pipe`` remembering each
+    article's result: the gold tests and the floors read the same 258 articles, extracted once."""
     from deal_extract.api import load
 
-    return load()
+    loaded = load()
+    loaded.pipe = _remembering(loaded.pipe)
+    return loaded
+
+
+def _remembering(pipe):
+    """``pipe`` with its results kept per article (source, text, title, date); items that are no
+    article (plain strings, dicts) and runs with worker processes go straight through."""
+    results: dict = {}
+
+    def remembered(items, batch_size: int = 16, n_process: int = 1):
+        items = list(items)
+        keys = [(item.source, item.text, item.title, item.published) if hasattr(item, "text") and hasattr(item, "source")
+                else None for item in items]
+        if n_process != 1 or None in keys:
+            yield from pipe(items, batch_size=batch_size, n_process=n_process)
+            return
+        new = [(key, item) for key, item in zip(keys, items) if key not in results]
+        for (key, _), result in zip(new, pipe([item for _, item in new], batch_size=batch_size)):
+            results[key] = result
+        for key in keys:
+            yield results[key]
+
+    return remembered
