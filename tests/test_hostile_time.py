@@ -95,3 +95,106 @@ def test_a_thirty_clause_roundup_is_extracted(extractor):
         record = extractor.extract_text(roundup(30), source="roundup.txt")
     assert record.deals
     assert all(d.deal_types == ["licensing"] for d in record.deals)
+
+
+# --- 3. long runs of punctuation --------------------------------------------------------
+
+def test_the_tokenizer_sees_no_long_symbol_run():
+    """spaCy's tokenizer is quadratic in a token of punctuation or symbols (19,880 quotes: 130 s,
+    10,000 commas: 16-20 s): runs are blanked after MAX_SYMBOL_RUN characters, offsets kept."""
+    from deal_extract.text.markup import MAX_SYMBOL_RUN, mask_markup
+
+    for run in ('"' * 20_000, "," * 10_000, "#" * 5_000, "\U0001f600" * 3_000, "$%+=" * 2_000):
+        text = f"Pfizer signed a deal with Moderna. {run} Novartis acquired Roche."
+        masked = mask_markup(text)
+        assert len(masked) == len(text)
+        assert masked.startswith(f"Pfizer signed a deal with Moderna. {run[:MAX_SYMBOL_RUN]} ")
+        assert masked.endswith(" Novartis acquired Roche.")
+        assert max(len(t) for t in masked.split()) <= MAX_SYMBOL_RUN
+
+
+def test_an_article_with_a_long_quote_run_keeps_its_offsets(extractor):
+    """Before: 3,000 quotes took seconds in the tokenizer (quadratic). The deals after the run
+    are found, and every offset indexes the text as given."""
+    from deal_extract.run.timelimit import time_limit
+
+    text = ("Pfizer signed a licensing agreement with Moderna.\n\n" + '"' * 3_000
+            + "\n\nNovartis agreed to acquire Kestrel Bio for $2 billion.\n")
+    with time_limit(120):
+        record = extractor.extract_text(text, source="quotes.txt")
+    names = {o.name for o in record.organisations}
+    assert {"Pfizer", "Moderna", "Novartis", "Kestrel Bio"} <= names
+    for org in record.organisations:
+        for start, end in org.mentions:
+            assert text[start:end] == org.name or text[start:end] in org.aliases
+    assert any(text[d.evidence.start:d.evidence.end].startswith("Novartis agreed") for d in record.deals)
+
+
+# --- 4. YAML alias bombs ------------------------------------------------------------------
+
+def alias_bomb(levels: int = 9) -> str:
+    """Each level a list of nine aliases of the one before: 9**levels strings from ~40 bytes a level."""
+    lines = ['a0: &a0 [lol,lol,lol,lol,lol,lol,lol,lol,lol]']
+    lines += [f"a{k}: &a{k} [{','.join([f'*a{k - 1}'] * 9)}]" for k in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_yaml_alias_bomb_is_refused_as_it_is_read(tmp_path):
+    """428 bytes of aliases grew to 5.7 GB (the JSON cache and the validation write them out)."""
+    from deal_extract.rulefiles.loader import PatternError
+    from deal_extract.rulefiles.yamlfile import MAX_ALIAS_NODES, parse_mapping
+
+    bomb = tmp_path / "bomb.yml"
+    bomb.write_text(alias_bomb())
+    assert len(bomb.read_bytes()) < 450
+    with pytest.raises(PatternError, match=f"^{bomb}: YAML aliases") as info:
+        parse_mapping(bomb, bomb.read_text(), PatternError)
+    assert f"more than {MAX_ALIAS_NODES:,}" in str(info.value) and "\n" not in str(info.value)
+    with pytest.raises(PatternError, match="inside itself"):
+        parse_mapping(bomb, "a: &x [1, *x]\n", PatternError)
+    shared = "names: &n [Alpha, Beta]\nfirst: *n\nsecond: *n\n"  # ordinary sharing stays allowed
+    assert parse_mapping(bomb, shared, PatternError)["second"] == ["Alpha", "Beta"]
+
+
+@pytest.mark.parametrize("option", ["--organisations", "--patterns"])
+def test_an_alias_bomb_option_exits_2_naming_the_file(tmp_path, option):
+    from test_hostile_two import cli
+
+    bomb = tmp_path / "relations.yml"
+    bomb.write_text(alias_bomb())
+    article = tmp_path / "a.txt"
+    article.write_text("Pfizer signed a licensing agreement with Moderna.\n")
+    result = cli("extract", option, bomb if option == "--organisations" else tmp_path, article)
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"deal-extract extract: error: {bomb}: YAML aliases")
+
+
+# --- 5. overlapping alternatives in a REGEX -------------------------------------------------
+
+@pytest.mark.parametrize("regex", [r"^(\w|\w\w)+$", r"^(?:\w?\w)+$", r"^(?:a|ab|b)+$", r"(?:x|\d|\d\d)*"])
+def test_a_regex_with_overlapping_choices_in_a_repetition_is_refused(regex):
+    """``^(\\w|\\w\\w)+$``: 42 characters, 73 s (each character can end a round or not)."""
+    from deal_extract.rulefiles.regexcheck import regex_problem
+
+    assert "overlapping choices inside a repetition" in (regex_problem(regex) or "")
+
+
+@pytest.mark.parametrize("regex", [r"(?:,\d\d\d)+", r"(?:a|ab)+", r"(?:[a-z]|x)+", r"(?:ab?)+", r"^[A-Z][^\W_]+$",
+                                   r"(?:Dr|Mr)\.?(?: ?[A-Z][a-z])+"])
+def test_a_regex_whose_choices_the_next_character_decides_is_accepted(regex):
+    from deal_extract.rulefiles.regexcheck import regex_problem
+
+    assert regex_problem(regex) is None
+
+
+def test_a_pattern_file_with_an_overlapping_regex_is_refused(tmp_path):
+    from deal_extract.rulefiles.loader import PatternError, Patterns
+    from test_hostile_two import _patterns_copy
+
+    folder = _patterns_copy(tmp_path)
+    shapes = folder / "org_shapes.yml"
+    shapes.write_text(shapes.read_text().replace('REGEX: "^[A-Z][A-Z0-9]*[*/&][A-Z][A-Z0-9]+$"',
+                                                 'REGEX: "^(\\\\w|\\\\w\\\\w)+$"'))
+    with pytest.raises(PatternError, match="overlapping choices inside a repetition"):
+        Patterns(folder).validate_all()
