@@ -198,3 +198,145 @@ def test_a_pattern_file_with_an_overlapping_regex_is_refused(tmp_path):
                                                  'REGEX: "^(\\\\w|\\\\w\\\\w)+$"'))
     with pytest.raises(PatternError, match="overlapping choices inside a repetition"):
         Patterns(folder).validate_all()
+
+
+# --- 1-2. time limits that end an article's work, once ---------------------------------------
+
+SLOW_SECONDS = 30.0
+
+
+class CountingSlowExtractor:
+    """A fake extractor (tests/test_batch.py's) that lingers on "SLOWARTICLE" in Python code
+    (a sleep: any time limit interrupts it) and counts how often each article is started."""
+
+    def __init__(self):
+        from test_batch import FakeExtractor
+
+        self.fake = FakeExtractor()
+        self.model_name, self.model_version, self.patterns = "fake_model", "1.0", self.fake.patterns
+        self.started: list[str] = []
+
+    def pipe(self, articles, batch_size=16, n_process=1):
+        import time
+
+        from test_batch import fake_result
+
+        for article in articles:
+            self.started.append(article.source)
+            if "SLOWARTICLE" in article.text:
+                time.sleep(SLOW_SECONDS)
+            yield fake_result(article)
+
+
+def test_a_timed_out_article_is_not_run_again(tmp_path):
+    """Issue 26: a time-out was followed by a second run of the same article alone (on Dask two
+    95 s stalls for a 5 s limit). The article waited for is the one that ran over: final."""
+    from test_batch import DEAL, make_corpus, run
+
+    corpus = make_corpus(tmp_path / "corpus", {"a.txt": DEAL.encode(), "b_slow.txt": ("SLOWARTICLE. " + DEAL).encode(),
+                                               "c.txt": DEAL.encode(), "d.txt": DEAL.encode()})
+    extractor = CountingSlowExtractor()
+    manifest = run(corpus, tmp_path / "out", extractor, batch_size=4, timeout=0.5)
+    rows = {r.path: r for r in manifest.inputs}
+    assert {k: r.status for k, r in rows.items()} == {"a.txt": "ok", "b_slow.txt": "failed", "c.txt": "ok", "d.txt": "ok"}
+    assert rows["b_slow.txt"].error.startswith(f"{corpus / 'b_slow.txt'}: extraction timed out after 0.5 s")
+    assert sorted(extractor.started) == ["a.txt", "b_slow.txt", "c.txt", "d.txt"]  # each once
+
+
+def test_extract_has_a_timeout(tmp_path, monkeypatch):
+    from deal_extract import api
+    from test_hostile_two import cli
+
+    monkeypatch.setattr(api, "load", lambda **options: CountingSlowExtractor())
+    article = tmp_path / "slow.txt"
+    article.write_text("SLOWARTICLE. Pfizer signed a licensing agreement with Moderna.\n")
+    result = cli("extract", "--timeout", "0.5", article)
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"deal-extract extract: error: {article}: extraction timed out after 0.5 s (--timeout)"]
+
+
+#: A process stuck in C code: the loop of ``deque(..., maxlen=0)`` over an endless iterator
+#: never returns to the interpreter, so no Python signal handler (SIGALRM, Ctrl-C, the batch's
+#: SIGTERM handler) runs.
+STUCK = """
+import collections, itertools, signal, sys, types
+from pathlib import Path
+package = types.ModuleType("deal_extract")  # the modules below, without the package's imports (spaCy)
+package.__path__ = [sys.argv[3]]
+sys.modules["deal_extract"] = package
+from deal_extract.run.timelimit import time_limit
+from deal_extract.run.watchdog import guarded, watching
+
+def interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+signal.signal(signal.SIGTERM, interrupt)  # as deal-extract batch does
+article = types.SimpleNamespace(text="SLOWARTICLE", source="stuck.txt")
+limit = float(sys.argv[1])
+with watching("batch", note_path=Path(sys.argv[2]), grace=0.5, signal_grace=0.5):
+    print("ready", flush=True)
+    with time_limit(limit), guarded(article, limit):
+        collections.deque(itertools.repeat(1), maxlen=0)
+"""
+
+
+def test_the_watchdog_ends_work_stuck_in_c_code(tmp_path):
+    """SIGALRM, Ctrl-C and SIGTERM handlers cannot interrupt the loop (Ctrl-C was ignored for
+    over 300 s). The watchdog process kills the process after the limit and the grace period,
+    naming the article in one line and noting it for the next run; Ctrl-C and SIGTERM reach
+    the watchdog at once (the signal wakeup pipe), which kills the process when it has not
+    stopped by itself within the grace period."""
+    import json
+    import signal
+    import subprocess
+    import sys
+
+    from deal_extract.run.watchdog import noted, text_digest
+
+    def stuck(limit: float, notes: Path):
+        return subprocess.Popen([sys.executable, "-c", STUCK, str(limit), str(notes), str(REPO / "src" / "deal_extract")],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    procs = {"limit": stuck(0.5, tmp_path / "limit.jsonl"),
+             "SIGINT": stuck(600, tmp_path / "sigint.jsonl"), "SIGTERM": stuck(600, tmp_path / "sigterm.jsonl")}
+    for name in ("SIGINT", "SIGTERM"):
+        assert procs[name].stdout.readline() == "ready\n"
+        procs[name].send_signal(getattr(signal, name))
+    errors = {}
+    for name, proc in procs.items():
+        errors[name] = proc.communicate(timeout=120)[1].strip().splitlines()
+        assert proc.returncode == -signal.SIGKILL, name
+    assert errors["limit"] == [
+        "deal-extract batch: error: stuck.txt: extraction timed out after 0.5 s and was still running 0.5 s later "
+        "(in code that no signal interrupts): the batch is stopped; run the same command again to go on "
+        "(the article is then recorded as timed out)"]
+    assert json.loads((tmp_path / "limit.jsonl").read_text())["source"] == "stuck.txt"
+    assert noted(tmp_path / "limit.jsonl") == {("stuck.txt", text_digest("SLOWARTICLE")): 0.5}
+    for name in ("SIGINT", "SIGTERM"):
+        assert errors[name] == ["deal-extract batch: still running 0.5 s after an interrupt "
+                                "(in code that no signal interrupts): stopped"]
+        assert not (tmp_path / f"{name.lower()}.jsonl").exists()
+
+
+def test_an_article_the_watchdog_stopped_is_not_run_again(tmp_path):
+    """The next run records it as timed out without running it, unless given a larger limit."""
+    import json
+
+    from deal_extract.run.watchdog import NOTES_NAME, text_digest
+    from test_batch import DEAL, make_corpus, run
+
+    corpus = make_corpus(tmp_path / "corpus", {"a.txt": DEAL.encode(), "b.txt": ("SLOWARTICLE. " + DEAL).encode()})
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / NOTES_NAME).write_text(json.dumps({"source": "b.txt", "text_sha256": text_digest("SLOWARTICLE. " + DEAL),
+                                               "seconds": 0.3}) + "\n")
+    extractor = CountingSlowExtractor()
+    manifest = run(corpus, out, extractor, timeout=0.3)
+    rows = {r.path: r for r in manifest.inputs}
+    assert rows["b.txt"].status == "failed" and "in an earlier run" in rows["b.txt"].error
+    assert extractor.started == ["a.txt"]
+    run(corpus, out, extractor, timeout=0.2)  # no larger: still not run
+    assert extractor.started == ["a.txt"]
+    run(corpus, out, extractor, timeout=0.5, force=True)  # a larger limit runs it (and times out)
+    assert "b.txt" in extractor.started
