@@ -292,7 +292,8 @@ def test_the_watchdog_ends_work_stuck_in_c_code(tmp_path):
     import subprocess
     import sys
 
-    from deal_extract.run.watchdog import noted, text_digest
+    from deal_extract.corpus.store import text_sha256
+    from deal_extract.run.watchdog import noted
 
     def stuck(limit: float, notes: Path):
         return subprocess.Popen([sys.executable, "-c", STUCK, str(limit), str(notes), str(REPO / "src" / "deal_extract")],
@@ -312,7 +313,7 @@ def test_the_watchdog_ends_work_stuck_in_c_code(tmp_path):
         "(in code that no signal interrupts): the batch is stopped; run the same command again to go on "
         "(the article is then recorded as timed out)"]
     assert json.loads((tmp_path / "limit.jsonl").read_text())["source"] == "stuck.txt"
-    assert noted(tmp_path / "limit.jsonl") == {("stuck.txt", text_digest("SLOWARTICLE")): 0.5}
+    assert noted(tmp_path / "limit.jsonl") == {("stuck.txt", text_sha256("SLOWARTICLE")): 0.5}
     for name in ("SIGINT", "SIGTERM"):
         assert errors[name] == ["deal-extract batch: still running 0.5 s after an interrupt "
                                 "(in code that no signal interrupts): stopped"]
@@ -323,13 +324,14 @@ def test_an_article_the_watchdog_stopped_is_not_run_again(tmp_path):
     """The next run records it as timed out without running it, unless given a larger limit."""
     import json
 
-    from deal_extract.run.watchdog import NOTES_NAME, text_digest
+    from deal_extract.corpus.store import text_sha256
+    from deal_extract.run.watchdog import NOTES_NAME
     from test_batch import DEAL, make_corpus, run
 
     corpus = make_corpus(tmp_path / "corpus", {"a.txt": DEAL.encode(), "b.txt": ("SLOWARTICLE. " + DEAL).encode()})
     out = tmp_path / "out"
     out.mkdir()
-    (out / NOTES_NAME).write_text(json.dumps({"source": "b.txt", "text_sha256": text_digest("SLOWARTICLE. " + DEAL),
+    (out / NOTES_NAME).write_text(json.dumps({"source": "b.txt", "text_sha256": text_sha256("SLOWARTICLE. " + DEAL),
                                                "seconds": 0.3}) + "\n")
     extractor = CountingSlowExtractor()
     manifest = run(corpus, out, extractor, timeout=0.3)

@@ -43,10 +43,10 @@ from deal_extract.corpus.outputs import (
 )
 from deal_extract.text.reading import DEFAULT_MAX_CHARS, Article, InputError, InputItem, iter_items
 from deal_extract.records import ArticleResult
-from deal_extract.corpus.store import rebuild, text_path, write_text
+from deal_extract.corpus.store import rebuild, text_path, text_sha256, write_text
 from deal_extract.run.timelimit import article_seconds
 from deal_extract.run.timing import BatchClock
-from deal_extract.run.watchdog import NOTES_NAME, noted, text_digest
+from deal_extract.run.watchdog import NOTES_NAME, noted
 
 __all__ = ["BatchOptions", "MANIFEST_NAME", "find_inputs", "run_batch"]
 
@@ -199,7 +199,7 @@ class BatchRun:
         """An article the watchdog stopped in an earlier run, with no larger limit now, fails at once."""
         if not self.stopped or job.seconds is None:
             return False
-        seconds = self.stopped.get((job.article.source, text_digest(job.article.text)))
+        seconds = self.stopped.get((job.article.source, text_sha256(job.article.text)))
         if seconds is None or job.seconds > seconds:
             return False
         self._fail(job.item, f"{_display(job)}: extraction timed out after {seconds:g} s in an earlier run and "

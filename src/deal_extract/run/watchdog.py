@@ -21,7 +21,6 @@ the commands start one with :func:`watching`, a Dask worker at its first batch w
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import signal
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Optional
 
 from deal_extract.cli.messages import printable
+from deal_extract.corpus.store import text_sha256
 
 if TYPE_CHECKING:
     from deal_extract.text.reading import Article
@@ -84,7 +84,7 @@ class Watchdog:
                 "extract": "stopped"}.get(self.command, "this process is stopped")
         message = (f"deal-extract {self.command}: error: {printable(source)}: extraction timed out after {limit:g} s "
                    f"and was still running {self.grace:g} s later (in code that no signal interrupts): {then}")
-        note = json.dumps({"source": source, "text_sha256": text_digest(article.text), "seconds": limit})
+        note = json.dumps({"source": source, "text_sha256": text_sha256(article.text), "seconds": limit})
         self._send({"arm": wait + self.grace, "message": message,
                     "note_path": str(self.note_path) if self.note_path else None, "note": note})
 
@@ -141,12 +141,8 @@ def guarded(article: Article, limit: Optional[float], wait: Optional[float] = No
         _current.disarm()
 
 
-def text_digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def noted(note_path: Path) -> dict[tuple[str, str], float]:
-    """The articles the watchdog stopped in earlier runs: (source, :func:`text_digest`) -> the
+    """The articles the watchdog stopped in earlier runs: (source, sha256 of the text) -> the
     largest limit they ran over. A missing file or a bad line notes nothing."""
     found: dict[tuple[str, str], float] = {}
     with contextlib.suppress(OSError, UnicodeDecodeError):
