@@ -99,6 +99,10 @@ def test_local_cluster_outputs_equal_a_local_run(extractor, cluster, dask_corpus
 
 @pytest.mark.slow
 def test_time_limit_applies_on_dask_workers(extractor, cluster, client, tmp_path):
+    """The slow article times out on its worker, and only once: a time-out is final (issue 26:
+    a 5 s limit gave two 95 s stalls, the article run again alone after its batch timed out)."""
+    starts = tmp_path / "starts.txt"
+
     def slow_article(options, add: bool) -> None:  # runs on each worker (pickled by value: a local function)
         from spacy.language import Language
 
@@ -107,6 +111,9 @@ def test_time_limit_applies_on_dask_workers(extractor, cluster, client, tmp_path
         name = "test_dask_slow_article"
         if not Language.has_factory(name):
             def component(doc):
+                if "SLOWARTICLE" in doc.text:
+                    with open(starts, "a") as counter:
+                        counter.write("start\n")
                 end = time.monotonic() + 60
                 while "SLOWARTICLE" in doc.text and time.monotonic() < end:
                     pass  # Python code: the watchdog's asynchronous exception lands here
@@ -131,6 +138,7 @@ def test_time_limit_applies_on_dask_workers(extractor, cluster, client, tmp_path
     rows = {r.path: r for r in manifest.inputs}
     assert {k: r.status for k, r in rows.items()} == {"a.txt": "ok", "b_slow.txt": "failed", "c.txt": "ok", "d.txt": "ok"}
     assert rows["b_slow.txt"].error.startswith(f"{corpus / 'b_slow.txt'}: extraction timed out after 1.5 s")
+    assert starts.read_text() == "start\n"
 
 
 @pytest.mark.slow

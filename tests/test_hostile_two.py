@@ -100,6 +100,7 @@ ADVERSARIAL = {
                            "Ab " * N, "Ab:" * N],
     "markup._BRACKETS": ["(" * N, "(" + "A" * N, "(a" * N + ")"],
     "markup._ITEM_SEPARATOR": [",;" * N],
+    "markup._SYMBOL_RUN": ['"' * N, ("," * 63 + "a") * (N // 64), "_" * N],
     "markup._PATTERNS[0]": ["*" * N, "_" * N],
     "markup._PATTERNS[1]": ["*" * N, "a*" * N],
     "markup._PATTERNS[2]": ["](" * N, "](" + "a" * N],

@@ -1145,21 +1145,50 @@ CROSSING_CLAUSES = case("license_to", """
 
 
 def test_descendant_steps_stay_in_their_clause(nlp, patterns):
-    """``>>`` finds "to Gamma" under "licensed" through the conjoined clause; the relation matcher
-    drops that binding (the clause has its own subject) and keeps "licensed ... to Beta"."""
-    from deal_extract.deals.matching import RelationMatcher
+    """``>>`` finds "to Gamma" under "licensed" through the conjoined clause; the relation
+    matcher's :class:`ClauseMatcher` never takes that step (the clause has its own subject) and
+    keeps "licensed ... to Beta"."""
+    from deal_extract.deals.clauses import ClauseMatcher
     doc = CROSSING_CLAUSES.doc(nlp.vocab)
-    relations = RelationMatcher(nlp.vocab, patterns.relations.relations)
-    matcher = DependencyMatcher(nlp.vocab)
-    entry = relations.entries["license_to"]
-    matcher.add("license_to", [entry.pattern])
-    sent = doc[:]
-    kept = set()
-    for match_id, ids in matcher(doc):
-        nodes = {node["RIGHT_ID"]: i for node, i in zip(entry.pattern, ids)}
-        if relations.within_one_clause(match_id, ids, sent):
-            kept.add((nodes["party_a"], nodes["party_b"]))
-    assert kept == {(0, 4)}
+    entry = next(e for e in patterns.relations.relations if e.id == "license_to")
+    found = {}
+    for kind in (DependencyMatcher, ClauseMatcher):
+        matcher = kind(nlp.vocab)
+        matcher.add("license_to", [entry.pattern])
+        found[kind] = set()
+        for match_id, ids in matcher(doc):
+            nodes = {node["RIGHT_ID"]: i for node, i in zip(entry.pattern, ids)}
+            found[kind].add((nodes["party_a"], nodes["party_b"]))
+    assert found[DependencyMatcher] == {(0, 4), (0, 12)}
+    assert found[ClauseMatcher] == {(0, 4)}
+
+
+@pytest.mark.parametrize("c", [*CASES, *NEGATIVE_CASES, CROSSING_CLAUSES], ids=str)
+def test_clause_matcher_finds_the_stock_matches_that_stay_in_one_clause(nlp, patterns, c: Case):
+    """The relation matcher (a pruned search, ``>>`` / ``<<`` in one clause) gives, in the same
+    order, the stock DependencyMatcher's matches none of whose ``>>`` / ``<<`` steps passes a
+    clause with a subject of its own."""
+    from deal_extract.deals.clauses import ClauseMatcher, crosses_clause
+    doc = c.doc(nlp.vocab)
+    entries = patterns.relations.relations
+    stock, bounded = DependencyMatcher(nlp.vocab), ClauseMatcher(nlp.vocab)
+    for entry in entries:
+        for m in (stock, bounded):
+            m.add(entry.id, [entry.pattern])
+    pattern_of = {nlp.vocab.strings[e.id]: e.pattern for e in entries}
+
+    def in_one_clause(match_id: int, ids: list[int]) -> bool:
+        pattern = pattern_of[match_id]
+        position = {node["RIGHT_ID"]: k for k, node in enumerate(pattern)}
+        for k, node in enumerate(pattern):
+            upper, lower = ids[position[node.get("LEFT_ID", node["RIGHT_ID"])]], ids[k]
+            if node.get("REL_OP") == "<<":
+                upper, lower = lower, upper
+            if node.get("REL_OP") in (">>", "<<") and crosses_clause(doc[lower], doc[upper]):
+                return False
+        return True
+
+    assert bounded(doc) == [(k, ids) for k, ids in stock(doc) if in_one_clause(k, ids)]
 
 
 def test_acquired_rights_is_a_licence_not_an_acquisition(extractor):

@@ -124,6 +124,7 @@ def batch_command(
     from deal_extract.run.dask_engine import LOCAL, DaskError, require
     from deal_extract.run.inputs import OutputFolderError, check_output_folder, scan_corpus
     from deal_extract.run.lock import OutputLocked, output_lock
+    from deal_extract.run.watchdog import NOTES_NAME, watching
     from deal_extract.corpus.outputs import DISK_FULL, check_writable, write_problem
 
     if dask is not None:
@@ -155,7 +156,7 @@ def batch_command(
                            follow_symlinks=follow_symlinks, excel=excel, dask=dask)
     manifest_path = output / MANIFEST_NAME
     try:
-        with output_lock(output), _interruptible():
+        with output_lock(output), _interruptible(), watching("batch", note_path=output / NOTES_NAME):
             extractor = extractor_or_exit("batch", model=model, patterns=patterns, organisations=organisations or (),
                                           max_chars=max_chars, **judge_options(judge, min_confidence))
             manifest = run_batch(extractor, options)

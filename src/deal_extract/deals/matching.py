@@ -2,17 +2,18 @@
 
 A sentence is matched only against the patterns whose words it holds, with a matcher built
 once per set of patterns; and only when it could hold a deal (two organisations, or one and
-a word that may refer to another).
+a word that may refer to another). The matchers are :class:`~deal_extract.deals.clauses.ClauseMatcher`:
+a pattern's ``>>`` / ``<<`` steps stay in one clause, in time linear in the sentence.
 """
 
 from __future__ import annotations
 
 from typing import Optional
 
-from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
+from deal_extract.deals.clauses import ClauseMatcher
 from deal_extract.rulefiles.schemas import RelationEntry
 from deal_extract.deals.facts import DocFacts
 from deal_extract.deals.lemmas import pattern_lemma
@@ -21,9 +22,6 @@ from deal_extract.deals.words import DealWords
 MAX_CACHED_MATCHERS = 512
 
 Match = tuple[int, list[int]]   # match id, token indices in the Doc
-#: Dependencies that attach a clause to another; with a subject of its own it is another statement.
-CLAUSE_DEPS = frozenset({"conj", "advcl", "ccomp", "relcl", "parataxis"})
-SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 
 
 CONTROLLED = "~controlled"
@@ -73,16 +71,16 @@ class RelationMatcher:
         # a variant is tried only where its trigger word heads an infinitive: "~acquire"
         self.words_of.update({v.id: frozenset(CONTROLLED_MARK + w for w in required_words([v])) for v in variants})
         self.required_words = frozenset().union(*self.words_of.values())
-        self._matchers: dict[frozenset[str], DependencyMatcher] = {}
+        self._matchers: dict[frozenset[str], ClauseMatcher] = {}
 
-    def matcher_for(self, words: set[str]) -> Optional[DependencyMatcher]:
+    def matcher_for(self, words: set[str]) -> Optional[ClauseMatcher]:
         """A DependencyMatcher of the patterns whose words occur in a sentence (built once per set)."""
         ids = frozenset(i for i, required in self.words_of.items() if required & words)
         if not ids:
             return None
         matcher = self._matchers.get(ids)
         if matcher is None:
-            matcher = DependencyMatcher(self.vocab)
+            matcher = ClauseMatcher(self.vocab)
             for i in sorted(ids):
                 matcher.add(i, [self.entries[i].pattern])
             if len(self._matchers) < MAX_CACHED_MATCHERS:
@@ -105,35 +103,8 @@ class RelationMatcher:
                      | {CONTROLLED_MARK + lemma.lower() for t, lemma in zip(sent, lemmas) if t.dep_ in CONTROLLED_DEPS})
             matcher = self.matcher_for(found & self.required_words)
             if matcher is not None:
-                out += [(match_id, [i + sent.start for i in ids]) for match_id, ids in matcher(sentence_doc(sent, lemmas))
-                        if self.within_one_clause(match_id, ids, sent)]
+                out += [(match_id, [i + sent.start for i in ids]) for match_id, ids in matcher(sentence_doc(sent, lemmas))]
         return out
-
-    def within_one_clause(self, match_id: int, ids: list[int], sent: Span) -> bool:
-        """A pattern's ``>>`` / ``<<`` steps stay in one clause: the path from a node down to its
-        descendant never passes a clause that has a subject of its own ("X licensed A to B, and
-        it later sold a plant to C": "to C" is not under "licensed")."""
-        entry = self.entries[self.vocab.strings[match_id]]
-        position = {node["RIGHT_ID"]: k for k, node in enumerate(entry.pattern)}
-        for k, node in enumerate(entry.pattern):
-            op = node.get("REL_OP")
-            if op not in (">>", "<<"):
-                continue
-            upper, lower = ids[position[node["LEFT_ID"]]], ids[k]
-            if op == "<<":
-                upper, lower = lower, upper
-            if _crosses_clause(sent[lower], sent[upper]):
-                return False
-        return True
-
-
-def _crosses_clause(token, ancestor) -> bool:
-    """The path up from ``token`` to ``ancestor`` passes (below ``ancestor``) a clause head with its own subject."""
-    while token.i != ancestor.i and token.head.i != token.i:
-        if token.dep_ in CLAUSE_DEPS and any(c.dep_ in SUBJECT_DEPS for c in token.children):
-            return True
-        token = token.head
-    return False
 
 
 def sentence_doc(sent: Span, lemmas: Optional[list[str]] = None) -> Doc:

@@ -1,15 +1,23 @@
-"""Read a YAML mapping safely, with errors that name the file, the line and the cause."""
+"""Read a YAML mapping safely, with errors that name the file, the line and the cause.
+
+An alias (``*name``) repeats the node its anchor names without copying it; every later step
+(validation, the JSON cache, messages) writes the repeats out, so a few hundred bytes of
+aliases of aliases can stand for billions of nodes. A file whose aliases add more than
+:data:`MAX_ALIAS_NODES` nodes, or that contains itself, is refused as it is read.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import yaml
 
 
 #: Deepest nesting of lists and mappings accepted (the rule files need five levels).
 MAX_DEPTH = 100
+#: The most nodes aliases may add to a file by repeating what they name (the packaged relations.yml: 528).
+MAX_ALIAS_NODES = 100_000
 
 
 class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
@@ -63,6 +71,10 @@ def parse_mapping(path: Path, text: str, error: type[Exception]) -> dict[str, An
         raise error(f"{path}: YAML nested more than {MAX_DEPTH} levels deep") from None
     if _deeper_than(data, MAX_DEPTH):  # later steps (validation, messages) recurse through it
         raise error(f"{path}: YAML nested more than {MAX_DEPTH} levels deep")
+    added = alias_nodes(data)
+    if added is None or added > MAX_ALIAS_NODES:
+        raise error(f"{path}: YAML aliases (*name) " + ("repeat a node inside itself" if added is None else
+                    f"add {added:,} nodes, more than {MAX_ALIAS_NODES:,}") + ": refused")
     if not isinstance(data, dict):
         raise error(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
     return data
@@ -82,3 +94,29 @@ def _deeper_than(data: Any, limit: int) -> bool:
             children = node.values() if isinstance(node, dict) else node
             stack.extend((child, depth + 1) for child in children)
     return False
+
+
+def alias_nodes(data: Any) -> Optional[int]:
+    """How many more nodes ``data`` has written out than as read (each use of an alias repeats
+    the whole node it names), or None when a node contains itself. Each list and mapping is
+    visited once."""
+    expanded: dict[int, int] = {}   # id -> nodes once written out (itself included)
+    written = 1
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        node, done = stack.pop()
+        if not isinstance(node, (list, dict)):
+            continue
+        children = list(node.values()) if isinstance(node, dict) else node
+        if done:
+            expanded[id(node)] = 1 + sum(expanded.get(id(c), 1) for c in children)
+            continue
+        if id(node) in expanded:
+            if expanded[id(node)] < 0:
+                return None  # reached again while its own children are being counted
+            continue
+        expanded[id(node)] = -1
+        written += len(children)
+        stack.append((node, True))
+        stack.extend((child, False) for child in children)
+    return expanded.get(id(data), 1) - written

@@ -43,9 +43,10 @@ from deal_extract.corpus.outputs import (
 )
 from deal_extract.text.reading import DEFAULT_MAX_CHARS, Article, InputError, InputItem, iter_items
 from deal_extract.records import ArticleResult
-from deal_extract.corpus.store import rebuild, text_path, write_text
+from deal_extract.corpus.store import rebuild, text_path, text_sha256, write_text
 from deal_extract.run.timelimit import article_seconds
 from deal_extract.run.timing import BatchClock
+from deal_extract.run.watchdog import NOTES_NAME, noted
 
 __all__ = ["BatchOptions", "MANIFEST_NAME", "find_inputs", "run_batch"]
 
@@ -118,6 +119,7 @@ class BatchRun:
             started=now(),
         )
         self.previous = {} if options.force else self._previous_records()
+        self.stopped = noted(self.output / NOTES_NAME)  # articles the watchdog stopped in earlier runs
         self.records: dict[str, InputRecord] = {}
         self.seen: set[str] = set()
         self.words_processed = 0
@@ -188,8 +190,22 @@ class BatchRun:
                     self._fail(item, str(exc), time.perf_counter() - started)
                     continue
                 article.warnings.extend(language_warnings(article.text))
-                yield _InFlight(path, item, article, count_words(article.text),
+                job = _InFlight(path, item, article, count_words(article.text),
                                 article_seconds(len(article.text), self.options.timeout))
+                if not self._stopped_before(job):
+                    yield job
+
+    def _stopped_before(self, job: _InFlight) -> bool:
+        """An article the watchdog stopped in an earlier run, with no larger limit now, fails at once."""
+        if not self.stopped or job.seconds is None:
+            return False
+        seconds = self.stopped.get((job.article.source, text_sha256(job.article.text)))
+        if seconds is None or job.seconds > seconds:
+            return False
+        self._fail(job.item, f"{_display(job)}: extraction timed out after {seconds:g} s in an earlier run and "
+                             f"did not stop: not run again (a --timeout above {seconds:g} s runs it)",
+                   0.0, job.article.encoding)
+        return True
 
     def _finish(self, job: _InFlight, result: ArticleResult) -> None:
         output = job.output

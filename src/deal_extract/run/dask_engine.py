@@ -13,7 +13,10 @@ a local run). The client writes every output, so a task writes nothing and can r
   kills workers fails, with the reason in the manifest.
 - **Time limits**: on a worker, :func:`deal_extract.run.timelimit.time_limit` stops an article
   from its watchdog thread (a Dask task does not run in the main thread); it interrupts Python
-  code, not one long call into C.
+  code, not one long call into C. An article that runs over is a time-out, final: it is not run
+  again. Past its limit and a grace period, the worker's watchdog process
+  (:mod:`deal_extract.run.watchdog`) kills the worker, stuck in C code; then the rules for a
+  worker that dies apply.
 - **A worker that cannot run the pipeline** (deal-extract missing, another version or other
   patterns than the client's): :class:`DaskError`, one line, and the run stops.
 
@@ -33,6 +36,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 
 from deal_extract.run.engine import CHUNK_BATCHES, CHUNK_CHARS, Failed, J, Outcome, chunked, describe, outcomes as local_outcomes
+from deal_extract.run.watchdog import ensure as ensure_watchdog
 from deal_extract.text.reading import Article
 
 if TYPE_CHECKING:  # the pipeline is loaded through LoadOptions.load, on the workers
@@ -140,6 +144,7 @@ def extract_batch(options: LoadOptions, expected: tuple[str, str, str], articles
                             f"digest {found[0]} {found[1]} {found[2][:12]}, here {expected[0]} {expected[1]} "
                             f"{expected[2][:12]}): install the same deal-extract and model on the workers, "
                             "with --patterns and --organisations files at the same paths")
+        ensure_watchdog("Dask worker")
         return list(local_outcomes(extractor, articles, limits, batch_size))
 
 

@@ -2,7 +2,7 @@
 
 A heading, a list item or a paragraph never runs on into the next line's sentence; the
 parser respects sentence starts that are set before it runs. Hard-wrapped prose (a line
-that ends mid-sentence) is left alone.
+that ends mid-sentence) is left alone. A run-on stretch is cut (:mod:`.runons`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from spacy.attrs import SENT_START
 from spacy.tokens import Doc
 
 from deal_extract.text import structure
+from deal_extract.text.runons import run_on_starts
 
 SHORT_LINE_MAX_WORDS = 12
 _SENTENCE_END = (".", "!", "?", ":", ";", "\"", "”", "’", ")")
@@ -38,6 +39,7 @@ class LineBreaks:
             if (tok.text.count("\n") >= 2 or structure.is_line_mark(nxt.text)
                     or prev is None or prev.text.endswith(_SENTENCE_END) or short_line):
                 starts[nxt.i] = 1
+        run_on_starts(doc, starts)
         _no_start_inside_words(doc, starts)
         _set_sentence_starts(doc, starts)
         return doc

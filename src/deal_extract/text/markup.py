@@ -3,6 +3,9 @@
 ``**Nexcella Bio**`` confuses the tagger and the parser; ``  Nexcella Bio  `` does not.
 Each masked character becomes a space, so the masked text has the same length as the
 original and every offset found in it points at the same place in the original.
+
+A run of punctuation or symbols is blanked after its first :data:`MAX_SYMBOL_RUN` characters:
+spaCy's tokenizer takes time quadratic in the length of such a token (19,880 quotes: 130 s).
 """
 
 from __future__ import annotations
@@ -10,6 +13,9 @@ from __future__ import annotations
 import re
 
 _WORD = r"[A-Z][A-Za-z]{1,9}"
+#: The longest run of punctuation and symbols the tokenizer sees (the corpora's longest: 40 "-").
+MAX_SYMBOL_RUN = 64
+_SYMBOL_RUN = re.compile(r"((?:[^\w\s]|_){64})((?:[^\w\s]|_)+)")
 # stock tickers: "(NASDAQ: LRKB)", "(HKEX: 2269)", "(NYSE American: XYZ)", and several in one
 # bracket: "(BSE: 500124, NSE: DRREDDY; NYSE: RDY)". A bracket (short, on one line) is a ticker
 # bracket when every comma- or semicolon-separated item in it is "EXCHANGE: SYMBOL" (up to three
@@ -30,6 +36,7 @@ MARKUP_TOKENS = frozenset({"*", "**", "_", "__", "`"})
 
 
 def mask_markup(text: str) -> str:
+    text = _SYMBOL_RUN.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
     for start, end, _ in ticker_brackets(text):
         text = text[:start] + " " * (end - start) + text[end:]
     for pattern in _PATTERNS:
