@@ -64,12 +64,15 @@ def extractor():
 
 
 def _remembering(pipe):
-    """``pipe`` with its results kept per article (source, text, title, date); items that are no
-    article (plain strings, dicts) and runs with worker processes go straight through."""
+    """``pipe`` with its results kept per article (source, text, title, date) when given a list;
+    a stream (the batch engines time each article as it comes), items that are no article
+    (plain strings, dicts) and runs with worker processes go straight through."""
     results: dict = {}
 
     def remembered(items, batch_size: int = 16, n_process: int = 1):
-        items = list(items)
+        if not isinstance(items, (list, tuple)):
+            yield from pipe(items, batch_size=batch_size, n_process=n_process)
+            return
         keys = [(item.source, item.text, item.title, item.published) if hasattr(item, "text") and hasattr(item, "source")
                 else None for item in items]
         if n_process != 1 or None in keys:
