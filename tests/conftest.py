@@ -64,24 +64,23 @@ def extractor():
 
 
 def _remembering(pipe):
-    """``pipe`` with its results kept per article (source, text, title, date) when given a list;
-    a stream (the batch engines time each article as it comes), items that are no article
-    (plain strings, dicts) and runs with worker processes go straight through."""
+    """``pipe`` with its results kept per article (source, text, title, date), still yielding
+    each result as the model gives it (the batch engines time each article); items that are no
+    article (plain strings, dicts) and runs with worker processes go straight through."""
     results: dict = {}
 
     def remembered(items, batch_size: int = 16, n_process: int = 1):
-        if not isinstance(items, (list, tuple)):
-            yield from pipe(items, batch_size=batch_size, n_process=n_process)
-            return
+        items = list(items)
         keys = [(item.source, item.text, item.title, item.published) if hasattr(item, "text") and hasattr(item, "source")
                 else None for item in items]
         if n_process != 1 or None in keys:
             yield from pipe(items, batch_size=batch_size, n_process=n_process)
             return
-        new = [(key, item) for key, item in zip(keys, items) if key not in results]
-        for (key, _), result in zip(new, pipe([item for _, item in new], batch_size=batch_size)):
-            results[key] = result
+        todo = {key: item for key, item in zip(keys, items) if key not in results}
+        fresh = pipe(list(todo.values()), batch_size=batch_size)
         for key in keys:
+            if key not in results:
+                results[key] = next(fresh)
             yield results[key]
 
     return remembered
