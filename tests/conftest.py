@@ -54,8 +54,17 @@ def wait_for_port(port: int, proc: subprocess.Popen, seconds: float, log: Path |
 
 @pytest.fixture(scope="session")
 def extractor():
-    """``deal_extract.load()`` once per session (model + patterns), its ``pipe`` remembering each
-    article's result: the gold tests and the floors read the same 258 articles, extracted once."""
+    """``deal_extract.load()`` once per session (model + patterns)."""
+    from deal_extract.api import load
+
+    return load()
+
+
+@pytest.fixture(scope="session")
+def gold_extractor():
+    """A pipeline of its own for the gold-file tests and the floors, its ``pipe`` remembering each
+    article's result: both read the same 258 articles, extracted once. Apart from ``extractor``,
+    which other tests change (pipes added, options set) while they run."""
     from deal_extract.api import load
 
     loaded = load()

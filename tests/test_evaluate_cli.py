@@ -51,13 +51,13 @@ def test_floors_file_names_every_set():
 
 
 @pytest.mark.parametrize("name", SETS)
-def test_gold_figures_meet_floors(extractor, name):
+def test_gold_figures_meet_floors(gold_extractor, name):
     gold_dir, corpus = SETS[name]
     if SHARED_CORPUS in corpus:
         shared_corpus()  # the seed article: skipped with the reason when missing, failed in CI
     corpus_dirs = [d for d in corpus if d.is_dir()]
     assert corpus_dirs, f"no corpus folder: {corpus}"
-    report = evaluation.evaluate(gold_dir, corpus_dirs, extractor=extractor)
+    report = evaluation.evaluate(gold_dir, corpus_dirs, extractor=gold_extractor)
     assert report.articles, "no gold file has an article in " + ", ".join(map(str, corpus_dirs))
     micro = report.micro
     floors = evaluation.load_floors(FLOORS, name)

@@ -84,12 +84,12 @@ def _gold_params() -> list:
 
 
 @pytest.mark.parametrize("gold_path", _gold_params(), ids=lambda p: p.stem)
-def test_gold_file_and_its_extraction(extractor, gold_path):
+def test_gold_file_and_its_extraction(gold_extractor, gold_path):
     gold = load_gold(gold_path)
     article_path = article_for(gold_path)
     assert gold.article == article_path.name
     article = read_article(article_path)
-    result = extractor.pipe([article]).__next__()
+    result = gold_extractor.pipe([article]).__next__()
     again = ArticleResult.model_validate_json(result.to_json())
     assert again == result
     for org in result.organisations:
