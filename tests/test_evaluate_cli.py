@@ -34,6 +34,7 @@ SETS = {
     "blind5": (REPO / "tests" / "gold" / "blind5", [REPO / "corpus" / "blind5"]),
     "blind6": (REPO / "tests" / "gold" / "blind6", [REPO / "corpus" / "blind6"]),
     "blind7": (REPO / "tests" / "gold" / "blind7", [REPO / "corpus" / "blind7"]),
+    "blind8": (REPO / "tests" / "gold" / "blind8", [REPO / "corpus" / "blind8"]),
 }
 
 
