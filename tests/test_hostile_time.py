@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from deal_extract.deals.clauses import WORK_PER_TOKEN
+from deal_extract.deals.clauses import WORK_PER_TOKEN, DocState
 from deal_extract.deals.matching import sentence_doc
 from deal_extract.text.runons import MAX_RUN_TOKENS, run_on_starts
 
@@ -57,9 +57,10 @@ def test_relation_matcher_work_per_token_stays_flat_along_a_clause_chain(extract
         sent = max(doc.sents, key=len)
         assert len(sent) > 8 * clauses  # one sentence: the chain is not cut here
         words = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
-        matcher = relations.matcher_for(words & relations.required_words)
-        found[clauses] = len(matcher(sentence_doc(sent)))
-        per_token[clauses] = matcher.steps / len(sent)
+        sent_doc = sentence_doc(sent)
+        state = DocState(sent_doc)
+        found[clauses] = len(relations.match_sentence(sent_doc, words & relations.required_words, state))
+        per_token[clauses] = state.steps / len(sent)
     assert found[32] >= found[8] > 0
     assert per_token[32] <= 1.5 * per_token[8] + 1
     assert per_token[32] < WORK_PER_TOKEN / 10

@@ -21,7 +21,7 @@ a power of the sentence's length per pattern, in C code no signal interrupts.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterator
+from typing import Iterator, Optional
 
 from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc, Span, Token
@@ -50,8 +50,9 @@ def crosses_clause(token: Token, ancestor: Token) -> bool:
     return False
 
 
-class _DocState:
-    """What the search reads about one Doc, computed once per call: heads, children, clause heads."""
+class DocState:
+    """What the search reads about one Doc, computed once per Doc: heads, children, clause heads,
+    and the search steps left."""
 
     def __init__(self, doc: Doc):
         self.head = [t.head.i for t in doc]
@@ -63,9 +64,20 @@ class _DocState:
         self.budget = WORK_PER_TOKEN * max(len(doc), 1)
         self.work_left = self.budget
         self.reach: dict[tuple[int, str], frozenset[int]] = {}
+        self._roots: Optional[list[int]] = None
+
+    @property
+    def steps(self) -> int:
+        """The search steps taken so far (at most :data:`WORK_PER_TOKEN` per token)."""
+        return self.budget - self.work_left
 
     def roots(self) -> list[int]:
-        """The root of each token's tree, in one pass."""
+        """The root of each token's tree, in one pass (once per Doc)."""
+        if self._roots is None:
+            self._roots = self._find_roots()
+        return self._roots
+
+    def _find_roots(self) -> list[int]:
         root = [-1] * len(self.head)
         for i in range(len(self.head)):
             path, t = [], i
@@ -107,16 +119,18 @@ class ClauseMatcher(DependencyMatcher):
     def __reduce__(self):
         return (_rebuild, (self.vocab, dict(self._raw_patterns), self._callbacks), None, None)
 
-    def __call__(self, doclike: Doc | Span) -> list[tuple[int, list[int]]]:
+    def __call__(self, doclike: Doc | Span, state: Optional[DocState] = None) -> list[tuple[int, list[int]]]:
+        """The stock matcher's ``(key, token indices)``. ``state``: the :class:`DocState` of
+        ``doclike`` when several matchers search one Doc: they share its tree and its budget."""
         doc = doclike.as_doc() if isinstance(doclike, Span) else doclike
-        self._doc = _DocState(doc)
+        self._doc = DocState(doc) if state is None else state
         return super().__call__(doc)
 
     @property
     def steps(self) -> int:
         """The search steps of the last call (at most :data:`WORK_PER_TOKEN` per token)."""
         state = getattr(self, "_doc", None)
-        return 0 if state is None else state.budget - state.work_left
+        return 0 if state is None else state.steps
 
     def _get_keys_to_position_maps(self, doc: Doc):
         root = self._doc.roots()
@@ -158,7 +172,7 @@ class ClauseMatcher(DependencyMatcher):
 
         yield from extend(0)
 
-    def _reach(self, state: _DocState, doc: Doc, node: int, op: str) -> frozenset[int]:
+    def _reach(self, state: DocState, doc: Doc, node: int, op: str) -> frozenset[int]:
         key = (node, op)
         found = state.reach.get(key)
         if found is None:

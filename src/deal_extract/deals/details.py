@@ -100,6 +100,7 @@ def _published(text: str) -> Optional[dt.date]:
     return structure.published(text)
 
 
+@lru_cache(maxsize=4096)
 def parse_date(text: str, published: Optional[dt.date]) -> Optional[str]:
     """``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` for a date as written ("in May 2023", "on
     Tuesday"); relative dates only against the article's own date."""

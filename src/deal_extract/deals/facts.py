@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from dataclasses import dataclass, field
+from typing import Callable, Hashable, Optional, TypeVar
 
 from spacy.tokens import Doc, Span
 
@@ -14,6 +14,7 @@ from deal_extract.deals.descriptions import called, speaker
 from deal_extract.deals.units import Unit, headings, line_ranges, units
 
 Place = tuple[int, int, Optional[str], str, str]   # token start, end, ISO code, form, text
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,17 +36,26 @@ class DocFacts:
     places: list[Place]
     place_starts: list[int]
     place_ends: dict[int, Place]
+    lowers: list[str]                    # per token, its lower-case form
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, once per Doc and ``key``: what several rules ask of one unit."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
 
 def doc_facts(doc: Doc) -> DocFacts:
     text = doc.text
-    listings = _listings(doc, doc._.organisations) | _credits(doc, doc._.organisations)
+    lowers = [t.lower_ for t in doc]
+    listings = _listings(doc, doc._.organisations) | _credits(doc, doc._.organisations, _line_starts(doc))
     token_org = {t: o for t, o in token_organisations(doc._.organisations).items() if t not in listings}
     doc_units = units(doc, text)
     title_line = next((u.line for u in doc_units), None)
     name_starts = _name_starts(doc._.organisations)
     cues = [s for s in (doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else [])
-            if not any(t in token_org for t in range(s.start, s.end)) and not _in_a_name_form(s, name_starts)]
+            if not any(t in token_org for t in range(s.start, s.end)) and not _in_a_name_form(s, name_starts, lowers)]
     cue_spans = outermost(cues)
     places = sorted(doc._.places or [])
     return DocFacts(
@@ -55,6 +65,7 @@ def doc_facts(doc: Doc) -> DocFacts:
         title_line=title_line, headings=headings(doc_units, title_line), line_ranges=line_ranges(doc_units),
         cue_spans=cue_spans, cue_starts=[c.start for c in cue_spans], cue_chars=[c.start_char for c in cue_spans],
         places=places, place_starts=[p[0] for p in places], place_ends={p[1]: p for p in places},
+        lowers=lowers,
     )
 
 
@@ -72,14 +83,13 @@ def _name_starts(orgs: list[dict]) -> set[tuple[str, ...]]:
     return out
 
 
-def _in_a_name_form(span: Span, name_starts: set[tuple[str, ...]]) -> bool:
+def _in_a_name_form(span: Span, name_starts: set[tuple[str, ...]], lowers: list[str]) -> bool:
     """A cue word inside the opening words of an organisation's name, where the text writes the
     name but the organisation layer did not mark it (a Title Case headline): "Brain" in "Led by
-    ... Global Brain to Take ..." is no neurology cue."""
-    doc = span.doc
+    ... Global Brain to Take ..." is no neurology cue. ``lowers``: the Doc's lower-case forms."""
     for a in range(max(0, span.start - _NAME_WINDOW), span.start + 1):
-        for b in range(span.end, min(len(doc), a + _NAME_WINDOW + 1) + 1):
-            if b - a >= 2 and tuple(t.lower_ for t in doc[a:b]) in name_starts:
+        for b in range(span.end, min(len(lowers), a + _NAME_WINDOW + 1) + 1):
+            if b - a >= 2 and tuple(lowers[a:b]) in name_starts:
                 return True
     return False
 
@@ -100,7 +110,7 @@ BYLINE_WORDS = frozenset({"reporting", "editing", "writing", "compiled", "additi
 DATELINE_REACH = 16   # tokens from a line's start within which a dateline's credit stands
 
 
-def _credits(doc: Doc, orgs: list[dict]) -> set[int]:
+def _credits(doc: Doc, orgs: list[dict], line_starts: list[int]) -> set[int]:
     """Tokens of mentions that credit a news source: a dateline's "SEOUL, May 20 (Yonhap) -",
     a wire's "/PRNewswire/", a byline "(Reporting by ... staff)". Such an organisation is
     named by the text but never a party to its deals."""
@@ -108,25 +118,31 @@ def _credits(doc: Doc, orgs: list[dict]) -> set[int]:
     out: set[int] = set()
     for org in orgs:
         for start, end in org["tokens"]:
-            if (_dateline_credit(doc, start, end, named) or _wire_credit(doc, start, end)
-                    or _byline(doc, start)):
+            first = line_starts[start]
+            if (_dateline_credit(doc, start, end, named, first) or _wire_credit(doc, start, end)
+                    or _byline(doc, first)):
                 out.update(range(start, end))
     return out
 
 
-def _line_start(doc: Doc, i: int) -> int:
-    while i > 0 and "\n" not in doc[i - 1].text_with_ws:
-        i -= 1
-    return i
+def _line_starts(doc: Doc) -> list[int]:
+    """Per token, the index of the first token of its line."""
+    out: list[int] = []
+    start, breaks = 0, False
+    for t in doc:
+        if breaks:
+            start = t.i
+        out.append(start)
+        breaks = "\n" in t.text_with_ws
+    return out
 
 
-def _dateline_credit(doc: Doc, start: int, end: int, named: set[int]) -> bool:
+def _dateline_credit(doc: Doc, start: int, end: int, named: set[int], first: int) -> bool:
     """"CITY, Month Day (X) -": the bracket follows a date or a capitalised place, and nothing on
     the line before it is an organisation (so "Takeda Pharmaceutical (Takeda) -" is no dateline)."""
     if not (1 < start and end + 1 < len(doc) and doc[start - 1].text == "(" and doc[end].text == ")"
             and doc[end + 1].text in DASHES):
         return False
-    first = _line_start(doc, start)
     before = doc[start - 2]
     return (start - first <= DATELINE_REACH and not any(t in named for t in range(first, start))
             and (before.like_num or before.ent_type_ == "DATE" or before.is_upper))
@@ -138,8 +154,8 @@ def _wire_credit(doc: Doc, start: int, end: int) -> bool:
             and not doc[start - 1].whitespace_ and not doc[end - 1].whitespace_)
 
 
-def _byline(doc: Doc, start: int) -> bool:
-    first = _line_start(doc, start)
+def _byline(doc: Doc, first: int) -> bool:
+    """The line that starts at token ``first`` credits its writers: "(Reporting by ...)"."""
     words = [t.lower_ for t in doc[first:min(first + 3, len(doc))]]
     return bool(words) and (words[0] in BYLINE_WORDS or (words[0] == "(" and len(words) > 1 and words[1] in BYLINE_WORDS))
 

@@ -1,7 +1,7 @@
 """The relation patterns of ``relations.yml`` as DependencyMatchers, run per sentence.
 
-A sentence is matched only against the patterns whose words it holds, with a matcher built
-once per set of patterns; and only when it could hold a deal (two organisations, or one and
+A sentence is matched only against the patterns whose words it holds (one matcher per set of
+pattern words, built once); and only when it could hold a deal (two organisations, or one and
 a word that may refer to another). The matchers are :class:`~deal_extract.deals.clauses.ClauseMatcher`:
 a pattern's ``>>`` / ``<<`` steps stay in one clause, in time linear in the sentence.
 """
@@ -13,13 +13,11 @@ from typing import Optional
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
-from deal_extract.deals.clauses import ClauseMatcher
+from deal_extract.deals.clauses import ClauseMatcher, DocState
 from deal_extract.rulefiles.schemas import RelationEntry
 from deal_extract.deals.facts import DocFacts
 from deal_extract.deals.lemmas import pattern_lemma
 from deal_extract.deals.words import DealWords
-
-MAX_CACHED_MATCHERS = 512
 
 Match = tuple[int, list[int]]   # match id, token indices in the Doc
 
@@ -71,21 +69,19 @@ class RelationMatcher:
         # a variant is tried only where its trigger word heads an infinitive: "~acquire"
         self.words_of.update({v.id: frozenset(CONTROLLED_MARK + w for w in required_words([v])) for v in variants})
         self.required_words = frozenset().union(*self.words_of.values())
-        self._matchers: dict[frozenset[str], ClauseMatcher] = {}
+        # one matcher per set of words: built once, each pattern in one of them
+        self.groups: dict[frozenset[str], ClauseMatcher] = {}
+        for i in sorted(self.entries):
+            self.groups.setdefault(self.words_of[i], ClauseMatcher(vocab)).add(i, [self.entries[i].pattern])
+        self._order = {vocab.strings.add(i): i for i in self.entries}
 
-    def matcher_for(self, words: set[str]) -> Optional[ClauseMatcher]:
-        """A DependencyMatcher of the patterns whose words occur in a sentence (built once per set)."""
-        ids = frozenset(i for i, required in self.words_of.items() if required & words)
-        if not ids:
-            return None
-        matcher = self._matchers.get(ids)
-        if matcher is None:
-            matcher = ClauseMatcher(self.vocab)
-            for i in sorted(ids):
-                matcher.add(i, [self.entries[i].pattern])
-            if len(self._matchers) < MAX_CACHED_MATCHERS:
-                self._matchers[ids] = matcher
-        return matcher
+    def match_sentence(self, doc: Doc, words: set[str], state: Optional[DocState] = None) -> list[Match]:
+        """The matches in ``doc`` (one sentence) of the patterns whose words are among ``words``,
+        in the order of the patterns' ids (as one matcher of those patterns gives them).
+        ``state``: the search's :class:`DocState` of ``doc``, to read its steps after."""
+        state = DocState(doc) if state is None else state
+        found = [m for required, matcher in self.groups.items() if required & words for m in matcher(doc, state)]
+        return sorted(found, key=lambda match: self._order[match[0]])
 
     def matches(self, facts: DocFacts, words: DealWords) -> list[Match]:
         """Matches in the sentences that could hold a deal: two organisations, or one and a word
@@ -101,9 +97,10 @@ class RelationMatcher:
             lemmas = [pattern_lemma(t, self.required_words) for t in sent]
             found = ({lemma.lower() for lemma in lemmas} | {t.lower_ for t in sent}
                      | {CONTROLLED_MARK + lemma.lower() for t, lemma in zip(sent, lemmas) if t.dep_ in CONTROLLED_DEPS})
-            matcher = self.matcher_for(found & self.required_words)
-            if matcher is not None:
-                out += [(match_id, [i + sent.start for i in ids]) for match_id, ids in matcher(sentence_doc(sent, lemmas))]
+            found &= self.required_words
+            if found:
+                out += [(match_id, [i + sent.start for i in ids])
+                        for match_id, ids in self.match_sentence(sentence_doc(sent, lemmas), found)]
         return out
 
 

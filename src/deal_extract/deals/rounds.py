@@ -83,9 +83,30 @@ def _same_round(facts: DocFacts, earlier: tuple, series: Optional[str], unit: Un
 def _main_clause(facts: DocFacts, unit: Unit) -> list[Token]:
     """The unit's tokens outside relative clauses and outside descriptions in apposition ("X, the
     venture arm of Y"); a name in apposition to a name is a list item the parser hung there."""
+    return facts.remember(("main clause", unit.index), lambda: _outside_descriptions(facts, unit))
+
+
+def _outside_descriptions(facts: DocFacts, unit: Unit) -> list[Token]:
     doc = facts.doc
-    return [t for t in doc[unit.start:unit.end]
-            if not any(_describes(facts, a) for a in [t, *t.ancestors] if a.i >= unit.start)]
+    described: dict[int, bool] = {}
+
+    def inside(t: Token) -> bool:
+        """``t`` or one of its ancestors from the unit's start on describes (memoised per token)."""
+        path = []
+        while t.i not in described:
+            path.append(t.i)
+            if t.i >= unit.start and _describes(facts, t):
+                hit = True
+                break
+            if t.head.i == t.i:
+                hit = False
+                break
+            t = t.head
+        else:
+            hit = described[t.i]
+        described.update(dict.fromkeys(path, hit))
+        return hit
+    return [t for t in doc[unit.start:unit.end] if not inside(t)]
 
 
 def _describes(facts: DocFacts, tok: Token) -> bool:

@@ -329,7 +329,7 @@ def cooccurrence_mentions(facts: DocFacts, words: DealWords, earlier: Sequence[M
         if unit.index in taken or unit.line == facts.title_line and unit.index > 0:
             continue
         tokens = doc[unit.start:unit.end]
-        found = {token_org[t.i] for t in tokens if t.i in token_org and not _in_example_list(facts, words, t)}
+        found = {token_org[i] for i in range(unit.start, unit.end) if i in token_org and not _in_example_list(facts, words, doc[i])}
         if len(found) != 2:
             continue
         if any(_acting_authority(facts, t) for t in tokens if t.i in token_org):
@@ -379,7 +379,7 @@ def _in_example_list(facts: DocFacts, words: DealWords, tok: Token) -> bool:
     for k in range(tok.i - 1, max(tok.i - 12, -1), -1):
         t = doc[k]
         for cue in words.example_cues:
-            if k + 1 >= len(cue) and [w.lower_ for w in doc[k + 1 - len(cue):k + 1]] == list(cue):
+            if k + 1 >= len(cue) and tuple(facts.lowers[k + 1 - len(cue):k + 1]) == cue:
                 return True
         if not (k in facts.token_org or t.text in words.list_connectors or t.is_space):
             return False
