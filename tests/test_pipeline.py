@@ -56,6 +56,7 @@ def test_components_added_by_hand_use_the_packaged_rules(extractor):
     import spacy
 
     nlp = spacy.load(extractor.model_name)
+    nlp.add_pipe("deal_extract_compounds", first=True)
     nlp.add_pipe("deal_extract_line_breaks", before="parser")
     nlp.add_pipe("deal_extract_org_ruler", before="ner")
     nlp.add_pipe("deal_extract_organisations")

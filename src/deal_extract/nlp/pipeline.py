@@ -23,10 +23,11 @@ def add_components(nlp: Language, patterns: Patterns, fast: bool = True, judge: 
     after the rules); ``collect``: the judge component only collects candidates (training)."""
     if fast:
         use_fast_rules(nlp)
+    components = [nlp.add_pipe("deal_extract_compounds", first=True)]
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("deal_extract_line_breaks", before="parser")
     ner_anchor = {"before": "ner"} if "ner" in nlp.pipe_names else {}
-    components = [nlp.add_pipe("deal_extract_org_ruler", **ner_anchor),
+    components += [nlp.add_pipe("deal_extract_org_ruler", **ner_anchor),
                   nlp.add_pipe("deal_extract_organisations"),
                   nlp.add_pipe("deal_extract_cues"),
                   nlp.add_pipe("deal_extract_deals")]
