@@ -568,6 +568,8 @@ def test_curated_name_inside_a_longer_name_keeps_it_whole(extractor, body, expec
      "Norvex Venture Capital for Telmar Laboratories"),
     ("New money came from Quillon Asset Management and Parkway Brevis, Kelvar Bio said.", "Quillon Asset Management",
      "Quillon Asset Management and Parkway Brevis"),
+    # "co-led" is split at its hyphen: "co" is the first half of the word, no legal form "Co"
+    ("Norvex Capital and Tembara Partners co-led the round in Kelvar Bio.", "Tembara Partners", "Tembara Partners co"),
 ])
 def test_words_glued_to_a_names_edges_are_cut(extractor, body, expected, not_expected):
     got = names(run(extractor, body))

@@ -1,5 +1,7 @@
 """Where a name found by the NER really starts and ends: words glued to its edges.
 
+- A lower-case word glued to a hyphen after the name ("Tembusu Partners co" of "co-led"): the
+  first half of a compound word, not a legal form.
 - A month or weekday in front ("February BuyMed"): the NER runs a sentence's opening date into
   the name after it.
 - A company name head followed by "of" and a place ("Smilegate Investment of South Korea") or
@@ -19,11 +21,13 @@ from typing import AbstractSet
 
 from spacy.tokens import Span
 
+from deal_extract.text.structure import MONTHS
+
 #: month and weekday names, full and short, that open a sentence before a name
-CALENDAR_WORDS = frozenset(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec "
-    "monday tuesday wednesday thursday friday saturday sunday".split())
+CALENDAR_WORDS = frozenset(MONTHS) | frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+
+#: hyphens that join the halves of a compound word ("co-led")
+HYPHENS = frozenset({"-", "\u2010", "\u2011"})
 
 
 #: words a name never ends with
@@ -39,6 +43,9 @@ def trimmed_edges(span: Span, heads: AbstractSet[str], place_words: AbstractSet[
         start += 1
     while end - start >= 2 and doc[end - 1].lower_ in TRAILING_WORDS:
         end -= 1  # "Kestrel Investment of" + the place the NER kept apart
+    if (end - start >= 2 and end < len(doc) and doc[end - 1].is_lower and not doc[end - 1].whitespace_
+            and doc[end].text in HYPHENS):
+        end -= 1  # "Tembusu Partners co" + "-led": the first half of a compound, not a legal form
     for k in range(start + 1, end - 1):
         word = doc[k].lower_
         if doc[k - 1].lower_ in heads and doc[k - 1].text[:1].isupper() and (

@@ -13,11 +13,12 @@ _BULLET = re.compile(rf"^\s*(?:{_BULLET_MARK})\s+")
 _MD_HEADING = re.compile(rf"^\s*{_MD_HEADING_MARK}\s+")
 _LINE_MARK = re.compile(rf"^(?:{_BULLET_MARK}|{_MD_HEADING_MARK})$")
 HEADING_MAX_WORDS = 10
-_MONTHS = {m: i for i, m in enumerate(
+#: month names, full and short ("sep", "sept"), lower-case, to their numbers
+MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
      "october", "november", "december"], 1)}
-_MONTHS.update({k[:3]: v for k, v in list(_MONTHS.items())})
-_MONTHS["sept"] = 9
+MONTHS.update({k[:3]: v for k, v in list(MONTHS.items())})
+MONTHS["sept"] = 9
 _MON = r"(?P<mon>[A-Za-z]{3,9})\.?"
 _DATE_PATTERNS = [
     re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MON},?\s+(?P<y>(?:19|20)\d\d)\b"),
@@ -153,7 +154,7 @@ def _a_term(head: str, start: int) -> bool:
 
 def _to_date(m: re.Match) -> Optional[dt.date]:
     groups = m.groupdict()
-    month = int(groups["m"]) if groups.get("m") else _MONTHS.get(groups["mon"].lower())
+    month = int(groups["m"]) if groups.get("m") else MONTHS.get(groups["mon"].lower())
     if not month:
         return None
     try:
