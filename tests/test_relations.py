@@ -694,6 +694,35 @@ CASES = [
         Beta      Beta      PROPN pobj  3 B-ORG
         .         .         PUNCT punct 1 O
     """, (2, 4)),
+    case("sold_to", """
+        Acme      Acme      PROPN nsubjpass 2 B-ORG
+        was       be        AUX   auxpass   2 O
+        sold      sell      VERB  ROOT      2 O
+        to        to        ADP   prep      2 O
+        Beta      Beta      PROPN pobj      3 B-ORG
+        .         .         PUNCT punct     2 O
+    """, (4, 0)),
+    # "Acme committed 12 billion won to Beta": the parser takes "won" for a verb and hangs "to" on it
+    case("commit_money_to", """
+        Acme      Acme      PROPN nsubj    1 B-ORG
+        committed commit    VERB  ROOT     1 O
+        12        12        NUM   compound 3 B-MONEY
+        billion   billion   NUM   dobj     1 I-MONEY
+        won       win       VERB  acl      3 O
+        to        to        ADP   prep     4 O
+        Beta      Beta      PROPN pobj     5 B-ORG
+        .         .         PUNCT punct    1 O
+    """, (0, 6)),
+    case("money_from", """
+        Acme      Acme      PROPN nsubj    1 B-ORG
+        drew      draw      VERB  ROOT     1 O
+        $         $         SYM   quantmod 4 B-MONEY
+        5         5         NUM   compound 4 I-MONEY
+        million   million   NUM   dobj     1 I-MONEY
+        from      from      ADP   prep     1 O
+        Beta      Beta      PROPN pobj     5 B-ORG
+        .         .         PUNCT punct    1 O
+    """, (0, 6)),
 ]
 
 # A pattern must not fire when the parse lacks what it relies on.
@@ -929,6 +958,23 @@ def test_finder_joint_subject_with_a_third_partner_is_one_deal(nlp, finder):
         .         .         PUNCT punct 3 O
     """)
     assert partner_sets(doc) == [frozenset({"Acme", "Beta", "Gamma"})]
+
+
+def test_finder_names_the_parser_hung_inside_the_subject_are_partners_too(nlp, finder):
+    # "Acme Co and Beta Co worked with Gamma .": the parser hangs "Acme Co" inside the subject's
+    # phrase (nmod) instead of coordinating it; the list is still two partners beside Gamma
+    doc = run_finder(nlp, finder, """
+        Acme      Acme      PROPN compound 1 B-ORG
+        Co        Co        PROPN nmod     4 I-ORG
+        and       and       CCONJ cc       1 O
+        Beta      Beta      PROPN compound 4 B-ORG
+        Co        Co        PROPN nsubj    5 I-ORG
+        worked    work      VERB  ROOT     5 O
+        with      with      ADP   prep     5 O
+        Gamma     Gamma     PROPN pobj     6 B-ORG
+        .         .         PUNCT punct    5 O
+    """)
+    assert partner_sets(doc) == [frozenset({"Acme Co", "Beta Co", "Gamma"})]
 
 
 def test_finder_round_gathers_every_investor_into_one_deal(nlp, finder):

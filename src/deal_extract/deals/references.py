@@ -56,7 +56,7 @@ def resolve(facts: DocFacts, words: DealWords, tok: Token, earlier: Sequence[Men
             o = token_org.get(t.i)
             if o is not None and o not in found:
                 found.append(o)
-        for o in _parenthesised_list(facts, words, tok) + _parallel_objects(facts, tok):
+        for o in _parenthesised_list(facts, words, tok) + _parallel_objects(facts, tok) + _nested_list(facts, tok):
             if o not in found:
                 found.append(o)
         return found
@@ -68,16 +68,25 @@ def in_description(facts: DocFacts, tok: Token, top: Optional[Token] = None) -> 
     arm of Y," "X, a subsidiary of Z", "Y's X": Y and Z are no partners. An organisation coordinated into
     a list ("..., a subsidiary of Z, and W") is a list item the parser hung there, not described."""
     own = facts.token_org.get(tok.i)
-    t = tok
+    t, below = tok, None
     while (top is None or t.i != top.i) and t.head.i != t.i:
         if t.dep_ == "poss" and facts.token_org.get(t.head.i, own) != own:
             return True  # "A*STAR's Accelerate Venture Creation": the owner describes the investor
         if t.dep_ == "conj" and t.i in facts.token_org:
             return False
-        if t.dep_ == "appos" and t.i not in facts.token_org and t.pos_ == "NOUN":
+        if t.dep_ == "appos" and t.i not in facts.token_org and t.pos_ == "NOUN" and not (
+                below is not None and introduces(facts, t, below)):
             return True
-        t = t.head
+        t, below = t.head, t
     return False
+
+
+def introduces(facts: DocFacts, noun: Token, name: Token) -> bool:
+    """``noun`` is a descriptor directly before the name ``name`` belongs to, which the parser hung
+    under it: "private investment firm Highlight Capital" (a list item, not a description)."""
+    return (name.head.i == noun.i and name.i > noun.i and name.i in facts.token_org
+            and name.dep_ in ("appos", "compound", "nmod")
+            and all(t in facts.token_org for t in range(noun.i + 1, name.i)))
 
 
 def _parallel_objects(facts: DocFacts, tok: Token) -> list[int]:
@@ -94,6 +103,38 @@ def _parallel_objects(facts: DocFacts, tok: Token) -> list[int]:
                     if o is not None and o not in found:
                         found.append(o)
     return found
+
+
+#: words that join the items of a list of names
+LIST_JOINERS = frozenset({"and", ",", "&"})
+
+
+def _nested_list(facts: DocFacts, tok: Token) -> list[int]:
+    """"A and B have both worked with C": the organisations listed just before ``tok``'s name,
+    joined by "and" (and commas), that the parser hung inside the last name's phrase instead of
+    coordinating them (every token of each earlier name has its head between that name and ``tok``)."""
+    doc, token_org = facts.doc, facts.token_org
+    own = token_org[tok.i]
+    start = tok.i
+    while start > 0 and token_org.get(start - 1) == own:
+        start -= 1
+    found: list[int] = []
+    while True:
+        k = start - 1
+        joiners = []
+        while k >= 0 and doc[k].lower_ in LIST_JOINERS:
+            joiners.append(doc[k].lower_)
+            k -= 1
+        other = token_org.get(k)
+        if not joiners or other is None or other == own or other in found or (not found and "," == joiners[0]):
+            return found
+        first = k
+        while first > 0 and token_org.get(first - 1) == other:
+            first -= 1
+        if not all(first <= doc[x].head.i <= tok.i for x in range(first, k + 1)):
+            return found
+        found.append(other)
+        start = first
 
 
 def _parenthesised_list(facts: DocFacts, words: DealWords, tok: Token) -> list[int]:
