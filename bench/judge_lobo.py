@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Optional
 
 REPO = Path(__file__).resolve().parents[1]
-BLIND = ("blind", "blind2", "blind3", "blind4", "blind5")
+#: every blind batch of tests/gold (blind, blind2, ...), in their order
+BLIND = tuple(sorted((p.name for p in (REPO / "tests" / "gold").glob("blind*") if p.is_dir()),
+                     key=lambda name: int(name[5:] or 1)))
 
 
 def gold_sets() -> tuple[list[Path], list[Path]]:
