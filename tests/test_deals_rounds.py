@@ -61,3 +61,25 @@ def test_ophthalmology_words_of_the_cornea():
 
     words = {w for c in Patterns().themes if c.id == "ophthalmology" for w in c.phrases}
     assert {"cornea", "corneal", "cataract"} <= words
+
+
+def test_a_month_named_may_blocks_no_roster_sentence(extractor):
+    """"7 May" is a date, not the modal "may" that makes a sentence no deal."""
+    body = LEAD + " The extension, disclosed on 7 May, was also joined by Alder Fund and Bramble Ventures."
+    assert ["Alder Fund", "Bramble Ventures", "Kestrel Ventures", "Orvane Biotherapeutics"] in _partner_sets(extractor, body)
+
+
+def test_a_name_introduced_by_a_descriptor_is_a_roster_item(extractor):
+    """"private investment firm Quill Capital": the noun introduces the name, it does not describe another."""
+    body = LEAD + " Alder Fund, private investment firm Quill Capital and Bramble Ventures also returned."
+    assert ["Alder Fund", "Bramble Ventures", "Kestrel Ventures", "Orvane Biotherapeutics",
+            "Quill Capital"] in _partner_sets(extractor, body)
+
+
+def test_the_two_companies_continue_a_deal_of_two_not_the_round_before(extractor):
+    """"The two companies" after a round of four starts another deal's story, not the round's."""
+    body = (LEAD + " Alder Fund and Bramble Ventures also took part.\n\nKestrel Ventures has long known Quill "
+            "Bio. The two companies signed a research pact in 2019 that was valued at more than $1 billion.")
+    rounds = [d for d in extractor.extract_text("Funding news\n\n" + body + "\n", source="invented.txt").deals
+              if "Orvane Biotherapeutics" in {p.name for p in d.partners}]
+    assert rounds and all(d.value is None or d.value.amount == 46_000_000 for d in rounds)

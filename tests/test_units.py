@@ -409,6 +409,7 @@ def test_an_amount_after_a_comma_and_or_is_a_conversion():
     "The company held about 150 billion won in cash before the round.",
     "The round takes total capital raised to date, which reaches US$19 million,",
     "Total capital raised reaches US$19 million.",
+    "The extension lifted the total the company had raised from financings past US$65 million.",
 ])
 def test_cash_on_hand_and_running_totals_are_no_deal_value(text):
     assert find_money(text) == []

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from spacy.tokens import Token
+
 from deal_extract.deals.values import find_money
 from deal_extract.deals.facts import DocFacts
 from deal_extract.deals.mentions import Mention
@@ -116,7 +118,7 @@ def _round_rosters(facts: DocFacts, words: DealWords, drafts: list[DealDraft]) -
                 break
             named = frozenset(facts.token_org[t] for t in range(unit.start, unit.end)
                               if t in facts.token_org and not in_description(facts, doc[t]))
-            blocked = any(t.lemma_.lower() in words.blockers for t in doc[unit.start:unit.end])
+            blocked = any(words.blocks(t) for t in doc[unit.start:unit.end])
             if not named or blocked or not _unit_speaks_of_round(facts, words, unit):
                 continue
             d.partners = d.partners | named
@@ -189,8 +191,24 @@ def _refers_back(facts: DocFacts, words: DealWords, unit: Unit, last: DealDraft)
             if kind is None or not kinds or kind in kinds:
                 return True
         if tok.lower_ in words.plural_references and any(c.lower_ in words.plural_determiners for c in tok.children):
-            return True
+            counted = _counted(tok)
+            if counted is None or counted == len(last.partners):
+                return True   # "the two companies" continue a deal of two, not a round of five
     return False
+
+
+#: number words that count the organisations a plural reference stands for ("the two firms", "both")
+COUNT_WORDS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+
+
+def _counted(tok: Token) -> Optional[int]:
+    """How many organisations "the two companies" / "both firms" / "the 3 partners" counts, if it says."""
+    for c in tok.children:
+        if c.lower_ in COUNT_WORDS:
+            return COUNT_WORDS[c.lower_]
+        if c.like_num and c.text.isdigit():
+            return int(c.text)
+    return None
 
 
 def _refers_to_a_party(facts: DocFacts, words: DealWords, unit: Unit) -> bool:

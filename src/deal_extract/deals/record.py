@@ -9,6 +9,7 @@ from typing import Iterable
 from deal_extract.deals.values import headline, yen_or_yuan
 from deal_extract.deals.attributes import cues, money, scope, territories, title_is_about
 from deal_extract.deals import details
+from deal_extract.deals.clauses import is_clause_head
 from deal_extract.deals.facts import DocFacts, unit_range
 from deal_extract.deals.merge import DealDraft
 from deal_extract.deals.mentions import Mention
@@ -103,7 +104,8 @@ def _completeness(facts: DocFacts, m: Mention, partners: frozenset[int]) -> tupl
 
 def _own_clause_amounts(facts: DocFacts, m: Mention, amounts: list) -> list:
     """A mention's sentence that joins clauses with verbs of their own ("it took in US$55 million
-    from A and signed a licence worth up to US$1.1 billion with B"): when the trigger's own clause
+    from A and signed a licence worth up to US$1.1 billion with B"; "A drew 21 billion won from B,
+    C took 5 billion won from D"): when the trigger's own clause
     gives an amount, the other clauses' amounts are another deal's. Amounts outside the sentence
     stay."""
     if m.anchor is None:
@@ -114,7 +116,8 @@ def _own_clause_amounts(facts: DocFacts, m: Mention, amounts: list) -> list:
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
         verb = verb.head  # a noun trigger ("a licence worth ...") speaks for its verb's clause
     own_clause = {t.i for t in verb.subtree} - {t.i for c in verb.children
-                                                 if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX") for t in c.subtree}
+                                                 if (c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")) or is_clause_head(c)
+                                                 for t in c.subtree}
     unit_chars = (doc[unit.start].idx, doc[unit.end - 1].idx + len(doc[unit.end - 1]))
     in_unit = [a for a in amounts if unit_chars[0] <= a.start < unit_chars[1]]
     own = [a for a in in_unit if _token_at(facts, a.start) in own_clause]

@@ -18,7 +18,7 @@ from spacy.tokens import Token
 
 from deal_extract.deals.facts import DocFacts
 from deal_extract.deals.mentions import Mention, mention
-from deal_extract.deals.references import in_description
+from deal_extract.deals.references import in_description, introduces
 from deal_extract.deals.units import Unit
 from deal_extract.deals.words import DealWords
 
@@ -110,9 +110,12 @@ def _outside_descriptions(facts: DocFacts, unit: Unit) -> list[Token]:
 
 
 def _describes(facts: DocFacts, tok: Token) -> bool:
+    """``tok`` heads a description of a name ("X, the venture arm of Y"; "X, which ..."), not a
+    list item introduced by a descriptor ("X, private investment firm Y and Z": "firm" names Y)."""
     if tok.dep_ == "relcl" or (tok.dep_ == "acl" and tok.head.i in facts.token_org):
         return True
-    return tok.dep_ == "appos" and tok.pos_ == "NOUN" and tok.i not in facts.token_org
+    return (tok.dep_ == "appos" and tok.pos_ == "NOUN" and tok.i not in facts.token_org
+            and not any(introduces(facts, tok, c) for c in tok.children))
 
 
 def _series(tokens: Sequence[Token]) -> Optional[str]:
@@ -215,7 +218,7 @@ def _roster(facts: DocFacts, words: DealWords, unit: Unit) -> bool:
     """A sentence that names investors of the round before it: a participation word, and no
     word that blocks a deal."""
     tokens = list(facts.doc[unit.start:unit.end])
-    return _participates(words, tokens) and not any(t.lemma_.lower() in words.blockers for t in tokens)
+    return _participates(words, tokens) and not any(words.blocks(t) for t in tokens)
 
 
 def series_of(facts: DocFacts, unit: Unit) -> Optional[str]:

@@ -80,14 +80,13 @@ def _attributed_source(words: DealWords, tok: Token, trigger: Token) -> bool:
 def blocked(words: DealWords, trigger: Token) -> bool:
     """A blocker above the trigger ("ended", "denied", "in talks"), a modal or negation on the way,
     or a blocking modifier of the trigger itself ("proposed acquisition", "failed merger")."""
-    if any(c.dep_ in ("amod", "dobj") and (c.lower_ in words.blockers or c.lemma_.lower() in words.blockers)
-           for c in trigger.children):
+    if any(c.dep_ in ("amod", "dobj") and words.blocks(c) for c in trigger.children):
         return True  # "a proposed merger"; "granted it Fast Track designation": a regulator's act
     for tok in [trigger, *trigger.ancestors]:
-        if tok.lemma_.lower() in words.blockers or tok.lower_ in words.blockers:
+        if words.blocks(tok):
             return True
         for child in tok.children:
-            if child.dep_ in ("neg", "aux", "auxpass") and child.lemma_.lower() in words.blockers:
+            if child.dep_ in ("neg", "aux", "auxpass") and words.blocks(child):
                 return True
         if tok.dep_ == "advcl" and any(c.dep_ in ("mark", "advmod") for c in tok.children):
             return False  # "When A signed with B, ... was not selling": the main clause does not reach it
@@ -166,7 +165,7 @@ def list_mentions(facts: DocFacts, words: DealWords, earlier: Sequence[Mention])
             if len(found) < 2 or (k == 1 and not after_label) or (after_label and not _only_connected(facts, words, start, end)):
                 continue
             checked = range(unit.start, unit.end) if after_label else range(start, end)
-            if any(doc[t].lemma_.lower() in words.blockers or doc[t].lower_ in words.blockers for t in checked):
+            if any(words.blocks(doc[t]) for t in checked):
                 break
             out += mention(set(found), unit.index, words.scores.list_item, "list_item")
             break
@@ -342,7 +341,7 @@ def cooccurrence_mentions(facts: DocFacts, words: DealWords, earlier: Sequence[M
         headline_like = unit.line.heading or unit.line.bullet  # telegraphic: the tagger often takes verbs for nouns
         verbs = {t.lemma_.lower() for t in tokens if t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB") or headline_like}
         quoted_person = bool(lemmas & words.reporting_verbs) and any(t.ent_type_ == "PERSON" for t in tokens)
-        if lemmas & words.blockers or quoted_person or not (verbs & words.fallback_verbs or _deal_between(words, tokens)):
+        if any(words.blocks(t) for t in tokens) or quoted_person or not (verbs & words.fallback_verbs or _deal_between(words, tokens)):
             continue
         out += mention(found, unit.index, words.scores.cooccurrence, "cooccurrence")
     return out

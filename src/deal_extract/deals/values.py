@@ -55,11 +55,11 @@ _EXCLUDE_BEFORE = re.compile(
     re.I)
 
 # "brings its total funding since 2019 to 4.5 billion yen", "total capital raised reaches US$19
-# million": a running total of several rounds,
-# no one deal's value ("milestones that bring the total to 21 billion yen" is the deal's own)
+# million", "lifted the total the company had raised past US$65 million": a running total of
+# several rounds, no one deal's value ("milestones that bring the total to 21 billion yen" is the deal's own)
 _CUMULATIVE = re.compile(
-    r"\b(total|cumulative|overall|aggregate)\s+(funding|financing|fundraising|capital|investment|raised|amount)\b"
-    r"[^.;$\u20ac\u00a3\u00a5\u20a9]{0,60}\b(to|reach(es|ed)?|hits?|stands at|stood at)\s+"
+    r"\b(total|cumulative|overall|aggregate)\b[a-z ]{0,40}?\b(funding|financing|fundraising|capital|investment|raised|amount)\b"
+    r"[^.;$\u20ac\u00a3\u00a5\u20a9]{0,60}\b(to|past|above|beyond|reach(es|ed)?|hits?|stands at|stood at)\s+"
     r"(?:(about|around|roughly|nearly|over|more than|some|almost)\s+)?$", re.I)
 
 # "has raised US$19 million since it was founded": a running total told by its starting point

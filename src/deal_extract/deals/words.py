@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from spacy.tokens import Token
+
 from deal_extract.rulefiles.loader import Patterns
 from deal_extract.rulefiles.schemas import Description, DetailWords, Rounds, Scores
 
@@ -69,6 +71,11 @@ class DealWords:
     subject_determiners: frozenset[str]
     modalities: frozenset[str]
     scores: Scores
+
+    def blocks(self, tok: Token) -> bool:
+        """``tok`` is a word that blocks a deal ("talks", "terminated", modal "may"); never a
+        word of a date ("7 May", "the end of March")."""
+        return (tok.lemma_.lower() in self.blockers or tok.lower_ in self.blockers) and tok.ent_type_ != "DATE"
 
     @classmethod
     def from_patterns(cls, patterns: Patterns) -> "DealWords":
