@@ -125,8 +125,9 @@ def correct_the_licence(page, url: str):
     """An analyst's corrections of the Hanbit-Kestrel article, in its review page at ``url``: the
     licence is right (marked wrong first: then it is no deal of the gold file), without the themes
     antibody and small_molecule and the type co_development, Hanbit the licensor and Kestrel the
-    licensee; Namsan Securities is a company; an organisation the extractor did not find, Seoul Bio
-    Angels (KR), and its investment in Hanbit, which it missed. Returns the article's section."""
+    licensee (its other details not set); Namsan Securities is a company; an organisation the
+    extractor did not find, Seoul Bio Angels (KR), and its investment in Hanbit, which it missed,
+    its details right as shown (no roles, agreed, no date, no asset). Returns the article's section."""
     page.goto(url)
     section = page.locator(f'section[data-article="{CORRECTED}"]')
     section.locator("button.correct-open").click()
@@ -153,6 +154,7 @@ def correct_the_licence(page, url: str):
     added.locator('input[data-deal-types="investment"]').check()
     added.locator("input[data-field=amount]").fill("20000000")
     added.locator("input[data-field=currency]").fill("usd")
+    added.locator("input[data-field=details]").check()
     assert section.locator("ul.correct-problems li").count() == 0
     return section
 
@@ -194,8 +196,12 @@ def test_an_analysts_corrections_in_the_review_page_are_the_gold_file_evaluate_r
     [licence, investment] = gold.deals
     assert (licence.themes, licence.deal_types, licence.roles) == (
         ["adc", "oncology"], ["licensing", "commercialisation"], {HANBIT: "licensor", KESTREL: "licensee"})
-    assert (licence.value.amount, licence.assets, investment.partners) == (685e6, ["HBT-207"], [HANBIT, "Seoul Bio Angels"])
-    assert "roles" not in investment.model_fields_set  # a detail the analyst did not set is not written
+    assert (licence.value.amount, licence.territories, investment.partners) == (
+        685e6, ["Greater China", "CN", "HK", "MO", "TW"], [HANBIT, "Seoul Bio Angels"])
+    assert not {"status", "announced", "assets"} & licence.model_fields_set  # details the analyst did not set
+    assert (investment.roles, investment.status, investment.announced, investment.assets) == (
+        {HANBIT: None, "Seoul Bio Angels": None}, "agreed", None, [])
+    assert (investment.value.amount, investment.value.currency, investment.deal_types) == (2e7, "USD", ["investment"])
 
     report = evaluate([corrections], [output.parent / "corpus"], extractor=extractor)
     [article] = report.articles

@@ -13,7 +13,7 @@
 
   const ENDPOINT = "/-/deal-extract/corrections";
   const VOCAB = JSON.parse(document.getElementById("deal-extract-vocab").textContent);
-  const DETAILS = "roles, status, announced and assets checked";
+  const DETAILS = ["roles", "status", "announced", "assets"]; // SPEC section 6: written once the analyst sets them
   let server = null; // {folder, csrftoken} when served with --corrections
   let uid = 0;
 
@@ -75,17 +75,21 @@
         themes: d.themes.slice(), deal_types: d.deal_types.slice(), territories: d.territories.join("; "),
         amount: d.value ? String(d.value.amount) : "", currency: d.value ? d.value.currency : "",
         valueText: d.value ? d.value.text : "", status: d.status, announced: d.announced || "",
-        assets: d.assets.join("; "), note: "", details: false,
+        assets: d.assets.join("; "), note: "", set: noneSet(),
       };
     });
     return { stem: draft.stem, article: draft.article, published: draft.published, title: draft.title, orgs, deals };
+  }
+
+  function noneSet() {
+    return Object.fromEntries(DETAILS.map((field) => [field, false]));
   }
 
   function newDeal() {
     return {
       id: null, predicted: false, verdict: "right", partners: [], roles: {}, themes: [], deal_types: [],
       territories: "", amount: "", currency: "", valueText: "", status: "agreed", announced: "", assets: "",
-      note: "", details: false,
+      note: "", set: noneSet(),
     };
   }
 
@@ -136,19 +140,19 @@
         if (!/^[A-Z]{3}$/.test(currency)) problems.push(label + ": the value's currency is a code such as USD");
         deal.value = { amount, currency, text: d.valueText.trim() };
       }
-      if (d.details) {
+      if (d.set.roles) {
         deal.roles = {};
         d.partners.forEach((i) => { deal.roles[st.orgs[i].name.trim()] = d.roles[i] || null; });
-        deal.status = d.status;
+      }
+      if (d.set.status || d.status !== "agreed") deal.status = d.status; // an ended deal is matched among ended deals
+      if (d.set.announced) {
         const announced = d.announced.trim();
         if (announced && !/^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/.test(announced)) {
           problems.push(label + ": announced is YYYY, YYYY-MM or YYYY-MM-DD");
         }
         deal.announced = announced || null;
-        deal.assets = split(d.assets);
-      } else if (d.status !== "agreed") {
-        deal.status = d.status; // an ended deal is matched among ended deals: its status always goes with it
       }
+      if (d.set.assets) deal.assets = split(d.assets);
       if (d.note.trim()) deal.note = d.note.trim();
       deals.push(deal);
     });
@@ -234,12 +238,21 @@
         }), v)));
     }
 
-    function text(d, field, label, attrs) {
-      return el("label", {}, label + " ", el("input", { ...attrs, "data-field": field, value: d[field], oninput: (e) => { d[field] = e.target.value; changed(d); } }));
+    function text(d, field, label, attrs, detailField) {
+      const input = el("input", { ...attrs, "data-field": field, value: d[field], oninput: (e) => { d[field] = e.target.value; changed(d); } });
+      return el("label", {}, label + " ", detailField ? detail(d, detailField, input) : input);
     }
 
-    function detail(d, node) { // an edit of a detail says the details are checked
-      node.addEventListener("change", () => { d.details = true; tick(d, "details"); refresh(); });
+    function marks(d) { // the details that go into the gold file, marked; the box ticked when all do
+      for (const field of DETAILS) {
+        d.node.querySelectorAll(`[data-detail="${field}"]`).forEach((node) => node.classList.toggle("set", d.set[field]));
+      }
+      d.node.querySelector("input[data-field=details]").checked = DETAILS.every((field) => d.set[field]);
+    }
+
+    function detail(d, field, node) { // a detail the analyst sets goes into the gold file
+      node.setAttribute("data-detail", field);
+      for (const event of ["input", "change"]) node.addEventListener(event, () => { d.set[field] = true; marks(d); refresh(); });
       return node;
     }
 
@@ -270,7 +283,7 @@
           },
         }), el("span", { "data-org-index": String(i) }, o.name || "?")));
         if (ticked) {
-          partners.append(detail(d, select(VOCAB.roles, d.roles[i] || "", {
+          partners.append(detail(d, "roles", select(VOCAB.roles, d.roles[i] || "", {
             "data-role": o.name, title: "the role of " + o.name, onchange: (e) => { d.roles[i] = e.target.value; changed(d); },
           }, "role?")));
         }
@@ -282,11 +295,17 @@
           text(d, "currency", "", { size: "4", maxlength: "3", placeholder: "USD" }), " ",
           text(d, "valueText", "", { placeholder: "as the text says it" })),
         el("div", { class: "correct-details" },
-          el("label", {}, el("input", { type: "checkbox", "data-field": "details", checked: d.details, onchange: (e) => { d.details = e.target.checked; refresh(); } }), DETAILS),
-          " ", detail(d, select(VOCAB.statuses, d.status, { "data-field": "status", onchange: (e) => { d.status = e.target.value; changed(d); } })),
-          " ", detail(d, text(d, "announced", "announced", { placeholder: "YYYY-MM-DD", size: "10" })),
-          " ", detail(d, text(d, "assets", "assets", { placeholder: "separated by ;" }))),
+          el("label", { title: "the roles, status, announced and assets shown are right: they go into the gold file" },
+            el("input", { type: "checkbox", "data-field": "details", onchange: (e) => {
+              DETAILS.forEach((field) => { d.set[field] = e.target.checked; });
+              marks(d);
+              refresh();
+            } }), "details right"),
+          " ", detail(d, "status", select(VOCAB.statuses, d.status, { "data-field": "status", onchange: (e) => { d.status = e.target.value; changed(d); } })),
+          " ", text(d, "announced", "announced", { placeholder: "YYYY-MM-DD", size: "10" }, "announced"),
+          " ", text(d, "assets", "assets", { placeholder: "separated by ;" }, "assets")),
         el("div", {}, text(d, "note", "note", { size: "60" })));
+      marks(d);
       return d.node;
     }
 
@@ -339,7 +358,8 @@
 
     root.append(
       el("p", { class: "meta" }, "Mark each deal right or wrong, fix what is wrong, add the deals the extractor missed; " +
-        "the organisations are those of the gold file. Roles, status, announced and assets go into it once you set them."),
+        "the organisations are those of the gold file. A deal's roles, status, announced and assets go into it once " +
+        "you set them (framed green) or tick 'details right'."),
       el("h4", {}, "Organisations"),
       el("table", { class: "correct-orgs" }, el("thead", {}, el("tr", {}, ...["Keep", "Name", "Aliases", "Country", "Kind"].map((h) => el("th", {}, h)))), orgRows),
       el("button", { type: "button", class: "correct-add-org", title: "select its name in the text first",

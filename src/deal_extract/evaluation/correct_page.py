@@ -25,6 +25,7 @@ fieldset.correct-deal { margin: 0.5rem 0; border: 1px solid #ddd; } fieldset.cor
 fieldset.correct-deal.added { border-color: #dc2626; } .correct-ticks label { margin-right: 0.6rem; white-space: nowrap; }
 .correct-label { font-weight: bold; } label.verdict { margin-right: 1rem; font-weight: bold; }
 tr.left-out input[data-field=name] { text-decoration: line-through; } .correct-problems { color: #b91c1c; }
+.correct-editor .set { outline: 2px solid #15803d; }
 .correct-yaml { background: #fff; border: 1px solid #eee; padding: 0.5rem; font-size: 0.8rem; }
 """
 
