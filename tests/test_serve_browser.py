@@ -177,6 +177,19 @@ def test_an_analysts_corrections_in_the_review_page_are_the_gold_file_evaluate_r
                          "value": {"amount": 1.5e9, "currency": "USD", "text": "'$1.5bn'"}, "announced": "2025"}]}
     written = page.evaluate("gold => window.dealExtractYaml(gold)", tricky)  # the page's YAML of odd names
     assert parse_gold(parse_mapping(downloaded, written, ValueError), "tricky") == GoldFile.model_validate(tricky)
+    page.evaluate("""section => {  // select 'Kim & Chang' in the article's text
+        const walker = document.createTreeWalker(document.querySelector(section + " div.text"), NodeFilter.SHOW_TEXT);
+        while (walker.nextNode() && !walker.currentNode.data.includes("Kim & Chang"));
+        const range = document.createRange(), at = walker.currentNode.data.indexOf("Kim & Chang");
+        range.setStart(walker.currentNode, at);
+        range.setEnd(walker.currentNode, at + "Kim & Chang".length);
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+    }""", f'section[data-article="{CORRECTED}"]')
+    section.locator("button.correct-add-org").click()  # takes the selected text; a second Kim & Chang is no gold file
+    assert section.locator("ul.correct-problems").inner_text() == "two organisations are named Kim & Chang"
+    section.locator("table.correct-orgs tbody tr").last.locator("input[data-field=keep]").uncheck()
+    assert section.locator("ul.correct-problems li").count() == 0
 
     section = correct_the_licence(page, served.rsplit("/deals/deals", 1)[0] + "/output/report.html")
     save = section.locator("button.correct-save")
@@ -303,7 +316,7 @@ def test_the_corrections_route_writes_only_an_articles_gold_file_and_only_for_it
     its header, JSON and this server's origin; it writes DIR/<article>.yaml of an article of the
     served database, whatever name it is given, and replaces it only when asked to."""
     from deal_extract.corpus.explorer import explorer
-    from deal_extract.corpus.explorer_corrections import PATH
+    from deal_extract.corpus.explorer_corrections import MAX_BODY, PATH
 
     pytest.importorskip("datasette")
     folder = tmp_path / "corrections"
@@ -335,6 +348,7 @@ def test_the_corrections_route_writes_only_an_articles_gold_file_and_only_for_it
             await post({**request, "article": "not_served"}),
             await post({**request, "gold": {**gold, "deals": [{"partners": [HANBIT]}]}}),
             await post(b"{not json"),
+            await post(b" " * (MAX_BODY + 1)),
             await post(request),
             await post(request),
             await post({**request, "overwrite": True}),
@@ -342,7 +356,7 @@ def test_the_corrections_route_writes_only_an_articles_gold_file_and_only_for_it
 
     answers = run_async(exchange())
     statuses = [status for status, _ in answers]
-    assert statuses == [403, 403, 403, 403, 403, 400, 400, 400, 400, 400, 404, 400, 400, 201, 409, 200]
+    assert statuses == [403, 403, 403, 403, 403, 400, 400, 400, 400, 400, 404, 400, 400, 413, 201, 409, 200]
     assert "x-csrftoken" in answers[0][1]["error"] and "not from this server" in answers[4][1]["error"]
     assert answers[11][1]["error"].splitlines()[1] == "  deals.0.partners: List should have at least 2 items after validation, not 1"
     created, exists, replaced = answers[-3:]

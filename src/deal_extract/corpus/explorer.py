@@ -122,7 +122,7 @@ def explorer(output: Path | str, corrections: Optional[Path | str] = None) -> Ex
     for module, name in ((explorer_links, PLUGIN), (explorer_corrections, CORRECTIONS_PLUGIN)):
         if pm.get_plugin(name) is None:
             pm.register(module, name=name)
-    datasette = Datasette(files=[str(database)], metadata=metadata(Path(corrections) if corrections else None),
+    datasette = Datasette(files=[str(database)], metadata=metadata(Path(corrections) if corrections is not None else None),
                           static_mounts=[(MOUNT, str(output.resolve()))])
     return Explorer(datasette=datasette, warnings=_review_warnings(output, database, corrections is not None))
 

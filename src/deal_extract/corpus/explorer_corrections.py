@@ -80,6 +80,9 @@ async def corrections_view(request: Any, datasette: Any) -> Response:
     refused = _refused(request)
     if refused:
         return _error(403, refused)
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_BODY:  # said before it is read
+        return _error(413, f"the request is over {MAX_BODY:,} bytes")
     body = await request.post_body()
     if len(body) > MAX_BODY:
         return _error(413, f"the request is over {MAX_BODY:,} bytes")

@@ -67,7 +67,7 @@ def draft(article: "ReportArticle") -> dict[str, Any]:
 
     ``organisations``: the extracted ones (name, aliases, country, kind), a deal's partner that
     is none of them added; the aliases are the other spellings of the organisation's mentions in
-    the text (a spelling another organisation has is nobody's alias). ``deals``: each extracted
+    the text (not a spelling that is another organisation's name or an earlier one's alias). ``deals``: each extracted
     deal's gold fields with its ``id``, and its SPEC section 6 details as extracted.
     """
     result, text = article.result, article.text or ""
