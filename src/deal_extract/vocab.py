@@ -23,3 +23,5 @@ DealStatus = Literal["agreed", "completed", "ended"]
 THEMES: tuple[str, ...] = get_args(ThemeId)
 DEAL_TYPES: tuple[str, ...] = get_args(DealTypeId)
 ORG_KINDS: tuple[str, ...] = get_args(OrgKind)
+ROLES: tuple[str, ...] = get_args(Role)
+DEAL_STATUSES: tuple[str, ...] = get_args(DealStatus)

@@ -32,6 +32,7 @@ def report_command(
     follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Also read symbolic links to files outside the --corpus folders.")] = False,
     judge: JudgeOption = None,
     min_confidence: MinConfidenceOption = 0.0,
+    correct: Annotated[bool, typer.Option("--correct", help="Add a correction form to each article (an inline script): mark deals right or wrong, fix them, add missed ones, save the article's gold file (download, or 'deal-extract serve OUTPUT --corrections DIR').")] = False,
 ) -> None:
     """Write an HTML review page: corpus deals, highlighted organisations, deal tables, evidence links."""
     if bool(corpus) == bool(from_output):
@@ -56,7 +57,7 @@ def report_command(
         where = from_output or ", ".join(map(str, corpus))
         raise fail("report", f"nothing to report: no article found in {where}")
     try:
-        path = write_html(render_html(data.articles, title=title, corpus=data.corpus), output)
+        path = write_html(render_html(data.articles, title=title, corpus=data.corpus, correct=correct), output)
     except OSError as exc:  # a full disk: the old page stays as it was
         raise fail("report", write_problem(exc, output)) from None
     n_deals = sum(len(a.result.deals) for a in data.articles)

@@ -1,10 +1,11 @@
-"""Gold files (SPEC section 3): finding them, pairing them with articles by file stem, reading them."""
+"""Gold files (SPEC section 3): finding them, pairing them with articles by file stem, reading and writing them."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
+import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from deal_extract.text.reading import Article, iter_items, read_article
@@ -22,6 +23,12 @@ class GoldError(ValueError):
     def __init__(self, *lines: str):
         super().__init__("\n".join(lines))
         self.lines = list(lines)
+
+
+def article_stem(source: str) -> str:
+    """The name gold files pair with: the file stem, or the id of a ``.jsonl`` line."""
+    path, _, ident = source.partition("#")
+    return ident or Path(path).stem
 
 
 def gold_files(gold_dirs: Path | str | Sequence[Path | str]) -> tuple[dict[str, Path], list[str]]:
@@ -44,15 +51,68 @@ def gold_files(gold_dirs: Path | str | Sequence[Path | str]) -> tuple[dict[str, 
 def load_gold(path: Path | str) -> GoldFile:
     """Read and validate one gold YAML file; :class:`GoldError` names the file on any problem."""
     path = Path(path)
-    data = read_mapping(path, GoldError, "gold file")
+    return parse_gold(read_mapping(path, GoldError, "gold file"), str(path))
+
+
+def parse_gold(data: Any, where: str) -> GoldFile:
+    """Validate the content of a gold file (a mapping, as read from its YAML); :class:`GoldError`
+    names ``where`` and each problem."""
     try:
         return GoldFile.model_validate(data)
     except ValidationError as err:
-        lines = [f"{path}: invalid gold file"]
+        lines = [f"{where}: invalid gold file"]
         for e in err.errors():
             loc = ".".join(str(part) for part in e["loc"]) or "top level"
             lines.append(f"  {loc}: {e['msg']}")
         raise GoldError(*lines) from None
+
+
+class _Flow(list):
+    """A list written on one line (``[a, b]``), as SPEC section 3 writes partners and themes."""
+
+
+class _FlowMap(dict):
+    """A mapping written on one line (``{amount: 1, currency: USD}``)."""
+
+
+class _GoldDumper(yaml.SafeDumper):
+    def increase_indent(self, flow: bool = False, indentless: bool = False):
+        return super().increase_indent(flow, False)  # list entries indented under their key, as in SPEC
+
+
+#: characters YAML reads as line breaks, which PyYAML's emitter writes raw into a quoted scalar
+#: (where they are read back as spaces) unless the scalar is double-quoted
+_YAML_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _string(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = '"' if any(c in value for c in _YAML_LINE_BREAKS) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_GoldDumper.add_representer(str, _string)
+_GoldDumper.add_representer(_Flow, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True))
+_GoldDumper.add_representer(_FlowMap, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v, flow_style=True))
+
+
+def _layout(value: Any, entry: bool = True) -> Any:
+    """SPEC section 3's layout: the entries of a list (organisations, deals) as blocks, a list of
+    plain values and a mapping inside an entry (value, roles) on one line."""
+    if isinstance(value, dict):
+        items = {k: _layout(v, entry=False) for k, v in value.items()}
+        return items if entry else _FlowMap(items)
+    if isinstance(value, list):
+        items = [_layout(v) for v in value]
+        return _Flow(items) if all(not isinstance(v, (dict, list)) for v in items) else items
+    return value
+
+
+def gold_yaml(gold: GoldFile) -> str:
+    """The YAML text of a gold file in the layout of SPEC section 3 (what :func:`load_gold` reads
+    back as ``gold``). Only the fields the gold file sets are written: a section 6 field left out
+    is not scored, one written as ``null`` is."""
+    data = _layout(gold.model_dump(mode="python", exclude_unset=True))
+    return yaml.dump(data, Dumper=_GoldDumper, sort_keys=False, allow_unicode=True, width=120)
 
 
 class GoldPairs(BaseModel):

@@ -6,7 +6,9 @@ displaCy's entity style with their country as a small label. With gold files, mi
 spurious organisations and deals carry the CSS classes ``missed`` and ``spurious``.
 A corpus view lists every corpus deal (one per agreement across articles, see
 :mod:`deal_extract.corpus.view`) in one table, then grouped by partner country and by theme in
-``<details>`` blocks. All text is escaped; no scripts, no external styles, fonts or images.
+``<details>`` blocks. All text is escaped; no scripts, no external styles, fonts or images, unless
+``correct``: then each article also has a correction form, run by an inline script
+(:mod:`deal_extract.evaluation.correct_page`), that saves the analyst's corrections as a gold file.
 
 :func:`build_report` extracts the articles of corpus folders; :func:`build_report_from_output`
 reads a batch's output folder instead, without extracting again.
@@ -25,12 +27,13 @@ from pydantic import BaseModel, Field
 
 from deal_extract.corpus.outputs import atomic_write_text
 from deal_extract.corpus.view import Corpus, build_corpus, curated_from
+from deal_extract.evaluation.correct_page import CSS as CORRECT_CSS, correct_box, correct_scripts
 from deal_extract.evaluation.htmlparts import REVIEW_PAGE, attr, chips, evidence_anchor, partners
 from deal_extract.evaluation.report_corpus import corpus_view
 from deal_extract.run.progress import progress
 from deal_extract.records import ArticleResult, Deal, GoldFile, keep_confident
 from deal_extract.text.reading import InputError
-from deal_extract.evaluation.gold import gold_files, list_articles, load_gold, read_listed_article
+from deal_extract.evaluation.gold import article_stem, gold_files, list_articles, load_gold, read_listed_article
 from deal_extract.evaluation.scoring import ArticleScore, CorpusScore, score_article
 
 
@@ -125,12 +128,6 @@ def build_report_from_output(output: Path | str, gold_dir: Optional[Path | str] 
             warnings.append(f"{result.source}: no stored text in {output} (written by an older version); shown without it")
         items.append(_item(names[result.source], result.source, text, result, golds.get(names[result.source])))
     return ReportData(articles=items, warnings=warnings, gold_dir=Path(gold_dir) if gold_dir else None, corpus=corpus)
-
-
-def article_stem(source: str) -> str:
-    """The name gold files pair with: the file stem, or the id of a ``.jsonl`` line."""
-    path, _, ident = source.partition("#")
-    return ident or Path(path).stem
 
 
 def _item(name: str, source: str, text: Optional[str], result: ArticleResult, gold: Optional[GoldFile]) -> ReportArticle:
@@ -413,7 +410,7 @@ def _org_list(a: ReportArticle) -> str:
     return f'<ul class="orgs">{"".join(items)}</ul>'
 
 
-def _section(a: ReportArticle, section_id: str) -> str:
+def _section(a: ReportArticle, section_id: str, correct: bool = False) -> str:
     meta = [a.source]
     if a.result.title:
         meta.append(a.result.title)
@@ -423,7 +420,7 @@ def _section(a: ReportArticle, section_id: str) -> str:
     return (
         f'<section class="article" id="{section_id}" data-article="{attr(a.name)}">'
         f'<h2>{escape(a.name)}</h2><p class="source">{source}</p>'
-        f"<h3>Deals</h3>{_deals_table(a)}"
+        f"<h3>Deals</h3>{_deals_table(a)}{correct_box(a) if correct else ''}"
         f"<h3>Organisations</h3>{_org_list(a)}"
         f"<h3>Text</h3>{_text_block(a)}"
         "</section>"
@@ -434,8 +431,10 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "article"
 
 
-def render_html(items: Sequence[ReportArticle], title: str = "deal-extract report", corpus: Optional[Corpus] = None) -> str:
-    """The whole report as one HTML string (inline CSS, no scripts, everything escaped)."""
+def render_html(items: Sequence[ReportArticle], title: str = "deal-extract report", corpus: Optional[Corpus] = None,
+                correct: bool = False) -> str:
+    """The whole report as one HTML string (inline CSS, no scripts, everything escaped); ``correct``:
+    with the correction form of each article (an inline script)."""
     ids = {a.name: f"art-{i}-{_slug(a.name)}" for i, a in enumerate(items)}
     sections = {a.result.source: ids[a.name] for a in items}
     n_deals = sum(len(a.result.deals) for a in items)
@@ -444,12 +443,13 @@ def render_html(items: Sequence[ReportArticle], title: str = "deal-extract repor
         legend = ('<p class="legend"><span><mark class="org">matched</mark></span>'
                   '<span><mark class="org spurious">spurious</mark></span>'
                   '<span><mark class="org missed">missed</mark></span></p>')
-    body = "".join(_section(a, ids[a.name]) for a in items)
+    body = "".join(_section(a, ids[a.name], correct) for a in items)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>{escape(title)}</title><style>{CSS}</style></head><body>"
+        f"<title>{escape(title)}</title><style>{CSS}{CORRECT_CSS if correct else ''}</style></head><body>"
         f"<h1>{escape(title)}</h1><p class=\"meta\">{len(items)} article(s), {n_deals} deal(s)</p>{legend}"
-        f"{_index(items, ids)}{corpus_view(corpus, sections) if corpus and corpus.deals else ''}{body}</body></html>\n"
+        f"{_index(items, ids)}{corpus_view(corpus, sections) if corpus and corpus.deals else ''}{body}"
+        f"{correct_scripts() if correct else ''}</body></html>\n"
     )
 
 
