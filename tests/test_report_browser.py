@@ -322,7 +322,14 @@ def test_render_spans_escapes_and_clamps():
 # --- the real thing, end to end ---------------------------------------------------------
 
 def test_report_of_corpus_in_browser(extractor, tmp_path):
-    corpus_dirs = [d for d in (REPO / "corpus", SHARED_CORPUS) if d.is_dir()]
+    """The review page of the team corpus (the files of ``corpus/`` itself and the shared seed;
+    the blind batches in its subfolders grow by 50 articles a batch) in a real browser."""
+    team = tmp_path / "corpus"
+    team.mkdir()
+    for path in (REPO / "corpus").iterdir():
+        if path.is_file():
+            shutil.copy(path, team / path.name)
+    corpus_dirs = [d for d in (team, SHARED_CORPUS) if d.is_dir()]
     data = build_report(corpus_dirs, gold_dir=REPO / "tests" / "gold", extractor=extractor)
     path = write_html(render_html(data.articles), tmp_path / "report.html")
     dom = rendered_dom(path, tmp_path)

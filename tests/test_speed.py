@@ -19,8 +19,14 @@ CORPUS = sorted((REPO / "corpus").glob("*.txt"))
 ODD = "Y'all gonna let's go, ain't it? There is a deal.  \n\n c'mon   Y all said It's BioNTech's gotta-have."
 
 
+#: the most articles the comparison reads: the corpus grows by 50 articles a blind batch
+MAX_COMPARED = 100
+
+
 def corpus_articles() -> list:
-    """Every article of ``corpus/`` and of the shared corpus (when present), as read for a batch."""
+    """Articles of ``corpus/`` (with its blind batches) and of the shared corpus (when present),
+    as read for a batch: every one up to :data:`MAX_COMPARED`, beyond that an even sample
+    (every k-th in file order, so every batch is in it)."""
     from deal_extract.run.batch import find_inputs
     from deal_extract.text.reading import read_articles
 
@@ -29,7 +35,7 @@ def corpus_articles() -> list:
         if folder.is_dir():
             for path, rel in find_inputs(folder):
                 out.extend(read_articles(path, rel, 5_000_000))
-    return out
+    return out[::-(-len(out) // MAX_COMPARED)]
 
 
 @pytest.fixture(scope="module")
