@@ -509,6 +509,21 @@ def test_a_short_form_defined_in_brackets_is_the_organisation_everywhere(extract
     assert [record_text[s:e] for s, e in names["Bravo Biosciences, Inc."].mentions] == ["Bravo Biosciences, Inc.", "BBI", "BBI"]
 
 
+def test_a_mixed_case_acronym_of_the_name_is_its_short_form(extractor):
+    """"Ministry of Health (MoH)": the capitals of the short form are the name's initials."""
+    got = names(run(extractor, "The Ministry of Health (MoH) signed a pact with Kelvar Bio. MoH will fund the trial."))
+    assert "Ministry of Health" in got and "MoH" not in got, got
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("Kelvar Bio signed a pact with Hospital Canselor Tuanku Muhriz on Monday.", "Hospital Canselor Tuanku Muhriz"),
+    ("Kelvar Bio will run the trial with Rumah Sakit Pondok Indah in Jakarta.", "Rumah Sakit Pondok Indah"),
+])
+def test_a_name_with_its_head_first_is_an_organisation(extractor, body, expected):
+    """Malay and Indonesian names put the head first: "Hospital X", "Rumah Sakit X"."""
+    assert expected in names(run(extractor, body)), names(run(extractor, body))
+
+
 def test_page_furniture_names_no_organisation(extractor):
     text = ("Orvane Bio raises US$45 million\n\nHome | News | Biotech | MedTech | Deals | Subscribe\n\n"
             "[Photo: Staff at a laboratory in Singapore. Credit: Pulse Wire file photo]\n\n"

@@ -54,7 +54,8 @@ class OrgGroup:
         return max(self.forms, key=lambda f: (len(org_key(f).split()), len(f), counts[f]))
 
 
-def _initials(words: list[str]) -> str:
+def initials(words: list[str]) -> str:
+    """The first letters of the capitalised words: "MH" of "Ministry of Health"."""
     return "".join(w[0] for w in words if w[:1].isupper())
 
 
@@ -90,9 +91,9 @@ def merge_short_forms(groups: list[OrgGroup], doc: Doc) -> list[OrgGroup]:
             by_prefix.setdefault(" ".join(words[:n]), []).append(g)
         for n in range(2, min(len(words), 5)):  # "Qiantang NeuroMedical" in "Hangzhou Qiantang NeuroMedical Technology"
             by_prefix.setdefault(" ".join(words[1:n]), []).append(g)
-        initials = _initials(g.name().split()).casefold()
-        if len(initials) >= 2:
-            by_initials.setdefault(initials, []).append(g)
+        initials_of = initials(g.name().split()).casefold()
+        if len(initials_of) >= 2:
+            by_initials.setdefault(initials_of, []).append(g)
     absorbed: set[int] = set()
     for short in groups:
         sk = keys[id(short)]

@@ -24,8 +24,8 @@ from deal_extract.organisations.entities import (
     with_ambiguous_names, with_hyphen_names, with_legal_forms, with_shapes,
 )
 from deal_extract.text.markup import MARKUP_TOKENS
-from deal_extract.organisations.groups import (Mention, OrgGroup, curated_by_key, merge_same_names, merge_short_forms, org_key,
-                        token_organisations)
+from deal_extract.organisations.groups import (Mention, OrgGroup, curated_by_key, initials, merge_same_names, merge_short_forms,
+                        org_key, token_organisations)
 from deal_extract.rulefiles.loader import Patterns
 from deal_extract.organisations.places import ADJECTIVE, CITY, NAME, PlaceFinder
 from deal_extract.deals.values import find_money
@@ -317,7 +317,7 @@ class OrganisationResolver:
         defined: dict[str, OrgGroup] = {}
         for g in groups:
             for m in g.mentions:
-                alias = self._alias_after(doc, m.span.end)
+                alias = self._alias_after(doc, m.span.end, m.span.text)
                 if alias is not None and alias not in defined:
                     defined[alias] = g
         if not defined:
@@ -336,8 +336,10 @@ class OrganisationResolver:
                 owner.mentions.append(Mention(doc[tok.i:tok.i + 1], "alias", owner.curated))
         return groups
 
-    def _alias_after(self, doc: Doc, k: int) -> Optional[str]:
-        """The one-word short form in brackets at token ``k``: quoted ('("LCB")') or in capitals ('(EDDC)')."""
+    def _alias_after(self, doc: Doc, k: int, name: str = "") -> Optional[str]:
+        """The one-word short form in brackets at token ``k``: quoted ('("LCB")'), in capitals
+        ('(EDDC)'), or an acronym whose capitals are the initials of ``name`` ('Ministry of
+        Health (MoH)')."""
         k = legal_tail(doc, k)   # 'Bravo Biosciences, Inc. ("BBI")' when the name stops before its legal form
         if k + 2 >= len(doc) or doc[k].text != "(":
             return None
@@ -347,7 +349,9 @@ class OrganisationResolver:
         if close >= len(doc) or doc[close].text != ")" or (quoted and doc[word.i + 1].text not in _QUOTES):
             return None
         text = word.text
-        if not (text[:1].isupper() and len(text) >= 2 and (quoted or (text.isupper() and text.isalpha()))):
+        capitals = "".join(c for c in text if c.isupper())
+        initialism = text.isalpha() and len(capitals) >= 2 and capitals == initials(name.split())
+        if not (text[:1].isupper() and len(text) >= 2 and (quoted or (text.isupper() and text.isalpha()) or initialism)):
             return None
         folded = text.casefold()
         if folded in self.country_words or folded in self.short_form_stop:
@@ -557,7 +561,15 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
             taken.update(range(s.start, s.end))
     return sorted(out, key=lambda s: s.start)
 
+#: a first line of at least this many words that ends in a full stop is the lede sentence of a
+#: text without a headline, however many names it holds, not a Title Case headline
+LEDE_WORDS = 12
+
+
 def _is_title_case(line: str) -> bool:
     """Most of the line's longer words (after the first) are capitalised: "Japan's Takeda, Amgen Reach Deal"."""
-    words = [w for w in re.findall(r"[^\W\d_][\w'’.-]*", line)[1:] if len(w) >= 4]
+    found = re.findall(r"[^\W\d_][\w'’.-]*", line)
+    if len(found) >= LEDE_WORDS and line.rstrip().endswith("."):
+        return False
+    words = [w for w in found[1:] if len(w) >= 4]
     return bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
