@@ -620,3 +620,28 @@ def test_pvt_ltd_is_a_legal_form_of_a_known_name(extractor):
     got = names(run(extractor, "Kelvar Pharma signed an MoU with Serum Institute of India Pvt Ltd to buy vaccine "
                                "made under know-how licensed from Serum."))
     assert "Serum Institute of India Pvt Ltd" in got and "Serum" not in got, got
+
+
+def test_a_lede_sentence_first_line_keeps_its_names_and_its_dateline_credit_is_no_partner(extractor):
+    """A text without a headline: its first line is a long sentence full of names, not a Title
+    Case headline, and "(Agency)" after the dateline with no dash credits the news agency."""
+    text = ("New Delhi, Oct 18 (Agency) Kelvar Diagnostics, the testing arm of Norvex Group, on Wednesday "
+            "said it has acquired a 100 per cent stake in Hyderabad-based Tembara Labs.\n\n"
+            "The company had bought 84 per cent of Tembara Labs in April 2022 for Rs 100 crore.\n")
+    result = extractor.extract_text(text, source="lede.txt")
+    assert {"Kelvar Diagnostics", "Norvex Group", "Tembara Labs"} <= names(result), names(result)
+    assert frozenset({"Kelvar Diagnostics", "Tembara Labs"}) in deals(result), deals(result)
+    assert not any("Agency" in d for d in deals(result)), deals(result)
+
+
+@pytest.mark.parametrize("sentence, blocks", [
+    ("The board has approved the acquisition of the plant.", False),
+    ("Shareholder approval for the acquisition came on Monday.", False),
+    ("The regulator has approved the acquisition of the plant.", True),
+])
+def test_a_boards_approval_is_the_deal_not_a_pending_clearance(extractor, sentence, blocks):
+    """"approve" blocks a deal awaiting a regulator's clearance, not one the company's own board decided."""
+    finder = extractor.nlp.get_pipe("deal_extract_deals")._rules
+    doc = extractor.nlp(sentence)
+    approving = next(t for t in doc if t.lemma_.lower() in ("approve", "approval"))
+    assert finder.words.blocks(approving) is blocks

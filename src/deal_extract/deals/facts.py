@@ -138,10 +138,11 @@ def _line_starts(doc: Doc) -> list[int]:
 
 
 def _dateline_credit(doc: Doc, start: int, end: int, named: set[int], first: int) -> bool:
-    """"CITY, Month Day (X) -": the bracket follows a date or a capitalised place, and nothing on
-    the line before it is an organisation (so "Takeda Pharmaceutical (Takeda) -" is no dateline)."""
+    """"CITY, Month Day (X) -" or, without the dash, "CITY, Month Day (X) Company said ...": the
+    bracket follows a date or a capitalised place, and nothing on the line before it is an
+    organisation (so "Takeda Pharmaceutical (Takeda) -" is no dateline)."""
     if not (1 < start and end + 1 < len(doc) and doc[start - 1].text == "(" and doc[end].text == ")"
-            and doc[end + 1].text in DASHES):
+            and (doc[end + 1].text in DASHES or doc[end + 1].text[:1].isupper())):
         return False
     before = doc[start - 2]
     return (start - first <= DATELINE_REACH and not any(t in named for t in range(first, start))

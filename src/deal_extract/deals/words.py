@@ -30,6 +30,7 @@ class RoundWords:
 class DealWords:
     deal_nouns: frozenset[str]
     blockers: frozenset[str]
+    own_approvers: frozenset[str]
     references: frozenset[str]
     plural_references: frozenset[str]
     follow_up_nouns: frozenset[str]
@@ -74,8 +75,11 @@ class DealWords:
 
     def blocks(self, tok: Token) -> bool:
         """``tok`` is a word that blocks a deal ("talks", "terminated", modal "may"); never a
-        word of a date ("7 May", "the end of March")."""
-        return (tok.lemma_.lower() in self.blockers or tok.lower_ in self.blockers) and tok.ent_type_ != "DATE"
+        word of a date ("7 May", "the end of March"), nor an approval by the company's own
+        organs ("the board approved", "shareholder approval")."""
+        return ((tok.lemma_.lower() in self.blockers or tok.lower_ in self.blockers) and tok.ent_type_ != "DATE"
+                and not any(c.dep_ in ("nsubj", "poss", "compound") and c.lemma_.lower() in self.own_approvers
+                            for c in tok.children))
 
     @classmethod
     def from_patterns(cls, patterns: Patterns) -> "DealWords":
@@ -83,6 +87,7 @@ class DealWords:
         return cls(
             deal_nouns=frozenset(n.lower() for n in r.deal_nouns),
             blockers=frozenset(r.blockers),
+            own_approvers=frozenset(r.own_approvers),
             references=frozenset(r.references) | frozenset(n for d in r.descriptions for n in d.nouns if " " not in n),
             plural_references=frozenset(r.plural_references),
             follow_up_nouns=frozenset(r.follow_up_nouns),

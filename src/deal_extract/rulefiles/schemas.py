@@ -315,6 +315,7 @@ class RelationsFile(Strict):
     round_words: Words = Field(default_factory=list, description="'round', 'backers': sentences that name investors of one financing round")
     details: DetailWords = Field(default_factory=DetailWords, description="SPEC section 6 details (deals/details.py)")
     sell_verbs: Words = Field(default_factory=list, description="'Z sold Y to X': verbs whose subject is the seller of an acquisition (deals/sellers.py)")
+    own_approvers: Words = Field(default_factory=list, description="'the board approved the acquisition': a company's own organs, whose approval is its decision, not a pending clearance (blocker words with one of these as subject or possessor block nothing)")
     compound_words: dict[str, Words] = Field(default_factory=dict, description="lemma -> hyphenated forms the tokenizer splits but the parser must see as one word: 'co-led' (nlp/compounds.py)")
     rounds: Rounds = Field(default_factory=Rounds, description="a round told over its lead sentence and the sentences after it (deals/rounds.py)")
     role_nouns: dict[str, Words] = Field(default_factory=dict, description="role -> nouns that name it: 'the licensee', 'the buyer' refer to the party that had that role in the last deal")
