@@ -109,12 +109,6 @@ def iter_stored(output: Path) -> Iterator[tuple[str, ArticleResult]]:
     yield from (found[source] for source in sorted(found))
 
 
-def iter_records(output: Path) -> Iterator[ArticleResult]:
-    """Every valid article record under ``OUTPUT/articles``, sorted by source; other files are ignored."""
-    for _, result in iter_stored(output):
-        yield result
-
-
 def spans_fit(result: ArticleResult, text: str) -> bool:
     """Whether ``text`` can be the text of ``result``: every evidence is found at its offsets and
     every mention lies within the text (the check of a text the manifest gives no hash for)."""

@@ -257,6 +257,3 @@ def make_drop_tensor(nlp: Language, name: str) -> Callable[[Doc], Doc]:
     """Drop the token vectors (``doc.tensor``) once the model is done with them: three quarters
     of what a worker process sends back per Doc, and nothing a record needs."""
     return drop_tensor
-
-
-COMPONENTS = ("deal_extract_compounds", "deal_extract_line_breaks", "deal_extract_org_ruler", "deal_extract_organisations", "deal_extract_cues", "deal_extract_deals")
