@@ -35,6 +35,7 @@ SETS = {
     "blind6": (REPO / "tests" / "gold" / "blind6", [REPO / "corpus" / "blind6"]),
     "blind7": (REPO / "tests" / "gold" / "blind7", [REPO / "corpus" / "blind7"]),
     "blind8": (REPO / "tests" / "gold" / "blind8", [REPO / "corpus" / "blind8"]),
+    "blind9": (REPO / "tests" / "gold" / "blind9", [REPO / "corpus" / "blind9"]),
 }
 
 

@@ -24,10 +24,12 @@ BLIND5 = GOLD / "blind5"  # blind batch 5 (rounds, acquisitions, institutions, m
 BLIND6 = GOLD / "blind6"  # blind batch 6 (the same domains, more markets), corpus/blind6
 BLIND7 = GOLD / "blind7"  # blind batch 7 (the same domains), corpus/blind7
 BLIND8 = GOLD / "blind8"  # blind batch 8 (the same domains, deals told in varied ways), corpus/blind8
+BLIND9 = GOLD / "blind9"  # blind batch 9 (the same domains), corpus/blind9
 BLIND_SETS = {BLIND: (REPO / "corpus" / "blind", 40), BLIND2: (REPO / "corpus" / "blind2", 16),
               BLIND3: (REPO / "corpus" / "blind3", 16), BLIND4: (REPO / "corpus" / "blind4", 10),
               BLIND5: (REPO / "corpus" / "blind5", 54), BLIND6: (REPO / "corpus" / "blind6", 50),
-              BLIND7: (REPO / "corpus" / "blind7", 50), BLIND8: (REPO / "corpus" / "blind8", 50)}
+              BLIND7: (REPO / "corpus" / "blind7", 50), BLIND8: (REPO / "corpus" / "blind8", 50),
+              BLIND9: (REPO / "corpus" / "blind9", 50)}
 GOLD_FILES = sorted(GOLD.glob("*.yaml")) + [p for folder in BLIND_SETS for p in sorted(folder.glob("*.yaml"))]
 SEED = "apac_alliance_boom_2025"
 
