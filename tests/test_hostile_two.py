@@ -108,7 +108,9 @@ ADVERSARIAL = {
     "values.MONEY": ["1" * N, "1" + ",000" * N, "up to " + " " * N, "$" * N, "1." * N, "1 " * N + "x"],
     "values._EXCLUDE_BEFORE": ["revenue of" + " " * N + "x", "sales " * N],
     "values._HEDGE": ["about " * N, "approx." * N],
-    "values._CUMULATIVE": ["total funding " * N + "to", "total funding" + "a" * N + " to ", "total funding to " + "about " * N],
+    "values._CUMULATIVE": ["total funding " * N + "to", "total funding" + "a" * N + " to ", "total funding to " + "about " * N,
+                           "total" + " a" * N],
+    "values._PAST": ["past " * N, "past" + " " * N + "x", "above" * N],
     "values._CONVERSION_MARK": [", or" * N, "(" * N, " or" * N + "x"],
     "values._SINCE": [" " * N + "since", "in total " * N, "since " * N + "x"],
     "values._HELD": ["held " * N, "had about " * N + "x", "with" + " " * N],
@@ -137,6 +139,7 @@ ADVERSARIAL = {
     "outputs._PLAIN_ID": ["a" * N + "/"],
     "language._WORD": ["a" * N, "a1" * N, "\u4e00" * N + "!"],
     "curated._WORD": ["a" * N, " " * N, "a " * N],
+    "corrections._NOT_IN_A_NAME": ["a" * N, "/" * N, "\x01" * N],
 }
 
 

@@ -55,12 +55,17 @@ _EXCLUDE_BEFORE = re.compile(
     re.I)
 
 # "brings its total funding since 2019 to 4.5 billion yen", "total capital raised reaches US$19
-# million", "lifted the total the company had raised past US$65 million": a running total of
-# several rounds, no one deal's value ("milestones that bring the total to 21 billion yen" is the deal's own)
+# million": a running total of several rounds,
+# no one deal's value ("milestones that bring the total to 21 billion yen" is the deal's own)
 _CUMULATIVE = re.compile(
-    r"\b(total|cumulative|overall|aggregate)\b[a-z ]{0,40}?\b(funding|financing|fundraising|capital|investment|raised|amount)\b"
-    r"[^.;$\u20ac\u00a3\u00a5\u20a9]{0,60}\b(to|past|above|beyond|reach(es|ed)?|hits?|stands at|stood at)\s+"
+    r"\b(total|cumulative|overall|aggregate)\s+(funding|financing|fundraising|capital|investment|raised|amount)\b"
+    r"[^.;$\u20ac\u00a3\u00a5\u20a9]{0,60}\b(to|reach(es|ed)?|hits?|stands at|stood at)\s+"
     r"(?:(about|around|roughly|nearly|over|more than|some|almost)\s+)?$", re.I)
+
+# "lifted the total the company had raised past US$65 million": a total passing a mark (with the
+# words "total" and a funding word in the window before the amount)
+_PAST = re.compile(r"\b(past|above|beyond)\s+$")
+_FUNDING_WORDS = ("raised", "funding", "financing", "capital")
 
 # "has raised US$19 million since it was founded": a running total told by its starting point
 _SINCE = re.compile(r"^\s*(in total\s+)?since\s+(it was (founded|set up|established|launched)|(its\s+)?(founding|inception|launch)|(19|20)\d\d)\b", re.I)
@@ -119,13 +124,22 @@ def find_money(text: str, offset: int = 0) -> list[Money]:
         if marker is not None and excluded_end >= window + marker.start() - 3:
             continue
         before, after = text[max(0, m.start() - 60): m.start()], text[m.end(): m.end() + 40]
-        if (amount <= 0 or _EXCLUDE_BEFORE.search(before) or _CUMULATIVE.search(text[window: m.start()])
+        if (amount <= 0 or _EXCLUDE_BEFORE.search(before) or _running_total(text[window: m.start()])
                 or _SINCE.search(after) or (_IN_CASH.search(after) and _HELD.search(before))):
             excluded_end = m.end()
             continue
         conversion = bool(found) and marker is not None and found[-1].end - offset >= window + marker.start() - 3
         found.append(Money(offset + m.start(), offset + m.end(), round(amount, 2), currency, m.group(0), conversion))
     return found
+
+
+def _running_total(before: str) -> bool:
+    """The words before an amount make it a running total of several rounds (:data:`_CUMULATIVE`,
+    :data:`_PAST`)."""
+    if _CUMULATIVE.search(before):
+        return True
+    lowered = before.lower()
+    return bool(_PAST.search(lowered)) and "total" in lowered and any(w in lowered for w in _FUNDING_WORDS)
 
 
 #: the countries whose currency "¥" writes when no "JP¥", "yen" or "JPY" says otherwise
