@@ -577,6 +577,8 @@ def test_curated_name_inside_a_longer_name_keeps_it_whole(extractor, body, expec
 @pytest.mark.parametrize("body, expected, not_expected", [
     ("In February Kelvomed Health announced a Series B led by Marovia Capital.", "Kelvomed Health",
      "February Kelvomed Health"),
+    ("Because Kelvomed Holdings Limited owns 38% of Marovia Bio, the board abstained.", "Kelvomed Holdings Limited",
+     "Because Kelvomed Holdings Limited"),
     ("The round drew Kestrel Investment of South Korea and Marovia Capital.", "Kestrel Investment",
      "Kestrel Investment of South Korea"),
     ("Norvex Venture Capital for Telmar Laboratories invested in Kelvar Therapeutics.", "Norvex Venture Capital",

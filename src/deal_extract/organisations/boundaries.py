@@ -2,8 +2,8 @@
 
 - A lower-case word glued to a hyphen after the name ("Tembusu Partners co" of "co-led"): the
   first half of a compound word, not a legal form.
-- A month or weekday in front ("February BuyMed"): the NER runs a sentence's opening date into
-  the name after it.
+- A month or weekday in front ("February BuyMed"), or a subordinating conjunction ("Because
+  Hutchison Healthcare"): the NER runs a sentence's opening word into the name after it.
 - A company name head followed by "of" and a place ("Smilegate Investment of South Korea") or
   by "for" ("MBL Venture Capital for Medical & Biological Laboratories"): the name ends at its
   head; an institution's "of" stays ("University of Tokyo", "Bank of China": no company head
@@ -39,8 +39,8 @@ def trimmed_edges(span: Span, heads: AbstractSet[str], place_words: AbstractSet[
     trailing "of <place>" / "for ..." after a company name head cut off."""
     doc = span.doc
     start, end = span.start, span.end
-    if end - start >= 2 and doc[start].lower_ in CALENDAR_WORDS and doc[start + 1].text[:1].isupper():
-        start += 1
+    if end - start >= 2 and (doc[start].lower_ in CALENDAR_WORDS or doc[start].pos_ == "SCONJ") and doc[start + 1].text[:1].isupper():
+        start += 1  # "February BuyMed", "Because Hutchison Healthcare": a sentence's opening word run into the name
     while end - start >= 2 and doc[end - 1].lower_ in TRAILING_WORDS:
         end -= 1  # "Kestrel Investment of" + the place the NER kept apart
     if (end - start >= 2 and end < len(doc) and doc[end - 1].is_lower and not doc[end - 1].whitespace_
