@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-#: the characters a listed compound is split at
+#: hyphens that join the halves of a compound word ("co-led"): where a listed compound is split,
+#: and what a name never ends glued to (organisations/boundaries.py)
 HYPHENS = frozenset({"-", "\u2010", "\u2011"})
 
 

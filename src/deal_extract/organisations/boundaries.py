@@ -21,13 +21,11 @@ from typing import AbstractSet
 
 from spacy.tokens import Span
 
+from deal_extract.nlp.compounds import HYPHENS
 from deal_extract.text.structure import MONTHS
 
 #: month and weekday names, full and short, that open a sentence before a name
 CALENDAR_WORDS = frozenset(MONTHS) | frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
-
-#: hyphens that join the halves of a compound word ("co-led")
-HYPHENS = frozenset({"-", "\u2010", "\u2011"})
 
 
 #: words a name never ends with
